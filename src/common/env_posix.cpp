@@ -1,0 +1,205 @@
+// POSIX implementation of Env.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+
+#include "common/env.hpp"
+
+namespace sluice {
+namespace {
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status append(std::string_view data) override {
+    // Loops: write(2) may write fewer bytes than asked.
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::FromErrno("write " + path_, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+      size_ += static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  }
+  Status sync() override {
+    if (::fdatasync(fd_) != 0) return Status::FromErrno("fdatasync " + path_, errno);
+    return Status::Ok();
+  }
+  Status close() override {
+    if (fd_ < 0) return Status::Ok();
+    int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0) return Status::FromErrno("close " + path_, errno);
+    return Status::Ok();
+  }
+  uint64_t size() const override { return size_; }
+
+ private:
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+};
+
+class PosixReadableFile final : public ReadableFile {
+ public:
+  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixReadableFile() override { ::close(fd_); }
+  Status read_at(uint64_t offset, size_t n, std::string* out) const override {
+    out->resize(n);
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Status::FromErrno("pread " + path_, errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    out->resize(done);
+    return Status::Ok();
+  }
+  Result<uint64_t> size() const override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return Status::FromErrno("fstat " + path_, errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::unique_ptr<WritableFile>> open_appendable(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::FromErrno("open " + path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      int e = errno;
+      ::close(fd);
+      return Status::FromErrno("fstat " + path, e);
+    }
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<PosixWritableFile>(path, fd, static_cast<uint64_t>(st.st_size)));
+  }
+  Result<std::unique_ptr<ReadableFile>> open_readable(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return Status::NotFound("no such file: " + path);
+      return Status::FromErrno("open " + path, errno);
+    }
+    return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(path, fd));
+  }
+  bool exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      if (errno == ENOENT) return Status::NotFound("no such directory: " + dir);
+      return Status::FromErrno("opendir " + dir, errno);
+    }
+    std::vector<std::string> names;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n != "." && n != "..") names.emplace_back(n);
+    }
+    ::closedir(d);
+    return names;
+  }
+  Status create_dirs(const std::string& dir) override {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IOError("create directory " + dir + ": " + ec.message());
+    return Status::Ok();
+  }
+  Status remove_file(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return Status::FromErrno("unlink " + path, errno);
+    return Status::Ok();
+  }
+  Status rename_file(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return Status::FromErrno("rename " + from + " to " + to, errno);
+    return Status::Ok();
+  }
+  Status truncate_file(const std::string& path, uint64_t size) override {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) return Status::FromErrno("truncate " + path, errno);
+    return Status::Ok();
+  }
+  Result<uint64_t> file_size(const std::string& path) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return Status::NotFound("no such file: " + path);
+      return Status::FromErrno("stat " + path, errno);
+    }
+    return static_cast<uint64_t>(st.st_size);
+  }
+  Status sync_dir(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno("open directory " + dir, errno);
+    int rc = ::fsync(fd);
+    int e = errno;
+    ::close(fd);
+    if (rc != 0) return Status::FromErrno("fsync directory " + dir, e);
+    return Status::Ok();
+  }
+  int64_t now_unix_nanos() override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  int64_t now_monotonic_nanos() override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
+};
+
+}  // namespace
+
+Env* Env::posix() {
+  static PosixEnv env;
+  return &env;
+}
+
+static std::string parent_dir(const std::string& path) {
+  auto pos = path.rfind('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+Status Env::write_file_atomic(const std::string& path, std::string_view data) {
+  std::string tmp = path + ".tmp";
+  if (exists(tmp)) SLUICE_RETURN_IF_ERROR(remove_file(tmp));
+  {
+    SLUICE_ASSIGN_OR_RETURN(auto f, open_appendable(tmp));
+    SLUICE_RETURN_IF_ERROR(f->append(data));
+    SLUICE_RETURN_IF_ERROR(f->sync());
+    SLUICE_RETURN_IF_ERROR(f->close());
+  }
+  SLUICE_RETURN_IF_ERROR(rename_file(tmp, path));
+  return sync_dir(parent_dir(path));
+}
+
+Result<std::string> Env::read_file(const std::string& path, uint64_t max_bytes) {
+  SLUICE_ASSIGN_OR_RETURN(auto f, open_readable(path));
+  SLUICE_ASSIGN_OR_RETURN(uint64_t size, f->size());
+  if (size > max_bytes) {
+    return Status::ResourceExhausted(path + ": " + std::to_string(size) + " bytes, more than the limit of " +
+                                     std::to_string(max_bytes));
+  }
+  std::string out;
+  SLUICE_RETURN_IF_ERROR(f->read_at(0, static_cast<size_t>(size), &out));
+  return out;
+}
+
+}  // namespace sluice

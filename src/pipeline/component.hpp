@@ -1,0 +1,68 @@
+// The contracts between the pipeline engine and its components
+// (STYLE.md "Interfaces with a contract").
+//
+// - A Source has `start / stop`. It produces batches by calling
+//   SourceContext::emit, which blocks while downstream queues are full
+//   (backpressure) and returns Cancelled once the pipeline is stopping.
+// - A Transform has `process(batch)`, rewriting the batch in place.
+// - A Sink has `write(batch) -> Ok | Retry | Fatal`; the engine owns retries.
+//
+// Components never retry, back off or acknowledge on their own.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "common/status.hpp"
+#include "model/batch.hpp"
+
+namespace sluice {
+
+/// What a source gets from the engine. Owned by the engine; outlives the
+/// source's start..stop interval.
+struct SourceContext {
+  /// Sends a batch downstream. Blocks while the next queue is full. Returns
+  /// Cancelled when the pipeline is stopping (the batch is then not sent and
+  /// the source must not advance past it). Thread-safe.
+  std::function<Status(LogBatch&&)> emit;
+  /// Durably committed positions of this source, by SourcePosition::key,
+  /// as recovered from the store at start.
+  std::unordered_map<std::string, uint64_t> committed;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  /// Starts producing on the source's own thread(s); returns once started.
+  virtual Status start(SourceContext* ctx) = 0;
+  /// Stops producing and joins the source's threads. Idempotent.
+  virtual void stop() = 0;
+};
+
+class Transform {
+ public:
+  virtual ~Transform() = default;
+  /// Rewrites `batch` in place. Must keep batch.positions. Called by one
+  /// thread at a time.
+  virtual void process(LogBatch& batch) = 0;
+};
+
+enum class SinkResult { kOk, kRetry, kFatal };
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  /// Writes `batch` durably. kRetry: a passing failure, the engine retries
+  /// with backoff; kFatal: the batch can never be written (logged, counted).
+  /// `error` receives the reason when not kOk. Called by one thread at a time.
+  virtual SinkResult write(const LogBatch& batch, std::string* error) = 0;
+  /// The positions this sink has durably committed for `source`, by key.
+  virtual std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) {
+    (void)source;
+    return {};
+  }
+};
+
+}  // namespace sluice
