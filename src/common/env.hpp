@@ -61,6 +61,8 @@ class Env {
   virtual Status rename_file(const std::string& from, const std::string& to) = 0;
   virtual Status truncate_file(const std::string& path, uint64_t size) = 0;
   virtual Result<uint64_t> file_size(const std::string& path) = 0;
+  /// fsyncs an existing file written by someone else (e.g. DuckDB's COPY).
+  virtual Status sync_file(const std::string& path) { return Status::Ok(); }
   /// fsyncs the directory itself so that creations and renames in it are durable.
   virtual Status sync_dir(const std::string& dir) = 0;
   /// Writes `data` to `path` atomically: temp file, fsync, rename, fsync dir.

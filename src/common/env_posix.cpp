@@ -144,6 +144,15 @@ class PosixEnv final : public Env {
     }
     return static_cast<uint64_t>(st.st_size);
   }
+  Status sync_file(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno("open " + path, errno);
+    int rc = ::fsync(fd);
+    int e = errno;
+    ::close(fd);
+    if (rc != 0) return Status::FromErrno("fsync " + path, e);
+    return Status::Ok();
+  }
   Status sync_dir(const std::string& dir) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return Status::FromErrno("open directory " + dir, errno);

@@ -46,7 +46,10 @@ std::string nearest_word(std::string_view word, const std::vector<std::string>& 
   std::string best;
   size_t best_d = SIZE_MAX;
   for (const auto& c : candidates) {
-    size_t d = edit_distance(word, c);
+    // A candidate that starts the word (listen_addr -> listen) or that the
+    // word starts (inc -> include) is as good as a one-letter typo.
+    bool prefix = !c.empty() && word.size() >= 3 && (word.starts_with(c) || std::string_view(c).starts_with(word));
+    size_t d = prefix ? 1 : edit_distance(word, c);
     if (d < best_d) {
       best_d = d;
       best = c;
