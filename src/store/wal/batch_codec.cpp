@@ -1,0 +1,512 @@
+// LogBatch codec; see batch_codec.hpp and docs/formats/wal.md "Payload".
+//
+// payload  := varint record_count, varint position_count, position*, record*
+// position := str source, str key, varint offset, str path
+// record   := u8 flags, fixed64 timestamp_ns, fixed64 observed_timestamp_ns,
+//             u8 severity_number, varint trace_flags, str severity_text,
+//             str body, kvs attributes,
+//             [kvs resource]                 unless kSameResource
+//             [str service_name]             unless kSameService
+//             [str scope_name, str scope_version] unless kSameScope
+//             trace_id: 16 raw bytes if kTraceIdRaw else str
+//             span_id:  8 raw bytes  if kSpanIdRaw  else str
+// kvs      := varint count, (str key, str value)*
+// str      := varint length, bytes
+#include "store/wal/batch_codec.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "common/assert.hpp"
+#include "store/wal/coding.hpp"
+
+namespace sluice {
+namespace {
+
+using wal::get_fixed64;
+using wal::get_varint64;
+using wal::put_fixed64;
+using wal::put_varint64;
+using wal::varint_length;
+
+// Record flag bits.
+constexpr uint8_t kSameResource = 1 << 0;  // resource equals the previous record's
+constexpr uint8_t kSameService = 1 << 1;   // service_name equals the previous record's
+constexpr uint8_t kSameScope = 1 << 2;     // scope_name and scope_version equal the previous record's
+constexpr uint8_t kTraceIdRaw = 1 << 3;    // trace_id stored as 16 raw bytes (was 32 lower-case hex chars)
+constexpr uint8_t kSpanIdRaw = 1 << 4;     // span_id stored as 8 raw bytes (was 16 lower-case hex chars)
+constexpr uint8_t kKnownFlags = 0x1f;
+
+// Footprint accounting (see batch_footprint()).
+constexpr uint64_t kRecordFootprint = 384;  // >= sizeof(LogRecord) on 64-bit targets
+static_assert(sizeof(LogRecord) <= kRecordFootprint, "kRecordFootprint must cover a LogRecord");
+constexpr uint64_t kPositionFootprint = 128;
+constexpr uint64_t kPairFootprint = 64;
+
+// Smallest possible encodings, used to cap counts before allocating.
+constexpr uint64_t kMinRecordBytes = 24;  // flags, 2 timestamps, severity, trace_flags, 5 empty strs/counts
+constexpr uint64_t kMinPositionBytes = 4;
+constexpr uint64_t kMinPairBytes = 2;
+
+bool is_lower_hex(const std::string& s, size_t len) {
+  if (s.size() != len) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+int hex_value(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+
+char* put_hex_as_raw(char* p, const std::string& hex) {
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    *p++ = static_cast<char>((hex_value(hex[i]) << 4) | hex_value(hex[i + 1]));
+  }
+  return p;
+}
+
+void raw_to_hex(const char* p, size_t n, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->resize(n * 2);
+  char* o = out->data();
+  for (size_t i = 0; i < n; ++i) {
+    auto b = static_cast<uint8_t>(p[i]);
+    o[2 * i] = kHex[b >> 4];
+    o[2 * i + 1] = kHex[b & 15];
+  }
+}
+
+size_t str_size(const std::string& s) { return varint_length(s.size()) + s.size(); }
+
+size_t kvs_size(const KeyValues& kvs) {
+  size_t n = varint_length(kvs.size());
+  for (const auto& [k, v] : kvs) n += str_size(k) + str_size(v);
+  return n;
+}
+
+uint64_t kvs_footprint(const KeyValues& kvs) {
+  uint64_t n = kvs.size() * kPairFootprint;
+  for (const auto& [k, v] : kvs) n += k.size() + v.size();
+  return n;
+}
+
+uint64_t record_footprint(const LogRecord& r) {
+  return kRecordFootprint + r.severity_text.size() + r.body.size() + r.service_name.size() + r.scope_name.size() +
+         r.scope_version.size() + r.trace_id.size() + r.span_id.size() + kvs_footprint(r.attributes) +
+         kvs_footprint(r.resource);
+}
+
+uint64_t position_footprint(const SourcePosition& p) {
+  return kPositionFootprint + p.source.size() + p.key.size() + p.path.size();
+}
+
+char* put_str(char* p, const std::string& s) {
+  p = put_varint64(p, s.size());
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+char* put_kvs(char* p, const KeyValues& kvs) {
+  p = put_varint64(p, kvs.size());
+  for (const auto& [k, v] : kvs) {
+    p = put_str(p, k);
+    p = put_str(p, v);
+  }
+  return p;
+}
+
+uint8_t record_flags(const LogRecord& r, const LogRecord* prev) {
+  uint8_t f = 0;
+  if (prev != nullptr) {
+    if (r.resource == prev->resource) f |= kSameResource;
+    if (r.service_name == prev->service_name) f |= kSameService;
+    if (r.scope_name == prev->scope_name && r.scope_version == prev->scope_version) f |= kSameScope;
+  }
+  if (is_lower_hex(r.trace_id, 32)) f |= kTraceIdRaw;
+  if (is_lower_hex(r.span_id, 16)) f |= kSpanIdRaw;
+  return f;
+}
+
+size_t record_size(const LogRecord& r, uint8_t f) {
+  size_t n = 1 + 8 + 8 + 1 + varint_length(r.trace_flags) + str_size(r.severity_text) + str_size(r.body) +
+             kvs_size(r.attributes);
+  if (!(f & kSameResource)) n += kvs_size(r.resource);
+  if (!(f & kSameService)) n += str_size(r.service_name);
+  if (!(f & kSameScope)) n += str_size(r.scope_name) + str_size(r.scope_version);
+  n += (f & kTraceIdRaw) ? 16 : str_size(r.trace_id);
+  n += (f & kSpanIdRaw) ? 8 : str_size(r.span_id);
+  return n;
+}
+
+char* put_record(char* p, const LogRecord& r, uint8_t f) {
+  *p++ = static_cast<char>(f);
+  put_fixed64(p, static_cast<uint64_t>(r.timestamp_ns));
+  put_fixed64(p + 8, static_cast<uint64_t>(r.observed_timestamp_ns));
+  p += 16;
+  *p++ = static_cast<char>(r.severity_number);
+  p = put_varint64(p, r.trace_flags);
+  p = put_str(p, r.severity_text);
+  p = put_str(p, r.body);
+  p = put_kvs(p, r.attributes);
+  if (!(f & kSameResource)) p = put_kvs(p, r.resource);
+  if (!(f & kSameService)) p = put_str(p, r.service_name);
+  if (!(f & kSameScope)) {
+    p = put_str(p, r.scope_name);
+    p = put_str(p, r.scope_version);
+  }
+  p = (f & kTraceIdRaw) ? put_hex_as_raw(p, r.trace_id) : put_str(p, r.trace_id);
+  p = (f & kSpanIdRaw) ? put_hex_as_raw(p, r.span_id) : put_str(p, r.span_id);
+  return p;
+}
+
+// ---- Decoding ----
+
+/// Reads [begin, end) front to back. On the first failure it records a
+/// message (with the payload byte offset) and every later read fails. The
+/// hot paths are small and inline; messages are built in cold functions.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view data) : begin_(data.data()), p_(data.data()), end_(data.data() + data.size()) {}
+
+  uint64_t remaining() const { return static_cast<uint64_t>(end_ - p_); }
+  bool at_end() const { return p_ == end_; }
+  uint64_t pos() const { return static_cast<uint64_t>(p_ - begin_); }
+
+  bool varint(uint64_t* v, const char* what) {
+    if (p_ < end_ && static_cast<uint8_t>(*p_) < 0x80) [[likely]] {
+      *v = static_cast<uint8_t>(*p_++);
+      return true;
+    }
+    const char* q = get_varint64(p_, end_, v);
+    if (q == nullptr) [[unlikely]] return bad_varint(what);
+    p_ = q;
+    return true;
+  }
+  bool byte(uint8_t* v, const char* what) {
+    if (p_ == end_) [[unlikely]] return short_of(1, what);
+    *v = static_cast<uint8_t>(*p_++);
+    return true;
+  }
+  bool fixed64(uint64_t* v, const char* what) {
+    if (remaining() < 8) [[unlikely]] return short_of(8, what);
+    *v = get_fixed64(p_);
+    p_ += 8;
+    return true;
+  }
+  bool raw(size_t n, const char** out, const char* what) {
+    if (remaining() < n) [[unlikely]] return short_of(n, what);
+    *out = p_;
+    p_ += n;
+    return true;
+  }
+  /// A length-prefixed string as a view into the payload.
+  bool str(std::string_view* s, const char* what) {
+    const char* start = p_;
+    uint64_t n = 0;
+    if (!varint(&n, what)) [[unlikely]] return false;
+    if (n > remaining()) [[unlikely]] return bad_string(start, n, what);
+    *s = std::string_view(p_, static_cast<size_t>(n));
+    p_ += n;
+    return true;
+  }
+  /// A count of elements of at least `min_element_bytes` each, so it cannot
+  /// exceed remaining() / min_element_bytes.
+  bool count(uint64_t* n, uint64_t min_element_bytes, const char* what) {
+    if (!varint(n, what)) [[unlikely]] return false;
+    if (*n > remaining() / min_element_bytes) [[unlikely]] return bad_count(*n, min_element_bytes, what);
+    return true;
+  }
+
+  [[gnu::cold, gnu::noinline]] bool fail(std::string msg) {
+    if (error_.empty()) error_ = "batch payload byte " + std::to_string(pos()) + ": " + msg;
+    return false;
+  }
+  [[gnu::cold, gnu::noinline]] bool bad_count(uint64_t n, uint64_t min_element_bytes, const char* what) {
+    return fail(std::string("expected ") + what + " of at most " + std::to_string(remaining() / min_element_bytes) +
+                " (" + std::to_string(remaining()) + " bytes left), found " + std::to_string(n));
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  [[gnu::cold, gnu::noinline]] bool short_of(size_t n, const char* what) {
+    return fail(std::string("expected ") + std::to_string(n) + " bytes " + what + ", found only " +
+                std::to_string(remaining()));
+  }
+  [[gnu::cold, gnu::noinline]] bool bad_varint(const char* what) {
+    return fail(std::string("expected a varint ") + what + ", found " +
+                (remaining() < 10 ? "the end of the payload" : "more than 10 bytes"));
+  }
+  [[gnu::cold, gnu::noinline]] bool bad_string(const char* start, uint64_t n, const char* what) {
+    uint64_t left = remaining();
+    p_ = start;  // report the position of the length field
+    return fail(std::string("expected ") + what + " of " + std::to_string(n) + " bytes, found only " +
+                std::to_string(left) + " bytes left");
+  }
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  std::string error_;
+};
+
+/// Decodes records either into LogRecords (kMaterialize) or only validates
+/// them, sharing every check.
+template <bool kMaterialize>
+class BatchDecoder {
+ public:
+  explicit BatchDecoder(std::string_view data) : in_(data) {}
+
+  bool header(uint64_t* records, uint64_t* positions) {
+    return in_.varint(records, "record count") && in_.varint(positions, "position count") &&
+           check_count(*positions, kMinPositionBytes, "position count") &&
+           check_count(*records, kMinRecordBytes, "record count") &&
+           charge(*records * kRecordFootprint + *positions * kPositionFootprint);
+  }
+
+  bool position(SourcePosition* p) {
+    std::string_view source, key, path;
+    uint64_t offset = 0;
+    if (!in_.str(&source, "position source") || !in_.str(&key, "position key") ||
+        !in_.varint(&offset, "position offset") || !in_.str(&path, "position path")) {
+      return false;
+    }
+    if (!charge(source.size() + key.size() + path.size())) return false;
+    p->source.assign(source);
+    p->key.assign(key);
+    p->offset = offset;
+    p->path.assign(path);
+    return true;
+  }
+
+  /// `rec` is the record to fill (ignored unless kMaterialize); `prev` the
+  /// previous decoded record (nullptr for the first).
+  bool record(LogRecord* rec, const LogRecord* prev, bool has_prev) {
+    uint8_t f = 0;
+    uint64_t ts = 0, obs = 0, trace_flags = 0;
+    uint8_t sev = 0;
+    if (!in_.byte(&f, "record flags")) return false;
+    if (f & ~kKnownFlags) return in_.fail("expected record flags within 0x1f, found 0x" + hex2(f));
+    if (!has_prev && (f & (kSameResource | kSameService | kSameScope))) {
+      return in_.fail("first record refers to a previous record (flags 0x" + hex2(f) + ")");
+    }
+    if (!in_.fixed64(&ts, "timestamp_ns") || !in_.fixed64(&obs, "observed_timestamp_ns") ||
+        !in_.byte(&sev, "severity_number") || !in_.varint(&trace_flags, "trace_flags")) {
+      return false;
+    }
+    if (trace_flags > UINT32_MAX) return in_.fail("expected trace_flags within 32 bits, found " +
+                                                  std::to_string(trace_flags));
+    if constexpr (kMaterialize) {
+      rec->timestamp_ns = static_cast<int64_t>(ts);
+      rec->observed_timestamp_ns = static_cast<int64_t>(obs);
+      rec->severity_number = sev;
+      rec->trace_flags = static_cast<uint32_t>(trace_flags);
+    }
+    if (!string_field(&rec->severity_text, "severity_text") || !string_field(&rec->body, "body") ||
+        !kvs(&rec->attributes, "attributes")) {
+      return false;
+    }
+    if (f & kSameResource) {
+      if (!charge(prev_resource_footprint_)) return false;
+      if constexpr (kMaterialize) rec->resource = prev->resource;
+    } else {
+      uint64_t before = footprint_;
+      if (!kvs(&rec->resource, "resource")) return false;
+      prev_resource_footprint_ = footprint_ - before;
+    }
+    if (f & kSameService) {
+      if (!charge(prev_service_size_)) return false;
+      if constexpr (kMaterialize) rec->service_name = prev->service_name;
+    } else {
+      uint64_t before = footprint_;
+      if (!string_field(&rec->service_name, "service_name")) return false;
+      prev_service_size_ = footprint_ - before;
+    }
+    if (f & kSameScope) {
+      if (!charge(prev_scope_size_)) return false;
+      if constexpr (kMaterialize) {
+        rec->scope_name = prev->scope_name;
+        rec->scope_version = prev->scope_version;
+      }
+    } else {
+      uint64_t before = footprint_;
+      if (!string_field(&rec->scope_name, "scope_name") || !string_field(&rec->scope_version, "scope_version")) {
+        return false;
+      }
+      prev_scope_size_ = footprint_ - before;
+    }
+    return id_field(f & kTraceIdRaw, 16, &rec->trace_id, "trace_id") &&
+           id_field(f & kSpanIdRaw, 8, &rec->span_id, "span_id");
+  }
+
+  bool finish() {
+    if (!in_.at_end()) {
+      return in_.fail("expected the end of the payload, found " + std::to_string(in_.remaining()) +
+                      " more bytes");
+    }
+    return true;
+  }
+
+  const std::string& error() const { return in_.error(); }
+
+ private:
+  static std::string hex2(uint8_t v) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    return {kHex[v >> 4], kHex[v & 15]};
+  }
+
+  bool check_count(uint64_t n, uint64_t min_bytes, const char* what) {
+    if (n > in_.remaining() / min_bytes) [[unlikely]] return in_.bad_count(n, min_bytes, what);
+    return true;
+  }
+
+  bool charge(uint64_t bytes) {
+    footprint_ += bytes;
+    if (footprint_ > kMaxBatchFootprintBytes) [[unlikely]] return over_footprint();
+    return true;
+  }
+  [[gnu::cold, gnu::noinline]] bool over_footprint() {
+    return in_.fail("expected a batch footprint of at most " + std::to_string(kMaxBatchFootprintBytes) +
+                    " bytes, found more");
+  }
+
+  bool string_field(std::string* out, const char* what) {
+    std::string_view s;
+    if (!in_.str(&s, what) || !charge(s.size())) return false;
+    if constexpr (kMaterialize) out->assign(s);
+    return true;
+  }
+
+  /// Decodes into `*out` in place: existing pairs are overwritten (their
+  /// strings keep their capacity), extra ones removed.
+  bool kvs(KeyValues* out, const char* what) {
+    uint64_t n = 0;
+    if (!in_.count(&n, kMinPairBytes, what) || !charge(n * kPairFootprint)) return false;
+    if constexpr (kMaterialize) out->resize(static_cast<size_t>(n));
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string_view k, v;
+      if (!in_.str(&k, "key") || !in_.str(&v, "value") || !charge(k.size() + v.size())) return false;
+      if constexpr (kMaterialize) {
+        (*out)[i].first.assign(k);
+        (*out)[i].second.assign(v);
+      }
+    }
+    return true;
+  }
+
+  bool id_field(bool raw, size_t raw_len, std::string* out, const char* what) {
+    if (raw) {
+      const char* p = nullptr;
+      if (!in_.raw(raw_len, &p, what) || !charge(raw_len * 2)) return false;
+      if constexpr (kMaterialize) raw_to_hex(p, raw_len, out);
+      return true;
+    }
+    return string_field(out, what);
+  }
+
+  Cursor in_;
+  uint64_t footprint_ = 0;
+  uint64_t prev_resource_footprint_ = 0;
+  uint64_t prev_service_size_ = 0;
+  uint64_t prev_scope_size_ = 0;
+};
+
+}  // namespace
+
+uint64_t batch_footprint(const LogBatch& batch) {
+  uint64_t n = 0;
+  for (const auto& r : batch.records) n += record_footprint(r);
+  for (const auto& p : batch.positions) n += position_footprint(p);
+  return n;
+}
+
+Status encode_batch(const LogBatch& batch, std::string* out) {
+  // Pass 1: flags, exact size and footprint; pass 2: write in place.
+  thread_local std::vector<uint8_t> flags;
+  flags.resize(batch.records.size());
+  size_t size = varint_length(batch.records.size()) + varint_length(batch.positions.size());
+  uint64_t footprint = 0;
+  for (const auto& p : batch.positions) {
+    size += str_size(p.source) + str_size(p.key) + varint_length(p.offset) + str_size(p.path);
+    footprint += position_footprint(p);
+  }
+  const LogRecord* prev = nullptr;
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const LogRecord& r = batch.records[i];
+    flags[i] = record_flags(r, prev);
+    size += record_size(r, flags[i]);
+    footprint += record_footprint(r);
+    prev = &r;
+  }
+  if (footprint > kMaxBatchFootprintBytes) {
+    return Status::ResourceExhausted("encode batch: expected a footprint of at most " +
+                                     std::to_string(kMaxBatchFootprintBytes) + " bytes, found " +
+                                     std::to_string(footprint) + " (" + std::to_string(batch.records.size()) +
+                                     " records); split the batch");
+  }
+  size_t old = out->size();
+  out->resize(old + size);
+  char* p = out->data() + old;
+  char* const end = p + size;
+  p = put_varint64(p, batch.records.size());
+  p = put_varint64(p, batch.positions.size());
+  for (const auto& pos : batch.positions) {
+    p = put_str(p, pos.source);
+    p = put_str(p, pos.key);
+    p = put_varint64(p, pos.offset);
+    p = put_str(p, pos.path);
+  }
+  for (size_t i = 0; i < batch.records.size(); ++i) p = put_record(p, batch.records[i], flags[i]);
+  SLUICE_ASSERT(p == end, "encode_batch size pass and write pass disagree by " + std::to_string(end - p));
+  return Status::Ok();
+}
+
+Status decode_batch(std::string_view data, LogBatch* out) {
+  // Decodes in place: records and positions already in `out` are
+  // overwritten field by field, so a reused batch reuses string capacity.
+  BatchDecoder<true> d(data);
+  uint64_t n_records = 0, n_positions = 0;
+  auto fail = [&] {
+    out->records.clear();
+    out->positions.clear();
+    return Status::Corruption(d.error());
+  };
+  if (!d.header(&n_records, &n_positions)) return fail();
+  out->positions.resize(static_cast<size_t>(n_positions));
+  for (auto& p : out->positions) {
+    if (!d.position(&p)) return fail();
+  }
+  out->records.resize(static_cast<size_t>(n_records));
+  for (size_t i = 0; i < out->records.size(); ++i) {
+    const LogRecord* prev = i == 0 ? nullptr : &out->records[i - 1];
+    if (!d.record(&out->records[i], prev, i > 0)) return fail();
+  }
+  if (!d.finish()) return fail();
+  return Status::Ok();
+}
+
+Result<LogBatch> decode_batch(std::string_view data) {
+  LogBatch batch;
+  SLUICE_RETURN_IF_ERROR(decode_batch(data, &batch));
+  return batch;
+}
+
+Status summarize_batch(std::string_view data, BatchSummary* out) {
+  out->record_count = 0;
+  out->positions.clear();
+  BatchDecoder<false> d(data);
+  uint64_t n_records = 0, n_positions = 0;
+  if (!d.header(&n_records, &n_positions)) return Status::Corruption(d.error());
+  out->positions.resize(static_cast<size_t>(n_positions));
+  for (auto& p : out->positions) {
+    if (!d.position(&p)) return Status::Corruption(d.error());
+  }
+  LogRecord scratch;  // never written in validate mode
+  for (uint64_t i = 0; i < n_records; ++i) {
+    if (!d.record(&scratch, &scratch, i > 0)) return Status::Corruption(d.error());
+  }
+  if (!d.finish()) return Status::Corruption(d.error());
+  out->record_count = n_records;
+  return Status::Ok();
+}
+
+}  // namespace sluice
