@@ -1,0 +1,473 @@
+#include "store/stream.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include "common/assert.hpp"
+
+namespace sluice {
+
+bool valid_stream_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
+}
+
+struct Stream::Writer {
+  explicit Writer(LogBatch* b) : batch(b) {}
+  LogBatch* batch;
+  bool done = false;
+  Result<AppendResult> result = Status::Internal("append not performed");
+};
+
+Stream::Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options)
+    : env_(env), db_(db), name_(std::move(name)), dir_(std::move(dir)), options_(options) {
+  auto& m = MetricsRegistry::global();
+  Labels l{{"stream", name_}};
+  records_in_ = &m.counter("sluice_store_records_total", "Records durably appended to a stream.", l);
+  bytes_in_ = &m.counter("sluice_store_bytes_total", "Body bytes durably appended to a stream.", l);
+  fsyncs_ = &m.counter("sluice_wal_fsyncs_total", "WAL fsync calls.", l);
+  fsync_latency_ = &m.histogram("sluice_wal_fsync_seconds", "WAL fsync latency.", l, latency_buckets_seconds());
+  append_latency_ = &m.histogram("sluice_store_append_seconds", "Time from append call to durable acknowledgement.",
+                                 l, latency_buckets_seconds());
+  compactions_ = &m.counter("sluice_store_compactions_total", "Hot tables compacted into Parquet segments.", l);
+  segments_deleted_ = &m.counter("sluice_store_segments_deleted_total", "Segments deleted by retention.", l);
+}
+
+Stream::~Stream() {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  appender_.reset();
+  if (wal_ && options_.fsync != "off") (void)wal_->sync();
+}
+
+Result<std::unique_ptr<Stream>> Stream::open(Env* env, Database* db, std::string name, std::string dir,
+                                             const StoreOptions& options) {
+  if (!valid_stream_name(name)) {
+    return Status::InvalidArgument("stream name \"" + name + "\" must match [a-z0-9_.-]{1,64}");
+  }
+  std::unique_ptr<Stream> s(new Stream(env, db, std::move(name), std::move(dir), options));  // NOLINT
+  SLUICE_RETURN_IF_ERROR(s->recover().with_context("opening stream " + s->name_));
+  return s;
+}
+
+Status Stream::recover() {
+  SLUICE_RETURN_IF_ERROR(env_->create_dirs(dir_));
+  SLUICE_ASSIGN_OR_RETURN(append_con_, db_->connect());
+  SLUICE_ASSIGN_OR_RETURN(admin_con_, db_->connect());
+  SLUICE_ASSIGN_OR_RETURN(catalog_, load_catalog(env_, dir_ + "/catalog.json"));
+  for (const auto& p : catalog_.positions) positions_[{p.source, p.key}] = p;
+
+  // Parquet files not in the catalog are left over from a compaction that
+  // crashed before its catalog update: their rows are still in the WAL.
+  std::error_code ec;
+  std::vector<std::string> known;
+  for (const auto& s : catalog_.segments) known.push_back(segment_abs(s.path));
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::string p = it->path().string();
+    bool parquet = p.ends_with(".parquet") || p.ends_with(".parquet.tmp");
+    if (parquet && std::find(known.begin(), known.end(), p) == known.end()) {
+      spdlog::warn("stream {}: removing {} left over from an interrupted compaction", name_, p);
+      (void)env_->remove_file(p);
+    }
+  }
+
+  WalOptions wo;
+  wo.segment_bytes = options_.wal_segment_bytes;
+  wo.initial_offset = catalog_.compacted_offset;
+  RecoveryReport report;
+  SLUICE_ASSIGN_OR_RETURN(wal_, Wal::open(env_, dir_ + "/wal", wo, &report));
+  if (report.bytes_skipped > 0) {
+    spdlog::warn("stream {}: WAL recovery stopped at {} and skipped {} bytes", name_, report.first_error.to_string(),
+                 report.bytes_skipped);
+  }
+  if (wal_->next_offset() < catalog_.compacted_offset) {
+    return Status::Corruption(fmt::format("WAL ends at offset {} but the catalog says {} records are compacted",
+                                          wal_->next_offset(), catalog_.compacted_offset));
+  }
+
+  std::lock_guard<std::mutex> a(apply_mu_);
+  SLUICE_RETURN_IF_ERROR(new_hot_table());
+  hot_.back().first_offset = catalog_.compacted_offset;
+  hot_.back().end_offset = catalog_.compacted_offset;
+  SLUICE_ASSIGN_OR_RETURN(auto reader, wal_->read_from(0));
+  WalEntry e;
+  uint64_t replayed = 0;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(bool more, reader->next(&e));
+    if (!more) break;
+    apply_positions(e.batch.positions);
+    uint64_t n = e.batch.records.size();
+    if (n == 0 || e.first_offset + n <= catalog_.compacted_offset) continue;
+    uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
+    std::vector<LogRecord> recs(std::make_move_iterator(e.batch.records.begin() + static_cast<ptrdiff_t>(skip)),
+                                std::make_move_iterator(e.batch.records.end()));
+    for (const auto& r : recs) {
+      min_ts_ = std::min<int64_t>(min_ts_, r.timestamp_ns);
+      max_ts_ = std::max<int64_t>(max_ts_, r.timestamp_ns);
+    }
+    SLUICE_RETURN_IF_ERROR(appender_->append(recs, e.first_offset + skip));
+    hot_.back().rows += recs.size();
+    hot_.back().end_offset = e.first_offset + n;
+    replayed += recs.size();
+  }
+  SLUICE_RETURN_IF_ERROR(appender_->flush());
+  if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
+  std::lock_guard<std::mutex> v(view_mu_);
+  return refresh_view();
+}
+
+Status Stream::new_hot_table() {
+  HotTable h;
+  h.table = fmt::format("__hot_{}_{}", name_, next_table_id_++);
+  h.first_offset = hot_.empty() ? wal_->next_offset() : hot_.back().end_offset;
+  h.end_offset = h.first_offset;
+  h.created_mono_ns = env_->now_monotonic_nanos();
+  {
+    std::lock_guard<std::mutex> v(view_mu_);
+    SLUICE_RETURN_IF_ERROR(admin_con_->exec("CREATE OR REPLACE TABLE " + quote_identifier(h.table) + " " +
+                                            log_table_columns_sql()));
+  }
+  appender_.reset();
+  SLUICE_ASSIGN_OR_RETURN(appender_, LogTableAppender::create(append_con_->raw(), h.table));
+  hot_.push_back(std::move(h));
+  return Status::Ok();
+}
+
+Status Stream::refresh_view() {
+  std::vector<std::string> parts;
+  std::vector<std::string> hot_tables;
+  std::vector<std::string> files;
+  {
+    // apply_mu_ may already be held by this thread's caller; the view only
+    // needs a consistent copy, which callers guarantee by holding it.
+    for (const auto& h : hot_) hot_tables.push_back(h.table);
+    for (const auto& s : catalog_.segments) files.push_back(segment_abs(s.path));
+  }
+  if (!files.empty()) {
+    std::string list = "[";
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (i) list += ",";
+      list += quote_literal(files[i]);
+    }
+    list += "]";
+    parts.push_back("SELECT * FROM read_parquet(" + list + ", hive_partitioning = false)");
+  }
+  for (const auto& t : hot_tables) parts.push_back("SELECT * FROM " + quote_identifier(t));
+  std::string sql = "CREATE OR REPLACE VIEW " + quote_identifier(name_) + " AS ";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) sql += " UNION ALL BY NAME ";
+    sql += parts[i];
+  }
+  return admin_con_->exec(sql);
+}
+
+Result<AppendResult> Stream::append(LogBatch& batch) {
+  int64_t t0 = env_->now_monotonic_nanos();
+  int64_t now = env_->now_unix_nanos();
+  for (auto& r : batch.records) {
+    if (r.observed_timestamp_ns == 0) r.observed_timestamp_ns = now;
+    if (r.timestamp_ns == 0) r.timestamp_ns = r.observed_timestamp_ns;
+  }
+  if (disk_low_.load(std::memory_order_relaxed) && !batch.records.empty()) {
+    return Status::ResourceExhausted("stream " + name_ + ": free disk space is below store.min_free_bytes (" +
+                                     std::to_string(options_.min_free_bytes) + " bytes); write refused");
+  }
+  Writer w(&batch);
+  std::unique_lock<std::mutex> l(queue_mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) queue_cv_.wait(l);
+  if (w.done) {
+    append_latency_->observe(static_cast<double>(env_->now_monotonic_nanos() - t0) / 1e9);
+    return std::move(w.result);
+  }
+  std::vector<Writer*> group;
+  size_t records = 0;
+  for (Writer* x : writers_) {
+    group.push_back(x);
+    records += x->batch->records.size();
+    if (records >= 65536) break;
+  }
+  l.unlock();
+  write_group(group);
+  l.lock();
+  for (Writer* x : group) {
+    SLUICE_ASSERT(writers_.front() == x, "group commit queue out of order");
+    writers_.pop_front();
+    x->done = true;
+  }
+  queue_cv_.notify_all();
+  append_latency_->observe(static_cast<double>(env_->now_monotonic_nanos() - t0) / 1e9);
+  return std::move(w.result);
+}
+
+Status Stream::write_group(std::vector<Writer*>& group) {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  auto fail_all = [&](const Status& st) {
+    for (Writer* x : group) x->result = st;
+    return st;
+  };
+  if (!failed_.ok()) return fail_all(failed_);
+  std::vector<AppendResult> results(group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    auto r = wal_->append(*group[i]->batch);
+    if (!r.ok()) {
+      failed_ = r.status().with_context("stream " + name_ + " WAL append failed; restart to recover");
+      return fail_all(failed_);
+    }
+    uint64_t n = group[i]->batch->records.size();
+    results[i] = AppendResult{r->first_offset, n ? r->first_offset + n - 1 : r->first_offset, n};
+  }
+  if (options_.fsync == "batch") {
+    int64_t s0 = env_->now_monotonic_nanos();
+    Status st = wal_->sync();
+    fsyncs_->inc();
+    fsync_latency_->observe(static_cast<double>(env_->now_monotonic_nanos() - s0) / 1e9);
+    if (!st.ok()) {
+      failed_ = st.with_context("stream " + name_ + " WAL fsync failed; restart to recover");
+      return fail_all(failed_);
+    }
+  }
+  HotTable& hot = hot_.back();
+  for (size_t i = 0; i < group.size(); ++i) {
+    LogBatch& b = *group[i]->batch;
+    apply_positions(b.positions);
+    if (b.records.empty()) {
+      group[i]->result = results[i];
+      continue;
+    }
+    Status st = appender_->append(b.records, results[i].first_offset);
+    if (!st.ok()) {
+      failed_ = st.with_context("stream " + name_ + " hot table append failed; restart to recover");
+      return fail_all(failed_);
+    }
+    uint64_t bytes = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const auto& r : b.records) {
+      bytes += r.body.size();
+      lo = std::min(lo, r.timestamp_ns);
+      hi = std::max(hi, r.timestamp_ns);
+    }
+    min_ts_ = std::min<int64_t>(min_ts_, lo);
+    max_ts_ = std::max<int64_t>(max_ts_, hi);
+    hot.rows += b.records.size();
+    hot.end_offset = results[i].last_offset + 1;
+    records_in_->inc(b.records.size());
+    bytes_in_->inc(bytes);
+    group[i]->result = results[i];
+  }
+  Status st = appender_->flush();
+  if (!st.ok()) {
+    failed_ = st.with_context("stream " + name_ + " hot table flush failed; restart to recover");
+    return fail_all(failed_);
+  }
+  return Status::Ok();
+}
+
+void Stream::apply_positions(const std::vector<SourcePosition>& positions) {
+  for (const auto& p : positions) positions_[{p.source, p.key}] = p;
+}
+
+std::vector<SourcePosition> Stream::positions_snapshot() const {
+  std::vector<SourcePosition> out;
+  out.reserve(positions_.size());
+  for (const auto& [k, p] : positions_) out.push_back(p);
+  return out;
+}
+
+std::unordered_map<std::string, uint64_t> Stream::committed_positions(const std::string& source) const {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  std::unordered_map<std::string, uint64_t> out;
+  for (const auto& [k, p] : positions_) {
+    if (k.first == source) out[k.second] = p.offset;
+  }
+  return out;
+}
+
+Status Stream::sync_now() {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  int64_t s0 = env_->now_monotonic_nanos();
+  Status st = wal_->sync();
+  fsyncs_->inc();
+  fsync_latency_->observe(static_cast<double>(env_->now_monotonic_nanos() - s0) / 1e9);
+  return st;
+}
+
+Status Stream::compact(bool force) {
+  {
+    std::lock_guard<std::mutex> a(apply_mu_);
+    HotTable& cur = hot_.back();
+    int64_t age = env_->now_monotonic_nanos() - cur.created_mono_ns;
+    bool due = cur.rows > 0 && (force || cur.rows >= static_cast<uint64_t>(options_.compact_rows) ||
+                                age >= options_.compact_interval.count());
+    if (due) {
+      cur.positions_at_end = positions_snapshot();
+      SLUICE_RETURN_IF_ERROR(new_hot_table());
+      std::lock_guard<std::mutex> v(view_mu_);
+      SLUICE_RETURN_IF_ERROR(refresh_view());
+    }
+  }
+  while (true) {
+    HotTable frozen;
+    {
+      std::lock_guard<std::mutex> a(apply_mu_);
+      if (hot_.size() < 2) break;
+      frozen = hot_.front();
+    }
+    SLUICE_RETURN_IF_ERROR(compact_frozen(frozen).with_context("compacting stream " + name_));
+  }
+  return Status::Ok();
+}
+
+Status Stream::compact_frozen(HotTable& frozen) {
+  // Runs without apply_mu_: the frozen table receives no more appends. DDL
+  // and the COPYs use admin_con_ under view_mu_.
+  std::vector<SegmentInfo> written;
+  {
+    std::lock_guard<std::mutex> v(view_mu_);
+    std::string t = quote_identifier(frozen.table);
+    DuckResult groups;
+    SLUICE_RETURN_IF_ERROR(admin_con_->query(
+        "SELECT strftime(timestamp, '%Y-%m-%d') AS d, hour(timestamp)::INTEGER AS h, min(_offset), max(_offset), "
+        "epoch_ns(min(timestamp)), epoch_ns(max(timestamp)), count(*) FROM " + t + " GROUP BY ALL ORDER BY 3",
+        &groups));
+    idx_t rows = duckdb_row_count(groups.raw());
+    for (idx_t i = 0; i < rows; ++i) {
+      char* d = duckdb_value_varchar(groups.raw(), 0, i);
+      std::string date = d ? d : "1970-01-01";
+      duckdb_free(d);
+      SegmentInfo s;
+      int32_t hour = duckdb_value_int32(groups.raw(), 1, i);
+      s.first_offset = duckdb_value_uint64(groups.raw(), 2, i);
+      s.last_offset = duckdb_value_uint64(groups.raw(), 3, i);
+      s.min_timestamp_ns = duckdb_value_int64(groups.raw(), 4, i);
+      s.max_timestamp_ns = duckdb_value_int64(groups.raw(), 5, i);
+      s.rows = duckdb_value_uint64(groups.raw(), 6, i);
+      std::string part = fmt::format("date={}/hour={:02}", date, hour);
+      s.path = fmt::format("{}/{:020}-{:020}.parquet", part, s.first_offset, s.last_offset);
+      std::string abs = segment_abs(s.path);
+      SLUICE_RETURN_IF_ERROR(env_->create_dirs(segment_abs(part)));
+      std::string tmp = abs + ".tmp";
+      SLUICE_RETURN_IF_ERROR(admin_con_->exec(fmt::format(
+          "COPY (SELECT * FROM {} WHERE strftime(timestamp, '%Y-%m-%d') = {} AND hour(timestamp) = {} "
+          "ORDER BY _offset) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {})",
+          t, quote_literal(date), hour, quote_literal(tmp), options_.row_group_rows)));
+      SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
+      SLUICE_RETURN_IF_ERROR(env_->rename_file(tmp, abs));
+      SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
+      SLUICE_ASSIGN_OR_RETURN(s.bytes, env_->file_size(abs));
+      written.push_back(std::move(s));
+    }
+  }
+  std::lock_guard<std::mutex> a(apply_mu_);
+  Catalog next = catalog_;
+  for (auto& s : written) next.segments.push_back(std::move(s));
+  std::sort(next.segments.begin(), next.segments.end(),
+            [](const SegmentInfo& x, const SegmentInfo& y) { return x.first_offset < y.first_offset; });
+  next.compacted_offset = frozen.end_offset;
+  next.positions = frozen.positions_at_end;
+  SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
+  catalog_ = std::move(next);
+  hot_.erase(hot_.begin());
+  {
+    std::lock_guard<std::mutex> v(view_mu_);
+    SLUICE_RETURN_IF_ERROR(refresh_view());
+    SLUICE_RETURN_IF_ERROR(admin_con_->exec("DROP TABLE IF EXISTS " + quote_identifier(frozen.table)));
+  }
+  compactions_->inc();
+  return wal_->trim_before(catalog_.compacted_offset);
+}
+
+Result<uint64_t> Stream::apply_retention(std::chrono::nanoseconds max_age, uint64_t max_bytes) {
+  std::vector<std::string> doomed;
+  uint64_t freed = 0;
+  {
+    std::lock_guard<std::mutex> a(apply_mu_);
+    int64_t cutoff = max_age.count() > 0 ? env_->now_unix_nanos() - max_age.count() : INT64_MIN;
+    uint64_t total = 0;
+    for (const auto& s : catalog_.segments) total += s.bytes;
+    // Oldest first by time, so a late-arriving old hour goes first.
+    std::vector<SegmentInfo> segs = catalog_.segments;
+    std::sort(segs.begin(), segs.end(),
+              [](const SegmentInfo& x, const SegmentInfo& y) { return x.max_timestamp_ns < y.max_timestamp_ns; });
+    std::vector<std::string> drop;
+    for (const auto& s : segs) {
+      bool too_old = s.max_timestamp_ns < cutoff;
+      bool too_big = max_bytes > 0 && total > max_bytes;
+      if (!too_old && !too_big) continue;
+      drop.push_back(s.path);
+      total -= s.bytes;
+      freed += s.bytes;
+    }
+    if (drop.empty()) return uint64_t{0};
+    Catalog next = catalog_;
+    std::erase_if(next.segments, [&](const SegmentInfo& s) {
+      return std::find(drop.begin(), drop.end(), s.path) != drop.end();
+    });
+    SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
+    catalog_ = std::move(next);
+    std::lock_guard<std::mutex> v(view_mu_);
+    SLUICE_RETURN_IF_ERROR(refresh_view());
+    for (const auto& p : drop) doomed.push_back(segment_abs(p));
+  }
+  for (const auto& p : doomed) {
+    Status st = env_->remove_file(p);
+    if (!st.ok()) spdlog::warn("stream {}: {}", name_, st.to_string());
+    segments_deleted_->inc();
+  }
+  return freed;
+}
+
+int64_t Stream::oldest_segment_time() const {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  int64_t t = INT64_MAX;
+  for (const auto& s : catalog_.segments) t = std::min(t, s.max_timestamp_ns);
+  return t;
+}
+
+Result<bool> Stream::drop_oldest_segment() {
+  int64_t oldest = oldest_segment_time();
+  if (oldest == INT64_MAX) return false;
+  // Deleting by age just past the oldest segment's newest record drops it.
+  int64_t age = env_->now_unix_nanos() - oldest - 1;
+  SLUICE_ASSIGN_OR_RETURN(uint64_t freed, apply_retention(std::chrono::nanoseconds(std::max<int64_t>(age, 1)), 0));
+  return freed > 0;
+}
+
+std::vector<std::string> Stream::segment_paths() const {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  std::vector<std::string> out;
+  for (const auto& s : catalog_.segments) out.push_back(segment_abs(s.path));
+  return out;
+}
+
+StreamInfo Stream::info() const {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  StreamInfo i;
+  i.name = name_;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (const auto& s : catalog_.segments) {
+    i.records += s.rows;
+    i.bytes += s.bytes;
+    lo = std::min(lo, s.min_timestamp_ns);
+    hi = std::max(hi, s.max_timestamp_ns);
+  }
+  i.segments = catalog_.segments.size();
+  uint64_t hot_rows = 0;
+  for (const auto& h : hot_) hot_rows += h.rows;
+  i.records += hot_rows;
+  if (hot_rows > 0) {
+    lo = std::min<int64_t>(lo, min_ts_);
+    hi = std::max<int64_t>(hi, max_ts_);
+  }
+  i.bytes += wal_->size_bytes();
+  i.oldest_timestamp_ns = lo == INT64_MAX ? 0 : lo;
+  i.newest_timestamp_ns = hi == INT64_MIN ? 0 : hi;
+  i.next_offset = wal_->next_offset();
+  return i;
+}
+
+}  // namespace sluice

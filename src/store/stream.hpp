@@ -1,0 +1,161 @@
+// Stream: one named, append-only collection of log records (ARCHITECTURE.md
+// "Data model"): its WAL, its hot (not yet compacted) rows in a DuckDB table,
+// its Parquet segments and catalog, and the SQL view of the same name.
+//
+// Ownership: created and owned by Store; lives until the Store is closed.
+// Threads: append() may be called from any number of threads at once; the
+// calls are group-committed (LevelDB-style: the first waiting writer becomes
+// the leader, writes every queued batch to the WAL, syncs once under the
+// fsync policy, applies them to the hot table in offset order, then wakes the
+// others). compact() and apply_retention() are called by the Store's
+// maintenance thread only.
+// Invariant: offsets are dense; rows with offset < catalog.compacted_offset
+// are in segments, rows at or above it are in hot tables, and the view always
+// shows each durable record exactly once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/env.hpp"
+#include "common/metrics.hpp"
+#include "store/catalog.hpp"
+#include "store/duckdb_handle.hpp"
+#include "store/log_table.hpp"
+#include "store/store_options.hpp"
+#include "store/wal/wal.hpp"
+
+namespace sluice {
+
+/// Where an append landed. `count == 0` means a position-only commit.
+struct AppendResult {
+  uint64_t first_offset = 0;
+  uint64_t last_offset = 0;  ///< inclusive
+  uint64_t count = 0;
+};
+
+/// Summary for GET /api/v1/streams.
+struct StreamInfo {
+  std::string name;
+  std::string kind = "logs";
+  uint64_t records = 0;
+  uint64_t bytes = 0;          ///< segments + WAL on disk
+  uint64_t segments = 0;
+  int64_t oldest_timestamp_ns = 0;  ///< 0 when empty
+  int64_t newest_timestamp_ns = 0;
+  uint64_t next_offset = 0;
+};
+
+/// True when `name` matches [a-z0-9_.-]{1,64}.
+bool valid_stream_name(std::string_view name);
+
+class Stream {
+ public:
+  /// Opens or creates stream `name` under `dir`, recovering its WAL and
+  /// catalog. `db` must outlive the Stream.
+  static Result<std::unique_ptr<Stream>> open(Env* env, Database* db, std::string name, std::string dir,
+                                              const StoreOptions& options);
+  ~Stream();
+
+  /// Appends `batch` durably (under the fsync policy) and returns its offsets.
+  /// Records with timestamp 0 get their observed timestamp; records with
+  /// observed timestamp 0 get now. Thread-safe; blocks for the group commit.
+  Result<AppendResult> append(LogBatch& batch);
+
+  /// Latest committed positions of `source`, by key.
+  std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) const;
+
+  /// Compacts hot rows into Parquet when `force` or the size/age thresholds
+  /// are reached. Maintenance thread only.
+  Status compact(bool force);
+  /// Deletes whole segments older than `max_age` (0 = keep) and, oldest
+  /// first, while segment bytes exceed `max_bytes` (0 = no cap). Returns the
+  /// bytes deleted. Maintenance thread only.
+  Result<uint64_t> apply_retention(std::chrono::nanoseconds max_age, uint64_t max_bytes);
+  /// Deletes this stream's oldest segment; false when it has none.
+  Result<bool> drop_oldest_segment();
+  /// Oldest segment's max timestamp, or INT64_MAX when there are none.
+  int64_t oldest_segment_time() const;
+
+  /// fsyncs the WAL now (used by the "interval" fsync policy).
+  Status sync_now();
+
+  /// Set by the Store's maintenance thread when free disk space falls
+  /// below store.min_free_bytes; appends of records are then refused.
+  void set_disk_low(bool low) { disk_low_.store(low, std::memory_order_relaxed); }
+
+  StreamInfo info() const;
+  const std::string& name() const { return name_; }
+  /// Segment file paths (absolute) currently in the catalog.
+  std::vector<std::string> segment_paths() const;
+
+ private:
+  struct Writer;
+  struct HotTable {
+    std::string table;
+    uint64_t first_offset = 0;
+    uint64_t end_offset = 0;  ///< exclusive
+    uint64_t rows = 0;
+    int64_t created_mono_ns = 0;
+    std::vector<SourcePosition> positions_at_end;  ///< valid once frozen
+  };
+
+  Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);
+  Status recover();
+  Status new_hot_table();  // requires apply_mu_
+  Status refresh_view();   // requires view_mu_
+  Status write_group(std::vector<Writer*>& group);
+  Status compact_frozen(HotTable& frozen);
+  void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
+  std::vector<SourcePosition> positions_snapshot() const;              // requires apply_mu_
+  std::string segment_abs(const std::string& rel) const { return dir_ + "/" + rel; }
+  Status save_catalog_locked();
+
+  Env* env_;
+  Database* db_;
+  std::string name_;
+  std::string dir_;
+  StoreOptions options_;
+
+  std::unique_ptr<Connection> append_con_;
+  std::unique_ptr<Connection> admin_con_;
+  std::unique_ptr<Wal> wal_;
+
+  // Group commit queue.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Writer*> writers_;
+
+  // Held by the group-commit leader while it writes and applies; guards
+  // wal_, appender_, hot_, positions_, and the catalog.
+  mutable std::mutex apply_mu_;
+  std::unique_ptr<LogTableAppender> appender_;
+  std::vector<HotTable> hot_;  ///< oldest first; the last one receives appends
+  uint64_t next_table_id_ = 0;
+  std::map<std::pair<std::string, std::string>, SourcePosition> positions_;
+  Catalog catalog_;
+  std::atomic<int64_t> min_ts_{INT64_MAX};
+  std::atomic<int64_t> max_ts_{INT64_MIN};
+  std::atomic<bool> disk_low_{false};
+  Status failed_;  ///< set after a WAL write error; further appends fail
+
+  std::mutex view_mu_;
+
+  Counter* records_in_;
+  Counter* bytes_in_;
+  Counter* fsyncs_;
+  Histogram* fsync_latency_;
+  Histogram* append_latency_;
+  Counter* compactions_;
+  Counter* segments_deleted_;
+};
+
+}  // namespace sluice

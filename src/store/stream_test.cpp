@@ -1,0 +1,182 @@
+#include "store/stream.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "store/store.hpp"
+
+namespace sluice {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    options_ = store_option_table().defaults();
+    options_.data_dir = dir_.string();
+    options_.min_free_bytes = 0;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Store> open() {
+    auto s = Store::open(Env::posix(), options_);
+    EXPECT_TRUE(s.ok()) << s.status().to_string();
+    return std::move(s).value();
+  }
+
+  static int64_t count(Store* store, const std::string& sql) {
+    auto con = store->database()->connect();
+    DuckResult r;
+    Status st = (*con)->query(sql, &r);
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    return st.ok() ? duckdb_value_int64(r.raw(), 0, 0) : -1;
+  }
+
+  static LogBatch batch(int n, int64_t ts, const std::string& source = "", uint64_t pos = 0) {
+    LogBatch b;
+    for (int i = 0; i < n; ++i) {
+      LogRecord r;
+      r.timestamp_ns = ts + i;
+      r.body = "line " + std::to_string(i);
+      r.attributes = {{"http.response.status_code", i % 2 ? "200" : "404"}};
+      b.records.push_back(std::move(r));
+    }
+    if (!source.empty()) b.positions.push_back({source, "1:2:abc", pos, "/var/log/x.log"});
+    return b;
+  }
+
+  std::filesystem::path dir_;
+  StoreOptions options_;
+};
+
+constexpr int64_t kHour = 3600LL * 1000000000LL;
+constexpr int64_t kT0 = 1763733600LL * 1000000000LL;  // 2025-11-21T14:00:00Z
+
+TEST_F(StoreTest, ConcurrentAppendsGetDenseOffsetsAndAreQueryable) {
+  auto store = open();
+  Stream* s = *store->stream("app");
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> offsets;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        LogBatch b = batch(10, kT0);
+        auto r = s->append(b);
+        ASSERT_TRUE(r.ok()) << r.status().to_string();
+        ASSERT_EQ(r->count, 10U);
+        std::lock_guard<std::mutex> l(mu);
+        for (uint64_t o = r->first_offset; o <= r->last_offset; ++o) EXPECT_TRUE(offsets.insert(o).second);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(offsets.size(), 2000U);
+  EXPECT_EQ(*offsets.rbegin(), 1999U);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app"), 2000);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app WHERE attributes['http.response.status_code'] = '404'"), 1000);
+  EXPECT_EQ(s->info().records, 2000U);
+}
+
+TEST_F(StoreTest, CompactionWritesPartitionedParquetAndRecoveryKeepsEverythingOnce) {
+  {
+    auto store = open();
+    Stream* s = *store->stream("web");
+    LogBatch a = batch(100, kT0, "nginx", 1000);
+    LogBatch b = batch(50, kT0 + kHour, "nginx", 1500);
+    ASSERT_TRUE(s->append(a).ok());
+    ASSERT_TRUE(s->append(b).ok());
+    ASSERT_TRUE(s->compact(true).ok());
+    auto paths = s->segment_paths();
+    ASSERT_EQ(paths.size(), 2U);  // two hours -> two partitions
+    EXPECT_NE(paths[0].find("/web/date=2025-11-21/hour=14/"), std::string::npos) << paths[0];
+    EXPECT_NE(paths[1].find("/hour=15/"), std::string::npos) << paths[1];
+    for (const auto& p : paths) EXPECT_TRUE(std::filesystem::exists(p));
+    LogBatch c = batch(25, kT0 + 2 * kHour, "nginx", 1800);
+    ASSERT_TRUE(s->append(c).ok());  // hot, not compacted
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM web"), 175);
+    EXPECT_EQ(count(store.get(), "SELECT count(DISTINCT _offset) FROM web"), 175);
+  }
+  auto store = open();
+  Stream* s = store->find_stream("web");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM web"), 175);
+  EXPECT_EQ(count(store.get(), "SELECT max(_offset) FROM web"), 174);
+  EXPECT_EQ(s->committed_positions("nginx").at("1:2:abc"), 1800U);
+  LogBatch d = batch(5, kT0);
+  auto r = s->append(d);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->first_offset, 175U);
+  // Time-range queries see the right partitions.
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM web WHERE timestamp >= TIMESTAMP '2025-11-21 15:00:00' AND "
+                               "timestamp < TIMESTAMP '2025-11-21 16:00:00'"),
+            50);
+}
+
+TEST_F(StoreTest, CompactionLeftoversAreRemovedAtRecovery) {
+  {
+    auto store = open();
+    Stream* s = *store->stream("x");
+    LogBatch a = batch(10, kT0);
+    ASSERT_TRUE(s->append(a).ok());
+  }
+  // A Parquet file not in the catalog, as after a crash mid-compaction.
+  std::filesystem::create_directories(dir_ / "x/date=2025-11-21/hour=14");
+  std::ofstream(dir_ / "x/date=2025-11-21/hour=14/00000000000000000000-00000000000000000009.parquet") << "junk";
+  auto store = open();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x/date=2025-11-21/hour=14/00000000000000000000-00000000000000000009.parquet"));
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM x"), 10);
+}
+
+TEST_F(StoreTest, RetentionDropsWholeSegmentsOldestFirst) {
+  auto store = open();
+  Stream* s = *store->stream("r");
+  int64_t now = Env::posix()->now_unix_nanos();
+  LogBatch old_batch = batch(100, now - 10 * 24 * kHour);
+  LogBatch new_batch = batch(100, now);
+  ASSERT_TRUE(s->append(old_batch).ok());
+  ASSERT_TRUE(s->append(new_batch).ok());
+  ASSERT_TRUE(s->compact(true).ok());
+  ASSERT_EQ(s->segment_paths().size(), 2U);
+  auto freed = s->apply_retention(std::chrono::hours(24 * 7), 0);
+  ASSERT_TRUE(freed.ok());
+  EXPECT_GT(*freed, 0U);
+  EXPECT_EQ(s->segment_paths().size(), 1U);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM r"), 100);
+  // A byte cap smaller than one segment deletes the rest.
+  ASSERT_TRUE(s->apply_retention(std::chrono::nanoseconds(0), 1).ok());
+  EXPECT_EQ(s->segment_paths().size(), 0U);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM r"), 0);
+}
+
+TEST_F(StoreTest, RejectsBadStreamNames) {
+  auto store = open();
+  EXPECT_FALSE(store->stream("Bad Name").ok());
+  EXPECT_FALSE(store->stream("").ok());
+  EXPECT_FALSE(store->stream(std::string(65, 'a')).ok());
+  EXPECT_TRUE(store->stream("a.b-c_1").ok());
+}
+
+TEST_F(StoreTest, PositionOnlyCommitsAdvancePositions) {
+  {
+    auto store = open();
+    Stream* s = *store->stream("p");
+    LogBatch b;
+    b.positions.push_back({"src", "k", 42, "/x"});
+    auto r = s->append(b);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->count, 0U);
+  }
+  auto store = open();
+  EXPECT_EQ(store->find_stream("p")->committed_positions("src").at("k"), 42U);
+}
+
+}  // namespace
+}  // namespace sluice
