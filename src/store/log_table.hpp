@@ -1,5 +1,4 @@
-// The SQL shape of a log stream and a fast path that appends LogRecords to a
-// DuckDB table as data chunks (no SQL text per row).
+// The SQL shape of a log stream, and writing LogRecords into DuckDB vectors.
 //
 // Columns (ARCHITECTURE.md "Data model"; OpenTelemetry ClickHouse exporter
 // names in snake_case): timestamp, observed_timestamp (TIMESTAMP_NS),
@@ -11,38 +10,30 @@
 #include <duckdb.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "common/status.hpp"
 #include "model/log_record.hpp"
 
 namespace sluice {
 
+enum LogColumn : int {
+  kColTimestamp, kColObservedTimestamp, kColSeverityNumber, kColSeverityText, kColBody, kColAttributes,
+  kColResource, kColServiceName, kColScopeName, kColScopeVersion, kColTraceId, kColSpanId, kColTraceFlags,
+  kColOffset, kLogColumnCount
+};
+
 /// "(timestamp TIMESTAMP_NS, ..., _offset UBIGINT)" for CREATE TABLE.
 const std::string& log_table_columns_sql();
+/// Column names in LogColumn order.
+const std::vector<std::string>& log_column_names();
+/// A new logical type for column `c` (caller destroys it).
+duckdb_logical_type log_column_type(LogColumn c);
 
-/// Appends rows to one table through a duckdb_appender. Owned by one
-/// thread at a time (the stream's group-commit leader); the Connection it was
-/// created on must outlive it.
-class LogTableAppender {
- public:
-  /// Creates an appender on table `table` (main schema) of `con`.
-  static Result<std::unique_ptr<LogTableAppender>> create(duckdb_connection con, const std::string& table);
-  ~LogTableAppender();
-  LogTableAppender(const LogTableAppender&) = delete;
-  LogTableAppender& operator=(const LogTableAppender&) = delete;
-
-  /// Appends `records` with offsets first_offset, first_offset+1, ...
-  Status append(const std::vector<LogRecord>& records, uint64_t first_offset);
-  /// Makes appended rows visible to queries.
-  Status flush();
-
- private:
-  LogTableAppender() = default;
-  duckdb_appender appender_ = nullptr;
-  std::vector<duckdb_logical_type> types_;
-};
+/// Writes column `c` of `records[i]` for i in `rows` into rows [0, n) of
+/// `vec`; `offsets[i]` is record i's stream offset. For MAP columns the
+/// whole chunk must be written by one call.
+void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const LogRecord*>& rows,
+                     const std::vector<uint64_t>& offsets);
 
 }  // namespace sluice

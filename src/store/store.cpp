@@ -16,6 +16,8 @@ Result<std::unique_ptr<Store>> Store::open(Env* env, const StoreOptions& options
   std::vector<std::pair<std::string, std::string>> settings = {{"memory_limit", options.memory_limit}};
   if (options.threads > 0) settings.emplace_back("threads", std::to_string(options.threads));
   SLUICE_ASSIGN_OR_RETURN(s->db_, Database::open(settings));
+  SLUICE_ASSIGN_OR_RETURN(s->admin_con_, s->db_->connect());
+  SLUICE_RETURN_IF_ERROR(register_hot_scan(s->admin_con_.get(), s.get()));
   SLUICE_ASSIGN_OR_RETURN(auto names, env->list_dir(options.data_dir));
   std::sort(names.begin(), names.end());
   for (const auto& n : names) {
@@ -33,6 +35,12 @@ Result<std::unique_ptr<Store>> Store::open(Env* env, const StoreOptions& options
 Store::~Store() {
   stop_maintenance();
   MetricsRegistry::global().remove("sluice_store_streams", {});
+}
+
+Result<std::vector<HotChunk>> Store::hot_snapshot(const std::string& stream, int64_t gen) {
+  Stream* s = find_stream(stream);
+  if (s == nullptr) return Status::NotFound("no stream named \"" + stream + "\"");
+  return s->hot_snapshot(gen);
 }
 
 Result<Stream*> Store::stream(const std::string& name) {

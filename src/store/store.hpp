@@ -23,11 +23,14 @@
 
 namespace sluice {
 
-class Store {
+class Store final : public HotSource {
  public:
   /// Opens `options.data_dir`, recovering every stream found in it.
   static Result<std::unique_ptr<Store>> open(Env* env, const StoreOptions& options);
-  ~Store();
+  ~Store() override;
+
+  /// HotSource: the hot chunks of `stream` for the sluice_hot table function.
+  Result<std::vector<HotChunk>> hot_snapshot(const std::string& stream, int64_t gen) override;
 
   /// The stream named `name`, created when missing. InvalidArgument for a
   /// bad name.
@@ -56,6 +59,7 @@ class Store {
   Env* env_;
   StoreOptions options_;
   std::unique_ptr<Database> db_;
+  std::unique_ptr<Connection> admin_con_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Stream>> streams_;
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include "common/assert.hpp"
+#include "store/wal/batch_codec.hpp"
 
 namespace sluice {
 
@@ -39,7 +40,6 @@ Stream::Stream(Env* env, Database* db, std::string name, std::string dir, const 
 
 Stream::~Stream() {
   std::lock_guard<std::mutex> a(apply_mu_);
-  appender_.reset();
   if (wal_ && options_.fsync != "off") (void)wal_->sync();
 }
 
@@ -55,7 +55,6 @@ Result<std::unique_ptr<Stream>> Stream::open(Env* env, Database* db, std::string
 
 Status Stream::recover() {
   SLUICE_RETURN_IF_ERROR(env_->create_dirs(dir_));
-  SLUICE_ASSIGN_OR_RETURN(append_con_, db_->connect());
   SLUICE_ASSIGN_OR_RETURN(admin_con_, db_->connect());
   SLUICE_ASSIGN_OR_RETURN(catalog_, load_catalog(env_, dir_ + "/catalog.json"));
   for (const auto& p : catalog_.positions) positions_[{p.source, p.key}] = p;
@@ -90,7 +89,7 @@ Status Stream::recover() {
   }
 
   std::lock_guard<std::mutex> a(apply_mu_);
-  SLUICE_RETURN_IF_ERROR(new_hot_table());
+  new_hot_gen();
   hot_.back().first_offset = catalog_.compacted_offset;
   hot_.back().end_offset = catalog_.compacted_offset;
   SLUICE_ASSIGN_OR_RETURN(auto reader, wal_->read_from(0));
@@ -103,65 +102,80 @@ Status Stream::recover() {
     uint64_t n = e.batch.records.size();
     if (n == 0 || e.first_offset + n <= catalog_.compacted_offset) continue;
     uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
-    std::vector<LogRecord> recs(std::make_move_iterator(e.batch.records.begin() + static_cast<ptrdiff_t>(skip)),
-                                std::make_move_iterator(e.batch.records.end()));
-    for (const auto& r : recs) {
-      min_ts_ = std::min<int64_t>(min_ts_, r.timestamp_ns);
-      max_ts_ = std::max<int64_t>(max_ts_, r.timestamp_ns);
-    }
-    SLUICE_RETURN_IF_ERROR(appender_->append(recs, e.first_offset + skip));
-    hot_.back().rows += recs.size();
-    hot_.back().end_offset = e.first_offset + n;
-    replayed += recs.size();
+    if (skip) e.batch.records.erase(e.batch.records.begin(), e.batch.records.begin() + static_cast<ptrdiff_t>(skip));
+    e.batch.positions.clear();
+    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip));
+    replayed += e.batch.records.size();
   }
-  SLUICE_RETURN_IF_ERROR(appender_->flush());
   if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
   std::lock_guard<std::mutex> v(view_mu_);
   return refresh_view();
 }
 
-Status Stream::new_hot_table() {
-  HotTable h;
-  h.table = fmt::format("__hot_{}_{}", name_, next_table_id_++);
+void Stream::new_hot_gen() {
+  HotGen h;
+  h.id = next_gen_id_++;
   h.first_offset = hot_.empty() ? wal_->next_offset() : hot_.back().end_offset;
   h.end_offset = h.first_offset;
   h.created_mono_ns = env_->now_monotonic_nanos();
-  {
-    std::lock_guard<std::mutex> v(view_mu_);
-    SLUICE_RETURN_IF_ERROR(admin_con_->exec("CREATE OR REPLACE TABLE " + quote_identifier(h.table) + " " +
-                                            log_table_columns_sql()));
-  }
-  appender_.reset();
-  SLUICE_ASSIGN_OR_RETURN(appender_, LogTableAppender::create(append_con_->raw(), h.table));
   hot_.push_back(std::move(h));
+}
+
+Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset) {
+  if (batch.records.empty()) return Status::Ok();
+  HotChunk c;
+  c.first_offset = first_offset;
+  c.count = static_cast<uint32_t>(batch.records.size());
+  c.min_timestamp_ns = INT64_MAX;
+  c.max_timestamp_ns = INT64_MIN;
+  for (const auto& r : batch.records) {
+    c.min_timestamp_ns = std::min(c.min_timestamp_ns, r.timestamp_ns);
+    c.max_timestamp_ns = std::max(c.max_timestamp_ns, r.timestamp_ns);
+  }
+  // Positions live in the WAL and the catalog; the hot copy needs records only.
+  LogBatch records_only;
+  const LogBatch* b = &batch;
+  if (!batch.positions.empty()) {
+    records_only.records = batch.records;
+    b = &records_only;
+  }
+  auto payload = std::make_shared<std::string>();
+  SLUICE_RETURN_IF_ERROR(encode_batch(*b, payload.get()));
+  c.payload = std::move(payload);
+  min_ts_ = std::min<int64_t>(min_ts_, c.min_timestamp_ns);
+  max_ts_ = std::max<int64_t>(max_ts_, c.max_timestamp_ns);
+  HotGen& g = hot_.back();
+  g.rows += c.count;
+  g.end_offset = first_offset + c.count;
+  g.chunks.push_back(std::move(c));
   return Status::Ok();
 }
 
+std::vector<HotChunk> Stream::hot_snapshot(int64_t gen) const {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  std::vector<HotChunk> out;
+  auto take = [&](const HotGen& g) {
+    if (gen < 0 || g.id == gen) out.insert(out.end(), g.chunks.begin(), g.chunks.end());
+  };
+  for (const auto& g : retired_) take(g);
+  for (const auto& g : hot_) take(g);
+  return out;
+}
+
 Status Stream::refresh_view() {
-  std::vector<std::string> parts;
-  std::vector<std::string> hot_tables;
   std::vector<std::string> files;
-  {
-    // apply_mu_ may already be held by this thread's caller; the view only
-    // needs a consistent copy, which callers guarantee by holding it.
-    for (const auto& h : hot_) hot_tables.push_back(h.table);
-    for (const auto& s : catalog_.segments) files.push_back(segment_abs(s.path));
-  }
-  if (!files.empty()) {
-    std::string list = "[";
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (i) list += ",";
-      list += quote_literal(files[i]);
-    }
-    list += "]";
-    parts.push_back("SELECT * FROM read_parquet(" + list + ", hive_partitioning = false)");
-  }
-  for (const auto& t : hot_tables) parts.push_back("SELECT * FROM " + quote_identifier(t));
+  for (const auto& s : catalog_.segments) files.push_back(segment_abs(s.path));
   std::string sql = "CREATE OR REPLACE VIEW " + quote_identifier(name_) + " AS ";
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) sql += " UNION ALL BY NAME ";
-    sql += parts[i];
+  if (!files.empty()) {
+    sql += "SELECT * FROM read_parquet([";
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (i) sql += ",";
+      sql += quote_literal(files[i]);
+    }
+    sql += "], hive_partitioning = false) UNION ALL BY NAME ";
   }
+  sql += fmt::format("SELECT * FROM sluice_hot({}, from_offset := {})", quote_literal(name_),
+                     catalog_.compacted_offset);
   return admin_con_->exec(sql);
 }
 
@@ -231,38 +245,20 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       return fail_all(failed_);
     }
   }
-  HotTable& hot = hot_.back();
   for (size_t i = 0; i < group.size(); ++i) {
     LogBatch& b = *group[i]->batch;
     apply_positions(b.positions);
-    if (b.records.empty()) {
-      group[i]->result = results[i];
-      continue;
-    }
-    Status st = appender_->append(b.records, results[i].first_offset);
+    group[i]->result = results[i];
+    if (b.records.empty()) continue;
+    Status st = add_hot(b, results[i].first_offset);
     if (!st.ok()) {
-      failed_ = st.with_context("stream " + name_ + " hot table append failed; restart to recover");
+      failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
       return fail_all(failed_);
     }
     uint64_t bytes = 0;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (const auto& r : b.records) {
-      bytes += r.body.size();
-      lo = std::min(lo, r.timestamp_ns);
-      hi = std::max(hi, r.timestamp_ns);
-    }
-    min_ts_ = std::min<int64_t>(min_ts_, lo);
-    max_ts_ = std::max<int64_t>(max_ts_, hi);
-    hot.rows += b.records.size();
-    hot.end_offset = results[i].last_offset + 1;
+    for (const auto& r : b.records) bytes += r.body.size();
     records_in_->inc(b.records.size());
     bytes_in_->inc(bytes);
-    group[i]->result = results[i];
-  }
-  Status st = appender_->flush();
-  if (!st.ok()) {
-    failed_ = st.with_context("stream " + name_ + " hot table flush failed; restart to recover");
-    return fail_all(failed_);
   }
   return Status::Ok();
 }
@@ -299,19 +295,20 @@ Status Stream::sync_now() {
 Status Stream::compact(bool force) {
   {
     std::lock_guard<std::mutex> a(apply_mu_);
-    HotTable& cur = hot_.back();
+    HotGen& cur = hot_.back();
     int64_t age = env_->now_monotonic_nanos() - cur.created_mono_ns;
     bool due = cur.rows > 0 && (force || cur.rows >= static_cast<uint64_t>(options_.compact_rows) ||
                                 age >= options_.compact_interval.count());
     if (due) {
       cur.positions_at_end = positions_snapshot();
-      SLUICE_RETURN_IF_ERROR(new_hot_table());
-      std::lock_guard<std::mutex> v(view_mu_);
-      SLUICE_RETURN_IF_ERROR(refresh_view());
+      new_hot_gen();
     }
+    // Retired generations only serve queries bound to an older view.
+    int64_t now = env_->now_monotonic_nanos();
+    std::erase_if(retired_, [&](const HotGen& g) { return now - g.retired_mono_ns > 60LL * 1000000000LL; });
   }
   while (true) {
-    HotTable frozen;
+    HotGen frozen;
     {
       std::lock_guard<std::mutex> a(apply_mu_);
       if (hot_.size() < 2) break;
@@ -322,44 +319,76 @@ Status Stream::compact(bool force) {
   return Status::Ok();
 }
 
-Status Stream::compact_frozen(HotTable& frozen) {
-  // Runs without apply_mu_: the frozen table receives no more appends. DDL
-  // and the COPYs use admin_con_ under view_mu_.
+namespace {
+constexpr int64_t kHourNs = 3600LL * 1000000000LL;
+
+int64_t floor_hour(int64_t ns) { return (ns >= 0 ? ns / kHourNs : -((-ns + kHourNs - 1) / kHourNs)) * kHourNs; }
+
+// "date=YYYY-MM-DD/hour=HH" of the hour starting at `hour_ns`.
+std::string partition_of(int64_t hour_ns) {
+  int64_t hours = hour_ns / kHourNs;
+  int64_t days = hours >= 0 ? hours / 24 : -((-hours + 23) / 24);
+  int hour = static_cast<int>(hours - days * 24);
+  // Howard Hinnant's civil_from_days.
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  auto doe = static_cast<unsigned>(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  return fmt::format("date={:04}-{:02}-{:02}/hour={:02}", y, m, d, hour);
+}
+}  // namespace
+
+Status Stream::compact_frozen(const HotGen& frozen) {
+  // Runs without apply_mu_: a frozen generation receives no more appends and
+  // its chunks are immutable. One pass in C++ finds the (date, hour) groups;
+  // DuckDB then writes each group from sluice_hot(gen := ...).
+  struct Group {
+    SegmentInfo seg;
+  };
+  std::map<int64_t, SegmentInfo> groups;
+  LogBatch batch;
+  for (const auto& c : frozen.chunks) {
+    SLUICE_RETURN_IF_ERROR(decode_batch(*c.payload, &batch));
+    for (size_t i = 0; i < batch.records.size(); ++i) {
+      int64_t ts = batch.records[i].timestamp_ns;
+      uint64_t off = c.first_offset + i;
+      auto [it, fresh] = groups.try_emplace(floor_hour(ts));
+      SegmentInfo& s = it->second;
+      if (fresh) {
+        s.first_offset = s.last_offset = off;
+        s.min_timestamp_ns = s.max_timestamp_ns = ts;
+      }
+      s.first_offset = std::min(s.first_offset, off);
+      s.last_offset = std::max(s.last_offset, off);
+      s.min_timestamp_ns = std::min(s.min_timestamp_ns, ts);
+      s.max_timestamp_ns = std::max(s.max_timestamp_ns, ts);
+      s.rows++;
+    }
+  }
   std::vector<SegmentInfo> written;
   {
     std::lock_guard<std::mutex> v(view_mu_);
-    std::string t = quote_identifier(frozen.table);
-    DuckResult groups;
-    SLUICE_RETURN_IF_ERROR(admin_con_->query(
-        "SELECT strftime(timestamp, '%Y-%m-%d') AS d, hour(timestamp)::INTEGER AS h, min(_offset), max(_offset), "
-        "epoch_ns(min(timestamp)), epoch_ns(max(timestamp)), count(*) FROM " + t + " GROUP BY ALL ORDER BY 3",
-        &groups));
-    idx_t rows = duckdb_row_count(groups.raw());
-    for (idx_t i = 0; i < rows; ++i) {
-      char* d = duckdb_value_varchar(groups.raw(), 0, i);
-      std::string date = d ? d : "1970-01-01";
-      duckdb_free(d);
-      SegmentInfo s;
-      int32_t hour = duckdb_value_int32(groups.raw(), 1, i);
-      s.first_offset = duckdb_value_uint64(groups.raw(), 2, i);
-      s.last_offset = duckdb_value_uint64(groups.raw(), 3, i);
-      s.min_timestamp_ns = duckdb_value_int64(groups.raw(), 4, i);
-      s.max_timestamp_ns = duckdb_value_int64(groups.raw(), 5, i);
-      s.rows = duckdb_value_uint64(groups.raw(), 6, i);
-      std::string part = fmt::format("date={}/hour={:02}", date, hour);
+    for (auto& [hour, s] : groups) {
+      std::string part = partition_of(hour);
       s.path = fmt::format("{}/{:020}-{:020}.parquet", part, s.first_offset, s.last_offset);
       std::string abs = segment_abs(s.path);
       SLUICE_RETURN_IF_ERROR(env_->create_dirs(segment_abs(part)));
       std::string tmp = abs + ".tmp";
       SLUICE_RETURN_IF_ERROR(admin_con_->exec(fmt::format(
-          "COPY (SELECT * FROM {} WHERE strftime(timestamp, '%Y-%m-%d') = {} AND hour(timestamp) = {} "
-          "ORDER BY _offset) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {})",
-          t, quote_literal(date), hour, quote_literal(tmp), options_.row_group_rows)));
+          "COPY (SELECT * FROM sluice_hot({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
+          "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {})",
+          quote_literal(name_), frozen.id, hour, hour + kHourNs, quote_literal(tmp), options_.row_group_rows)));
       SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
       SLUICE_RETURN_IF_ERROR(env_->rename_file(tmp, abs));
       SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
       SLUICE_ASSIGN_OR_RETURN(s.bytes, env_->file_size(abs));
-      written.push_back(std::move(s));
+      written.push_back(s);
     }
   }
   std::lock_guard<std::mutex> a(apply_mu_);
@@ -371,12 +400,14 @@ Status Stream::compact_frozen(HotTable& frozen) {
   next.positions = frozen.positions_at_end;
   SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
   catalog_ = std::move(next);
-  hot_.erase(hot_.begin());
   {
     std::lock_guard<std::mutex> v(view_mu_);
     SLUICE_RETURN_IF_ERROR(refresh_view());
-    SLUICE_RETURN_IF_ERROR(admin_con_->exec("DROP TABLE IF EXISTS " + quote_identifier(frozen.table)));
   }
+  HotGen retired = std::move(hot_.front());
+  hot_.erase(hot_.begin());
+  retired.retired_mono_ns = env_->now_monotonic_nanos();
+  retired_.push_back(std::move(retired));
   compactions_->inc();
   return wal_->trim_before(catalog_.compacted_offset);
 }

@@ -1,17 +1,18 @@
 // Stream: one named, append-only collection of log records (ARCHITECTURE.md
-// "Data model"): its WAL, its hot (not yet compacted) rows in a DuckDB table,
+// "Data model"): its WAL, its hot (not yet compacted) records kept as encoded
+// chunks and served to DuckDB by the sluice_hot table function (hot_scan.hpp),
 // its Parquet segments and catalog, and the SQL view of the same name.
 //
 // Ownership: created and owned by Store; lives until the Store is closed.
 // Threads: append() may be called from any number of threads at once; the
 // calls are group-committed (LevelDB-style: the first waiting writer becomes
 // the leader, writes every queued batch to the WAL, syncs once under the
-// fsync policy, applies them to the hot table in offset order, then wakes the
+// fsync policy, adds them to the hot set in offset order, then wakes the
 // others). compact() and apply_retention() are called by the Store's
 // maintenance thread only.
 // Invariant: offsets are dense; rows with offset < catalog.compacted_offset
-// are in segments, rows at or above it are in hot tables, and the view always
-// shows each durable record exactly once.
+// are in segments, rows at or above it are hot, and the view always shows
+// each durable record exactly once.
 #pragma once
 
 #include <atomic>
@@ -29,7 +30,7 @@
 #include "common/metrics.hpp"
 #include "store/catalog.hpp"
 #include "store/duckdb_handle.hpp"
-#include "store/log_table.hpp"
+#include "store/hot_scan.hpp"
 #include "store/store_options.hpp"
 #include "store/wal/wal.hpp"
 
@@ -96,24 +97,33 @@ class Stream {
   const std::string& name() const { return name_; }
   /// Segment file paths (absolute) currently in the catalog.
   std::vector<std::string> segment_paths() const;
+  /// Hot chunks of generation `gen`, or of every live and recently retired
+  /// generation when gen < 0 (the view's from_offset filters the retired
+  /// ones). Thread-safe.
+  std::vector<HotChunk> hot_snapshot(int64_t gen) const;
 
  private:
   struct Writer;
-  struct HotTable {
-    std::string table;
+  /// A generation of hot chunks: appends go to the newest; compaction
+  /// freezes it and writes it to Parquet as a whole.
+  struct HotGen {
+    int64_t id = 0;
     uint64_t first_offset = 0;
     uint64_t end_offset = 0;  ///< exclusive
     uint64_t rows = 0;
     int64_t created_mono_ns = 0;
+    int64_t retired_mono_ns = 0;  ///< when it left the hot set (retired_ only)
+    std::vector<HotChunk> chunks;
     std::vector<SourcePosition> positions_at_end;  ///< valid once frozen
   };
 
   Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);
   Status recover();
-  Status new_hot_table();  // requires apply_mu_
+  void new_hot_gen();      // requires apply_mu_
+  Status add_hot(const LogBatch& batch, uint64_t first_offset);  // requires apply_mu_
   Status refresh_view();   // requires view_mu_
   Status write_group(std::vector<Writer*>& group);
-  Status compact_frozen(HotTable& frozen);
+  Status compact_frozen(const HotGen& frozen);
   void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
   std::vector<SourcePosition> positions_snapshot() const;              // requires apply_mu_
   std::string segment_abs(const std::string& rel) const { return dir_ + "/" + rel; }
@@ -125,7 +135,6 @@ class Stream {
   std::string dir_;
   StoreOptions options_;
 
-  std::unique_ptr<Connection> append_con_;
   std::unique_ptr<Connection> admin_con_;
   std::unique_ptr<Wal> wal_;
 
@@ -135,11 +144,12 @@ class Stream {
   std::deque<Writer*> writers_;
 
   // Held by the group-commit leader while it writes and applies; guards
-  // wal_, appender_, hot_, positions_, and the catalog.
+  // wal_, hot_, retired_, positions_, and the catalog.
   mutable std::mutex apply_mu_;
-  std::unique_ptr<LogTableAppender> appender_;
-  std::vector<HotTable> hot_;  ///< oldest first; the last one receives appends
-  uint64_t next_table_id_ = 0;
+  std::vector<HotGen> hot_;      ///< oldest first; the last one receives appends
+  std::vector<HotGen> retired_;  ///< compacted, kept a while for queries bound to an older view
+  int64_t next_gen_id_ = 0;
+  std::string encode_scratch_;
   std::map<std::pair<std::string, std::string>, SourcePosition> positions_;
   Catalog catalog_;
   std::atomic<int64_t> min_ts_{INT64_MAX};

@@ -1,0 +1,188 @@
+#include "store/hot_scan.hpp"
+
+#include <limits>
+
+#include "store/log_table.hpp"
+#include "store/wal/batch_codec.hpp"
+
+namespace sluice {
+namespace {
+
+struct BindData {
+  HotSource* source = nullptr;
+  std::string stream;
+  int64_t gen = -1;
+  uint64_t from_offset = 0;
+  int64_t ts_from = std::numeric_limits<int64_t>::min();
+  int64_t ts_to = std::numeric_limits<int64_t>::max();
+};
+
+struct ScanState {
+  std::vector<HotChunk> chunks;   // snapshot taken at init
+  std::vector<LogColumn> columns;  // projected columns, in output order
+  size_t chunk = 0;
+  bool decoded = false;
+  size_t record = 0;
+  LogBatch batch;
+  std::vector<const LogRecord*> rows;
+  std::vector<uint64_t> offsets;
+};
+
+struct Value {
+  duckdb_value v;
+  explicit Value(duckdb_value x) : v(x) {}
+  ~Value() {
+    if (v) duckdb_destroy_value(&v);
+  }
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+};
+
+void bind(duckdb_bind_info info) {
+  auto* source = static_cast<HotSource*>(duckdb_bind_get_extra_info(info));
+  Value stream_v(duckdb_bind_get_parameter(info, 0));
+  char* s = duckdb_get_varchar(stream_v.v);
+  std::string stream = s ? s : "";
+  duckdb_free(s);
+  auto data = std::make_unique<BindData>();
+  data->source = source;
+  data->stream = stream;
+  {
+    Value v(duckdb_bind_get_named_parameter(info, "from_offset"));
+    if (v.v && !duckdb_is_null_value(v.v)) data->from_offset = duckdb_get_uint64(v.v);
+  }
+  {
+    Value v(duckdb_bind_get_named_parameter(info, "gen"));
+    if (v.v && !duckdb_is_null_value(v.v)) data->gen = duckdb_get_int64(v.v);
+  }
+  {
+    Value v(duckdb_bind_get_named_parameter(info, "ts_from"));
+    if (v.v && !duckdb_is_null_value(v.v)) data->ts_from = duckdb_get_int64(v.v);
+  }
+  {
+    Value v(duckdb_bind_get_named_parameter(info, "ts_to"));
+    if (v.v && !duckdb_is_null_value(v.v)) data->ts_to = duckdb_get_int64(v.v);
+  }
+  // No snapshot here: DuckDB binds a view's query when the view is created,
+  // which happens under the stream's locks. The snapshot is taken at init.
+  for (int c = 0; c < kLogColumnCount; ++c) {
+    duckdb_logical_type t = log_column_type(static_cast<LogColumn>(c));
+    duckdb_bind_add_result_column(info, log_column_names()[c].c_str(), t);
+    duckdb_destroy_logical_type(&t);
+  }
+  duckdb_bind_set_bind_data(info, data.release(), [](void* p) { delete static_cast<BindData*>(p); });
+}
+
+void init(duckdb_init_info info) {
+  auto* bd = static_cast<BindData*>(duckdb_init_get_bind_data(info));
+  auto state = std::make_unique<ScanState>();
+  auto snap = bd->source->hot_snapshot(bd->stream, bd->gen);
+  if (!snap.ok()) {
+    duckdb_init_set_error(info, snap.status().message().c_str());
+    return;
+  }
+  state->chunks = std::move(*snap);
+  idx_t n = duckdb_init_get_column_count(info);
+  for (idx_t i = 0; i < n; ++i) {
+    idx_t c = duckdb_init_get_column_index(info, i);
+    // Row-id style virtual columns have indexes past ours; give them offsets.
+    state->columns.push_back(c < kLogColumnCount ? static_cast<LogColumn>(c) : kColOffset);
+  }
+  duckdb_init_set_max_threads(info, 1);
+  duckdb_init_set_init_data(info, state.release(), [](void* p) { delete static_cast<ScanState*>(p); });
+}
+
+void scan(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* bd = static_cast<BindData*>(duckdb_function_get_bind_data(info));
+  auto* st = static_cast<ScanState*>(duckdb_function_get_init_data(info));
+  const size_t cap = duckdb_vector_size();
+  st->rows.clear();
+  st->offsets.clear();
+  // count(*) and the like project no column: whole chunks inside the filters
+  // are counted without being decoded.
+  if (st->columns.empty()) {
+    size_t n = 0;
+    while (st->chunk < st->chunks.size() && n < cap) {
+      const HotChunk& c = st->chunks[st->chunk];
+      bool inside = c.first_offset >= bd->from_offset && c.min_timestamp_ns >= bd->ts_from &&
+                    c.max_timestamp_ns < bd->ts_to;
+      if (!inside) break;
+      size_t take = std::min<size_t>(cap - n, c.count - st->record);
+      n += take;
+      st->record += take;
+      if (st->record == c.count) {
+        st->record = 0;
+        st->chunk++;
+      }
+    }
+    if (n > 0) {
+      duckdb_data_chunk_set_size(output, n);
+      return;
+    }
+  }
+  // Rows point into st->batch, so one call emits rows of one chunk only.
+  while (st->rows.empty() && st->chunk < st->chunks.size()) {
+    const HotChunk& c = st->chunks[st->chunk];
+    if (!st->decoded) {
+      bool skip = c.first_offset + c.count <= bd->from_offset || c.max_timestamp_ns < bd->ts_from ||
+                  c.min_timestamp_ns >= bd->ts_to;
+      if (skip) {
+        st->chunk++;
+        continue;
+      }
+      Status s = decode_batch(*c.payload, &st->batch);
+      if (!s.ok()) {
+        duckdb_function_set_error(info, ("hot records: " + s.to_string()).c_str());
+        return;
+      }
+      st->decoded = true;
+      st->record = 0;
+    }
+    while (st->record < st->batch.records.size() && st->rows.size() < cap) {
+      uint64_t off = c.first_offset + st->record;
+      const LogRecord& r = st->batch.records[st->record++];
+      if (off < bd->from_offset || r.timestamp_ns < bd->ts_from || r.timestamp_ns >= bd->ts_to) continue;
+      st->rows.push_back(&r);
+      st->offsets.push_back(off);
+    }
+    if (st->record >= st->batch.records.size()) {
+      st->decoded = false;
+      st->record = 0;
+      st->chunk++;
+      if (!st->rows.empty()) break;
+    }
+  }
+  for (size_t i = 0; i < st->columns.size(); ++i) {
+    fill_log_column(duckdb_data_chunk_get_vector(output, i), st->columns[i], st->rows, st->offsets);
+  }
+  duckdb_data_chunk_set_size(output, st->rows.size());
+}
+
+}  // namespace
+
+Status register_hot_scan(Connection* con, HotSource* source) {
+  duckdb_table_function f = duckdb_create_table_function();
+  duckdb_table_function_set_name(f, "sluice_hot");
+  duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  duckdb_logical_type ubig = duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
+  duckdb_logical_type big = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+  duckdb_table_function_add_parameter(f, varchar);
+  duckdb_table_function_add_named_parameter(f, "from_offset", ubig);
+  duckdb_table_function_add_named_parameter(f, "gen", big);
+  duckdb_table_function_add_named_parameter(f, "ts_from", big);
+  duckdb_table_function_add_named_parameter(f, "ts_to", big);
+  duckdb_destroy_logical_type(&varchar);
+  duckdb_destroy_logical_type(&ubig);
+  duckdb_destroy_logical_type(&big);
+  duckdb_table_function_set_extra_info(f, source, nullptr);
+  duckdb_table_function_set_bind(f, bind);
+  duckdb_table_function_set_init(f, init);
+  duckdb_table_function_set_function(f, scan);
+  duckdb_table_function_supports_projection_pushdown(f, true);
+  duckdb_state st = duckdb_register_table_function(con->raw(), f);
+  duckdb_destroy_table_function(&f);
+  if (st != DuckDBSuccess) return Status::Internal("registering the sluice_hot table function failed");
+  return Status::Ok();
+}
+
+}  // namespace sluice

@@ -1,0 +1,53 @@
+// Hot records (durable in the WAL, not yet compacted into Parquet) as a
+// DuckDB table function, so queries see them the moment they are durable
+// without copying every record into a DuckDB table at ingest.
+//
+//   sluice_hot(stream VARCHAR, from_offset := UBIGINT, gen := BIGINT,
+//              ts_from := BIGINT, ts_to := BIGINT)
+//
+// returns the log columns (log_table.hpp) of the stream's hot records with
+// offset >= from_offset, optionally only of one hot generation `gen` and
+// with timestamp in [ts_from, ts_to) ns (used by compaction). Each stream's
+// view calls it with the compacted offset its Parquet file list ends at, so a
+// query sees every record exactly once however compaction interleaves.
+//
+// A scan takes a snapshot of the hot chunks when it starts (init, not bind:
+// DuckDB binds a view's query when the view is created, under the stream's
+// locks, so bind must not call back into the stream). Chunks are
+// immutable encoded batches shared by pointer, so the snapshot is cheap and
+// stays valid while ingest and compaction go on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "store/duckdb_handle.hpp"
+
+namespace sluice {
+
+/// One appended batch in WAL payload encoding (store/wal/batch_codec.hpp).
+struct HotChunk {
+  uint64_t first_offset = 0;
+  uint32_t count = 0;
+  int64_t min_timestamp_ns = 0;
+  int64_t max_timestamp_ns = 0;
+  std::shared_ptr<const std::string> payload;
+};
+
+/// Answers snapshot requests of the table function. Implemented by Store;
+/// must be thread-safe (queries run on many threads).
+class HotSource {
+ public:
+  virtual ~HotSource() = default;
+  /// Chunks of `stream` (all generations when gen < 0), in offset order.
+  virtual Result<std::vector<HotChunk>> hot_snapshot(const std::string& stream, int64_t gen) = 0;
+};
+
+/// Registers sluice_hot in the database of `con`. `source` must outlive the
+/// database.
+Status register_hot_scan(Connection* con, HotSource* source);
+
+}  // namespace sluice
