@@ -56,8 +56,10 @@ class Sink {
   virtual ~Sink() = default;
   /// Writes `batch` durably. kRetry: a passing failure, the engine retries
   /// with backoff; kFatal: the batch can never be written (logged, counted).
-  /// `error` receives the reason when not kOk. Called by one thread at a time.
-  virtual SinkResult write(const LogBatch& batch, std::string* error) = 0;
+  /// `error` receives the reason when not kOk. The sink may normalize the
+  /// batch in place (e.g. default timestamps) but must leave it retryable.
+  /// Called by one thread at a time.
+  virtual SinkResult write(LogBatch& batch, std::string* error) = 0;
   /// The positions this sink has durably committed for `source`, by key.
   virtual std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) {
     (void)source;

@@ -1,0 +1,258 @@
+#include "pipeline/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <set>
+
+#include "common/metrics.hpp"
+
+namespace sluice {
+
+struct Pipeline::Node {
+  ComponentSpec spec;
+  std::unique_ptr<Source> source;
+  std::unique_ptr<Transform> transform;
+  std::unique_ptr<Sink> sink;
+  std::vector<Node*> outputs;
+  std::unique_ptr<BoundedQueue<LogBatch>> queue;  ///< null for sources
+  std::thread worker;
+  SourceContext ctx;
+  Counter* received = nullptr;
+  Counter* sent = nullptr;
+  Counter* errors = nullptr;
+  Counter* discarded = nullptr;
+};
+
+namespace {
+constexpr size_t kQueueBatches = 8;
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, PipelineContext ctx) {
+  std::unique_ptr<Pipeline> p(new Pipeline());  // NOLINT: private constructor
+  std::map<std::string, const ComponentSpec*> by_name;
+  for (const auto& c : config.components) {
+    if (by_name.count(c.name)) {
+      return Status::InvalidArgument(c.location + ": component name \"" + c.name +
+                                     "\" is used twice (names are shared by sources, transforms and sinks)");
+    }
+    by_name[c.name] = &c;
+  }
+  // Check inputs and order components topologically (Kahn's algorithm).
+  std::map<std::string, int> indegree;
+  std::map<std::string, std::vector<std::string>> consumers;
+  for (const auto& c : config.components) {
+    indegree[c.name] += 0;
+    for (const auto& in : c.inputs) {
+      auto it = by_name.find(in);
+      if (it == by_name.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, s] : by_name) names.push_back(n);
+        std::string msg = c.location + ": " + c.kind + "." + c.name + ".inputs: unknown component \"" + in + "\"";
+        std::string near = nearest_word(in, names);
+        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        return Status::InvalidArgument(msg);
+      }
+      if (it->second->kind == "sinks") {
+        return Status::InvalidArgument(c.location + ": " + c.kind + "." + c.name + ".inputs: \"" + in +
+                                       "\" is a sink and produces nothing");
+      }
+      indegree[c.name]++;
+      consumers[in].push_back(c.name);
+    }
+  }
+  std::vector<std::string> order;
+  std::vector<std::string> ready;
+  for (const auto& c : config.components) {
+    if (indegree[c.name] == 0) ready.push_back(c.name);
+  }
+  while (!ready.empty()) {
+    std::string n = ready.back();
+    ready.pop_back();
+    order.push_back(n);
+    for (const auto& m : consumers[n]) {
+      if (--indegree[m] == 0) ready.push_back(m);
+    }
+  }
+  if (order.size() != config.components.size()) {
+    std::string cyc;
+    for (const auto& [n, d] : indegree) {
+      if (d > 0) cyc += (cyc.empty() ? "" : ", ") + n;
+    }
+    return Status::InvalidArgument(config.path + ": the pipeline has a cycle through: " + cyc);
+  }
+  std::map<std::string, Node*> nodes;
+  auto& m = MetricsRegistry::global();
+  for (const auto& name : order) {
+    const ComponentSpec& spec = *by_name[name];
+    const ComponentType* type = find_component_type(spec.kind, spec.type);
+    if (type == nullptr) {
+      std::vector<std::string> types;
+      for (const auto& t : component_types()) {
+        if (t.kind == spec.kind) types.push_back(t.type);
+      }
+      std::string msg = spec.location + ": " + spec.kind + "." + spec.name + ": unknown type \"" + spec.type + "\"";
+      std::string near = nearest_word(spec.type, types);
+      if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+      return Status::InvalidArgument(msg + " (valid: " + option_detail::list_text(types) + ")");
+    }
+    auto node = std::make_unique<Node>();
+    node->spec = spec;
+    if (spec.kind == "sources") {
+      SLUICE_ASSIGN_OR_RETURN(node->source, type->make_source(spec, config.path));
+    } else if (spec.kind == "transforms") {
+      SLUICE_ASSIGN_OR_RETURN(node->transform, type->make_transform(spec, config.path));
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(node->sink, type->make_sink(spec, config.path, ctx));
+    }
+    if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
+    Labels l{{"component", spec.name}, {"kind", spec.kind.substr(0, spec.kind.size() - 1)}, {"type", spec.type}};
+    node->received = &m.counter("sluice_component_received_records_total", "Records a component received.", l);
+    node->sent = &m.counter("sluice_component_sent_records_total", "Records a component passed on or wrote.", l);
+    node->errors = &m.counter("sluice_component_errors_total", "Failed sink writes (each retry counts).", l);
+    node->discarded = &m.counter("sluice_component_discarded_records_total",
+                                 "Records dropped after a fatal sink error.", l);
+    if (node->queue) {
+      auto* q = node->queue.get();
+      m.gauge_fn("sluice_component_queue_batches", "Batches waiting in a component's input queue.", l,
+                 [q] { return static_cast<double>(q->size()); });
+    }
+    nodes[name] = node.get();
+    p->nodes_.push_back(std::move(node));
+  }
+  for (auto& n : p->nodes_) {
+    for (const auto& in : n->spec.inputs) nodes[in]->outputs.push_back(n.get());
+  }
+  for (auto& n : p->nodes_) {
+    if (n->spec.kind != "sinks" && n->outputs.empty()) {
+      spdlog::warn("pipeline: {}.{} has no consumers; what it produces is discarded", n->spec.kind, n->spec.name);
+    }
+  }
+  return p;
+}
+
+Pipeline::~Pipeline() {
+  stop();
+  auto& m = MetricsRegistry::global();
+  for (auto& n : nodes_) {
+    if (n->queue) {
+      m.remove("sluice_component_queue_batches",
+               {{"component", n->spec.name}, {"kind", n->spec.kind.substr(0, n->spec.kind.size() - 1)},
+                {"type", n->spec.type}});
+    }
+  }
+}
+
+size_t Pipeline::component_count() const { return nodes_.size(); }
+
+Status Pipeline::emit_to(const std::vector<Node*>& outputs, LogBatch&& batch) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    LogBatch copy;
+    LogBatch& b = (i + 1 == outputs.size()) ? batch : (copy = batch);
+    if (!outputs[i]->queue->push(b)) return Status::Cancelled("pipeline is stopping");
+  }
+  return Status::Ok();
+}
+
+Status Pipeline::start() {
+  if (started_) return Status::Ok();
+  started_ = true;
+  for (auto& n : nodes_) {
+    if (!n->queue) continue;
+    Node* raw = n.get();
+    n->worker = std::thread([this, raw] { run_worker(raw); });
+  }
+  for (auto& n : nodes_) {
+    if (!n->source) continue;
+    // Positions to resume from: per key the minimum over every sink
+    // reachable from this source.
+    std::vector<Node*> sinks;
+    std::vector<Node*> stack = n->outputs;
+    std::set<Node*> seen;
+    while (!stack.empty()) {
+      Node* x = stack.back();
+      stack.pop_back();
+      if (!seen.insert(x).second) continue;
+      if (x->sink) sinks.push_back(x);
+      for (Node* o : x->outputs) stack.push_back(o);
+    }
+    std::map<std::string, uint64_t> merged;
+    std::map<std::string, size_t> present;
+    for (Node* s : sinks) {
+      for (const auto& [k, off] : s->sink->committed_positions(n->spec.name)) {
+        auto it = merged.find(k);
+        merged[k] = it == merged.end() ? off : std::min(it->second, off);
+        present[k]++;
+      }
+    }
+    n->ctx.committed.clear();
+    for (const auto& [k, off] : merged) n->ctx.committed[k] = present[k] == sinks.size() ? off : 0;
+    Node* raw = n.get();
+    n->ctx.emit = [this, raw](LogBatch&& b) -> Status {
+      raw->sent->inc(b.records.size());
+      return emit_to(raw->outputs, std::move(b));
+    };
+    SLUICE_RETURN_IF_ERROR(n->source->start(&n->ctx).with_context("starting sources." + n->spec.name));
+  }
+  return Status::Ok();
+}
+
+void Pipeline::run_worker(Node* n) {
+  std::mt19937_64 rng(std::random_device{}());
+  while (auto item = n->queue->pop()) {
+    LogBatch& batch = *item;
+    n->received->inc(batch.records.size());
+    if (n->transform) {
+      n->transform->process(batch);
+      n->sent->inc(batch.records.size());
+      if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(batch));
+      continue;
+    }
+    auto backoff = std::chrono::milliseconds(100);
+    while (true) {
+      std::string err;
+      SinkResult r = n->sink->write(batch, &err);
+      if (r == SinkResult::kOk) {
+        n->sent->inc(batch.records.size());
+        break;
+      }
+      n->errors->inc();
+      if (r == SinkResult::kFatal) {
+        n->discarded->inc(batch.records.size());
+        spdlog::error("pipeline: sinks.{} dropped {} records: {}", n->spec.name, batch.records.size(), err);
+        break;
+      }
+      if (stopping_) {
+        spdlog::warn("pipeline: sinks.{} gave up a batch at shutdown; its positions stay uncommitted: {}",
+                     n->spec.name, err);
+        break;
+      }
+      auto jitter = std::chrono::milliseconds(rng() % static_cast<uint64_t>(backoff.count() / 2 + 1));
+      spdlog::warn("pipeline: sinks.{} will retry in {} ms: {}", n->spec.name, (backoff + jitter).count(), err);
+      std::this_thread::sleep_for(backoff + jitter);
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
+    }
+  }
+}
+
+void Pipeline::stop() {
+  if (!started_) return;
+  started_ = false;
+  // Sinks stop retrying (their batches' positions stay uncommitted, so the
+  // data is read again after restart); sources stop, so nothing new enters;
+  // then queues drain stage by stage.
+  stopping_ = true;
+  for (auto& n : nodes_) {
+    if (n->source) n->source->stop();
+  }
+  for (auto& n : nodes_) {
+    if (!n->queue) continue;
+    n->queue->close();
+    if (n->worker.joinable()) n->worker.join();
+  }
+}
+
+}  // namespace sluice

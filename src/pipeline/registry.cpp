@@ -1,0 +1,100 @@
+#include "pipeline/registry.hpp"
+
+#include "pipeline/sinks/store/store_sink.hpp"
+#include "pipeline/sources/file/file_source.hpp"
+#include "pipeline/transforms/parse_json/parse_json.hpp"
+#include "pipeline/transforms/parse_regex/parse_regex.hpp"
+#include "store/stream.hpp"
+
+namespace sluice {
+namespace {
+
+// Applies `table` to a fresh options struct from a component's TOML table.
+template <class Opts>
+Result<Opts> bind(const OptionTable<Opts>& table, const ComponentSpec& spec, const std::string& file) {
+  Opts o{};
+  OptionTable<Opts> t = table;
+  t.extra_keys = {"type", "inputs"};
+  SLUICE_RETURN_IF_ERROR(t.apply(*spec.table, &o, spec.kind + "." + spec.name, file));
+  return o;
+}
+
+std::vector<ComponentType> build() {
+  std::vector<ComponentType> v;
+  {
+    ComponentType c{"sources", "file",
+                    "Tails files matched by globs, surviving rotation, truncation and restarts without losing or "
+                    "repeating a line.",
+                    &file_source_option_table(), {}, {}, {}};
+    c.make_source = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Source>> {
+      SLUICE_ASSIGN_OR_RETURN(auto o, bind(file_source_option_table(), s, f));
+      auto r = make_file_source(s.name, o);
+      if (!r.ok()) return r.status().with_context(s.location + ": sources." + s.name);
+      return r;
+    };
+    v.push_back(std::move(c));
+  }
+  {
+    ComponentType c{"transforms", "parse_json",
+                    "Parses each record's body as a JSON object and merges its fields into attributes.",
+                    &parse_json_option_table(), {}, {}, {}};
+    c.make_transform = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Transform>> {
+      SLUICE_ASSIGN_OR_RETURN(auto o, bind(parse_json_option_table(), s, f));
+      auto r = make_parse_json(o);
+      if (!r.ok()) return r.status().with_context(s.location + ": transforms." + s.name);
+      return r;
+    };
+    v.push_back(std::move(c));
+  }
+  {
+    ComponentType c{"transforms", "parse_regex",
+                    "Extracts fields with an RE2 pattern of named captures or a preset (nginx_combined, "
+                    "syslog_rfc3164) into attributes.",
+                    &parse_regex_option_table(), {}, {}, {}};
+    c.make_transform = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Transform>> {
+      SLUICE_ASSIGN_OR_RETURN(auto o, bind(parse_regex_option_table(), s, f));
+      auto r = make_parse_regex(o);
+      if (!r.ok()) return r.status().with_context(s.location + ": transforms." + s.name);
+      return r;
+    };
+    v.push_back(std::move(c));
+  }
+  {
+    ComponentType c{"sinks", "store", "Appends to a stream of the embedded store (WAL, then Parquet segments).",
+                    &store_sink_option_table(), {}, {}, {}};
+    c.make_sink = [](const ComponentSpec& s, const std::string& f,
+                     PipelineContext& ctx) -> Result<std::unique_ptr<Sink>> {
+      SLUICE_ASSIGN_OR_RETURN(auto o, bind(store_sink_option_table(), s, f));
+      if (!valid_stream_name(o.stream)) {
+        return Status::InvalidArgument(s.location + ": sinks." + s.name + ".stream: \"" + o.stream +
+                                       "\" must match [a-z0-9_.-]{1,64}");
+      }
+      if (ctx.check_only) return std::unique_ptr<Sink>();
+      if (ctx.store == nullptr) {
+        return Status::InvalidArgument(s.location + ": sinks." + s.name +
+                                       ": the store sink needs `sluice run` (this process has no store)");
+      }
+      auto r = make_store_sink(ctx.store, o);
+      if (!r.ok()) return r.status().with_context(s.location + ": sinks." + s.name);
+      return r;
+    };
+    v.push_back(std::move(c));
+  }
+  return v;
+}
+
+}  // namespace
+
+const std::vector<ComponentType>& component_types() {
+  static const std::vector<ComponentType> kTypes = build();
+  return kTypes;
+}
+
+const ComponentType* find_component_type(const std::string& kind, const std::string& type) {
+  for (const auto& c : component_types()) {
+    if (c.kind == kind && c.type == type) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace sluice

@@ -1,0 +1,56 @@
+// The HTTP API of `sluice run` (docs/user-guide.md "HTTP API"):
+//   GET  /healthz, /readyz, /metrics (Prometheus text format 0.0.4)
+//   POST /api/v1/streams/{stream}/records  NDJSON in, durable before 200
+//   GET  /api/v1/streams                   streams with counts, bytes, times
+//   POST /api/v1/query                     {"sql": "..."} -> JSON; ?format=ndjson|csv
+//
+// Errors are JSON: {"error": {"code": "<status code name>", "message": "..."}}
+// with 400 for bad input, 404 unknown path or stream, 405 wrong method, 408
+// query time-out, 413 too large, 422 row limit, 503 not ready, 507 disk floor.
+//
+// Thread-safety: handle() is called concurrently by connection threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "query/query_engine.hpp"
+#include "server/http_types.hpp"
+#include "store/store.hpp"
+
+namespace sluice {
+
+struct ApiOptions {
+  std::string listen;
+  uint64_t max_body_bytes = 0;
+  std::chrono::nanoseconds idle_timeout{};
+  int64_t max_connections = 0;
+  int64_t max_line_errors = 0;
+};
+
+/// The option table of [api].
+const OptionTable<ApiOptions>& api_option_table();
+
+class Api {
+ public:
+  /// `store` and `engine` must outlive the Api.
+  Api(Store* store, QueryEngine* engine, ApiOptions options);
+  HttpResponse handle(const HttpRequest& req);
+  /// /readyz answers 200 once set.
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  HttpResponse ingest(const HttpRequest& req, const std::string& stream);
+  HttpResponse streams();
+  HttpResponse query(const HttpRequest& req);
+
+  Store* store_;
+  QueryEngine* engine_;
+  ApiOptions options_;
+  std::atomic<bool> ready_{false};
+};
+
+/// The JSON error body and HTTP status for a Status.
+HttpResponse error_response(const Status& st);
+
+}  // namespace sluice

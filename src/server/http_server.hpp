@@ -1,0 +1,48 @@
+// HttpServer: an HTTP/1.1 listener on Boost.Asio/Beast.
+//
+// One acceptor thread; each connection is served by its own thread with
+// synchronous Beast reads and writes (keep-alive supported), so handlers may
+// block (an ingest waits for the WAL fsync, a query for DuckDB). Limits: a
+// request body over `max_body_bytes` gets 413 without being read; a
+// connection idle for `idle_timeout` is closed; past `max_connections` new
+// connections are closed at once (and counted).
+//
+// Thread-safety: start()/stop() from one thread; the handler is called
+// concurrently.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.hpp"
+#include "server/http_types.hpp"
+
+namespace sluice {
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:7070";  ///< "host:port"; port 0 picks a free one
+  uint64_t max_body_bytes = 64ULL << 20;
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
+  int64_t max_connections = 256;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler handler);
+  ~HttpServer();
+  /// Binds and starts accepting. IOError when the address is taken.
+  Status start();
+  /// Stops accepting, closes connections, joins threads. Idempotent.
+  void stop();
+  /// The bound port (useful with port 0).
+  uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

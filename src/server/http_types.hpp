@@ -1,0 +1,41 @@
+// Transport-independent HTTP request/response values, so that API handlers
+// can be unit-tested without sockets and the server (Boost.Beast) stays in
+// one file.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+struct HttpRequest {
+  std::string method;                         ///< "GET", "POST", ...
+  std::string path;                           ///< decoded path without query, "/api/v1/query"
+  std::map<std::string, std::string> params;  ///< decoded query parameters
+  std::map<std::string, std::string> headers; ///< lower-case names
+  std::string body;
+
+  /// Header value or "".
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+/// Handles one request; called concurrently from connection threads.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+/// Percent-decodes `s` ('+' becomes a space when `plus_is_space`).
+std::string url_decode(std::string_view s, bool plus_is_space);
+/// Splits "a=1&b=x%20y" into decoded pairs.
+std::map<std::string, std::string> parse_query_string(std::string_view q);
+
+}  // namespace sluice
