@@ -1,10 +1,249 @@
 #include "cli/commands.hpp"
 
+#include <CLI/CLI.hpp>
+#include <simdjson.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
 #include <cstdio>
+#include <iostream>
+
+#include "cli/http_client.hpp"
+#include "cli/schema.hpp"
+#include "config/config_file.hpp"
+#include "pipeline/pipeline.hpp"
+#include "query/query_engine.hpp"
+#include "server/api.hpp"
+#include "server/http_server.hpp"
+#include "store/store.hpp"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.1.0"
+#endif
 
 namespace sluice {
-int run_cli(int argc, char** argv) {
-  std::puts("sluice 0.1.0");
+namespace {
+
+// The embedded default of `sluice run` without --config: tail the machine's
+// own text logs into the stream `system`.
+constexpr const char* kDefaultConfig = R"(# sluice embedded default configuration
+[api]
+listen = "127.0.0.1:7070"
+
+[store]
+data_dir = "./sluice-data"
+retention = "7d"
+max_bytes = "10GiB"
+
+[sources.system_logs]
+type = "file"
+include = ["/var/log/**/*.log"]
+start_at = "beginning"
+
+[sinks.system]
+type = "store"
+inputs = ["system_logs"]
+stream = "system"
+)";
+
+struct Settings {
+  ApiOptions api;
+  StoreOptions store;
+  QueryOptions query;
+};
+
+Result<Settings> bind_sections(const ConfigFile& cf) {
+  Settings s;
+  SLUICE_RETURN_IF_ERROR(api_option_table().apply(cf.section("api"), &s.api, "api", cf.path));
+  SLUICE_RETURN_IF_ERROR(store_option_table().apply(cf.section("store"), &s.store, "store", cf.path));
+  SLUICE_RETURN_IF_ERROR(query_option_table().apply(cf.section("query"), &s.query, "query", cf.path));
+  return s;
+}
+
+Result<ConfigFile> read_config(const std::string& path) {
+  if (path.empty()) return parse_config(kDefaultConfig, "<embedded default>");
+  return load_config(path);
+}
+
+int fail(const Status& st) {
+  std::fprintf(stderr, "sluice: %s\n", st.to_string().c_str());
+  return 1;
+}
+
+int cmd_run(const std::string& config_path, const std::string& data_dir) {
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // threads inherit; sigwait below
+
+  auto cf = read_config(config_path);
+  if (!cf.ok()) return fail(cf.status());
+  auto settings = bind_sections(*cf);
+  if (!settings.ok()) return fail(settings.status());
+  if (!data_dir.empty()) settings->store.data_dir = data_dir;
+  spdlog::info("sluice {} starting with {}", SLUICE_VERSION, config_path.empty() ? "the embedded default config" : config_path);
+  auto store = Store::open(Env::posix(), settings->store);
+  if (!store.ok()) return fail(store.status());
+  spdlog::info("store: data in {}", settings->store.data_dir);
+  QueryEngine engine(store->get(), settings->query);
+  Api api(store->get(), &engine, settings->api);
+  HttpServerOptions ho{settings->api.listen, settings->api.max_body_bytes, settings->api.idle_timeout,
+                       settings->api.max_connections};
+  HttpServer server(ho, [&api](const HttpRequest& r) { return api.handle(r); });
+  Status st = server.start();
+  if (!st.ok()) return fail(st);
+  PipelineContext ctx;
+  ctx.store = store->get();
+  auto pipeline = Pipeline::build(*cf, ctx);
+  if (!pipeline.ok()) return fail(pipeline.status());
+  st = (*pipeline)->start();
+  if (!st.ok()) return fail(st);
+  (*store)->start_maintenance();
+  api.set_ready(true);
+  std::string host = settings->api.listen.substr(0, settings->api.listen.rfind(':'));
+  std::string url = "http://" + host + ":" + std::to_string(server.port());
+  spdlog::info("api: listening on {} ({} pipeline components running)", url, (*pipeline)->component_count());
+  spdlog::info("query with: sluice query --server {} \"SELECT count(*) FROM <stream>\"  (streams: GET {}/api/v1/streams)",
+               url, url);
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  spdlog::info("received signal {}, shutting down", sig);
+  api.set_ready(false);
+  (*pipeline)->stop();
+  server.stop();
+  (*store)->stop_maintenance();
+  spdlog::info("stopped");
   return 0;
 }
+
+// Prints a JSON query answer as an aligned text table.
+void print_table(simdjson::dom::element doc) {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  for (simdjson::dom::element c : doc["columns"].get_array()) header.emplace_back(std::string_view(c["name"]));
+  for (simdjson::dom::element r : doc["rows"].get_array()) {
+    std::vector<std::string> row;
+    for (simdjson::dom::element v : r.get_array()) {
+      if (v.is_null()) {
+        row.emplace_back("NULL");
+      } else if (v.is_string()) {
+        row.emplace_back(std::string_view(v));
+      } else {
+        row.push_back(simdjson::minify(v));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& r : rows) width[c] = std::max(width[c], std::min<size_t>(r[c].size(), 80));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      std::string v = cells[c].size() > 80 ? cells[c].substr(0, 77) + "..." : cells[c];
+      std::printf("%s%-*s", c ? " | " : "", static_cast<int>(width[c]), v.c_str());
+    }
+    std::printf("\n");
+  };
+  line(header);
+  for (size_t c = 0; c < header.size(); ++c) std::printf("%s%s", c ? "-+-" : "", std::string(width[c], '-').c_str());
+  std::printf("\n");
+  for (const auto& r : rows) line(r);
+  std::printf("(%zu row%s)\n", rows.size(), rows.size() == 1 ? "" : "s");
+}
+
+int cmd_query(const std::string& server, const std::string& format, const std::string& sql) {
+  std::string wire = format == "table" ? "json" : format;
+  std::string body = "{\"sql\":";
+  append_json_string(body, sql);
+  body += "}";
+  auto r = http_post(server + "/api/v1/query?format=" + wire, "application/json", body);
+  if (!r.ok()) return fail(r.status());
+  if (r->status != 200) {
+    simdjson::dom::parser p;
+    simdjson::dom::element doc;
+    std::string_view msg;
+    if (!p.parse(r->body).get(doc) && !doc["error"]["message"].get_string().get(msg)) {
+      std::fprintf(stderr, "sluice: query failed (HTTP %d): %.*s\n", r->status, static_cast<int>(msg.size()), msg.data());
+    } else {
+      std::fprintf(stderr, "sluice: query failed (HTTP %d): %s\n", r->status, r->body.c_str());
+    }
+    return 1;
+  }
+  if (format != "table") {
+    std::fwrite(r->body.data(), 1, r->body.size(), stdout);
+    return 0;
+  }
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  if (p.parse(r->body).get(doc)) return fail(Status::Internal("the server answered with invalid JSON"));
+  print_table(doc);
+  return 0;
+}
+
+int cmd_config_check(const std::string& path) {
+  auto cf = load_config(path);
+  if (!cf.ok()) return fail(cf.status());
+  auto s = bind_sections(*cf);
+  if (!s.ok()) return fail(s.status());
+  PipelineContext ctx;
+  ctx.check_only = true;
+  auto p = Pipeline::build(*cf, ctx);
+  if (!p.ok()) return fail(p.status());
+  std::printf("%s: ok (%zu pipeline components)\n", path.c_str(), (*p)->component_count());
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  // What sluice is doing goes to stderr; stdout carries command output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
+  CLI::App app{"sluice: collect, ship, store, query and act on logs and metrics"};
+  app.require_subcommand(1);
+  std::string config_path, data_dir, server = "http://127.0.0.1:7070", format = "table", sql, check_path;
+  bool markdown = false;
+
+  auto* run = app.add_subcommand("run", "Run pipeline, store and API in one process (the all-in-one default)");
+  run->add_option("--config,-c", config_path, "TOML config file (default: the embedded default)");
+  run->add_option("--data-dir", data_dir, "Overrides store.data_dir");
+
+  auto* query = app.add_subcommand("query", "Run SQL against a running sluice");
+  query->add_option("--server", server, "Base URL of the sluice API")->capture_default_str();
+  query->add_option("--format,-f", format, "table, csv, json or ndjson")
+      ->check(CLI::IsMember({"table", "csv", "json", "ndjson"}))
+      ->capture_default_str();
+  query->add_option("sql", sql, "The SQL statement")->required();
+
+  auto* config = app.add_subcommand("config", "Check a config file or print the option schema");
+  config->require_subcommand(1);
+  auto* check = config->add_subcommand("check", "Validate a config file without running it");
+  check->add_option("file", check_path, "Config file")->required();
+  auto* schema = config->add_subcommand("schema", "Print every option as JSON");
+  schema->add_flag("--markdown", markdown, "Print docs/reference/config.md instead");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {  // CLI11 reports usage errors by exception
+    return app.exit(e);
+  }
+  if (*run) return cmd_run(config_path, data_dir);
+  if (*query) return cmd_query(server, format, sql);
+  if (*check) return cmd_config_check(check_path);
+  if (*schema) {
+    std::fputs(markdown ? config_schema_markdown().c_str() : config_schema_json().c_str(), stdout);
+    return 0;
+  }
+  if (*version) {
+    std::printf("sluice %s\n", SLUICE_VERSION);
+    return 0;
+  }
+  return 0;
+}
+
 }  // namespace sluice
