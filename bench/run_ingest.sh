@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue: foundation). On one generated combined access log:
+#   sluice: file source -> parse_regex nginx_combined -> store, until queryable
+#   rsyslog (peer): imfile -> omfile, until every line is written
+# Reports lines/s, MB/s, CPU-seconds per million lines and peak RSS for both,
+# sluice's Parquet bytes vs the raw file, and the GROUP BY time over the rows.
+# Usage: bench/run_ingest.sh [LINES]   (default 2000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${1:-2000000}
+OUT=bench/out
+SLUICE=${SLUICE_BIN:-build/sluice}
+PY=/usr/bin/python3
+mkdir -p "$OUT"
+LOG="$OUT/access-$LINES.log"
+[ -f "$LOG" ] || $PY bench/gen_access_log.py "$LOG" "$LINES"
+BYTES=$(stat -c %s "$LOG")
+MB=$($PY -c "print(round($BYTES/1e6,1))")
+echo "input: $LOG, $LINES lines, $MB MB"
+
+# cpu_seconds PID: user+system CPU of a process, from /proc/PID/stat.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
+peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+alive() { kill -0 "$1" 2>/dev/null || { echo "bench: process $1 died; see $OUT" >&2; exit 1; }; }
+
+# ---------------- sluice ----------------
+rm -rf "$OUT/sluice-data"
+PORT=17070
+cat > "$OUT/sluice.toml" <<TOML
+[api]
+listen = "127.0.0.1:$PORT"
+[store]
+data_dir = "$OUT/sluice-data"
+compact_interval = "2s"
+min_free_bytes = "0"
+[sources.access]
+type = "file"
+include = ["$(realpath "$LOG")"]
+[transforms.parsed]
+type = "parse_regex"
+inputs = ["access"]
+preset = "nginx_combined"
+[sinks.store]
+type = "store"
+inputs = ["parsed"]
+stream = "access"
+TOML
+# Records listed by /api/v1/streams are durable and queryable (hot or in
+# Parquet); polling it costs nothing, unlike a count(*) every 50 ms.
+count() {
+  curl -s "localhost:$PORT/api/v1/streams" | $PY -c "import json,sys; print(sum(s['records'] for s in json.load(sys.stdin)['streams']))"
+}
+t0=$(now)
+"$SLUICE" run --config "$OUT/sluice.toml" 2> "$OUT/sluice.log" &
+SPID=$!
+until [ "$(count 2>/dev/null)" = "$LINES" ]; do alive $SPID; sleep 0.05; done
+t1=$(now)
+S_CPU=$(cpu_seconds $SPID)
+S_RSS=$(peak_rss_mib $SPID)
+# Wait until compaction has moved every row into Parquet, then measure it.
+until [ "$(find "$OUT/sluice-data/access" -name '*.parquet' | wc -l)" -gt 0 ] && \
+      [ "$($PY -c "import json;c=json.load(open('$OUT/sluice-data/access/catalog.json'));print(sum(s['rows'] for s in c['segments']))" 2>/dev/null)" = "$LINES" ]; do
+  alive $SPID; sleep 0.2
+done
+PARQUET=$(find "$OUT/sluice-data/access" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s}')
+GB_MS=999999
+for i in 1 2 3 4 5; do
+  ms=$(curl -s -XPOST "localhost:$PORT/api/v1/query" \
+    -d "{\"sql\":\"SELECT attributes['http.response.status_code'] AS status, count(*) FROM access GROUP BY 1\"}" |
+    $PY -c "import json,sys; print(json.load(sys.stdin)['elapsed_ms'])")
+  GB_MS=$($PY -c "print(min($GB_MS, $ms))")
+done
+kill $SPID; wait $SPID || true
+S_SECS=$($PY -c "print($t1-$t0)")
+
+# ---------------- rsyslog ----------------
+RS=$OUT/rsyslog
+rm -rf "$RS"; mkdir -p "$RS/work"
+cat > "$RS/rsyslog.conf" <<CONF
+global(workDirectory="$(realpath "$RS/work")")
+module(load="imfile")
+template(name="raw" type="string" string="%msg%\n")
+input(type="imfile" File="$(realpath "$LOG")" Tag="access" ruleset="out")
+ruleset(name="out") { action(type="omfile" file="$(realpath "$RS")/out.log" template="raw") }
+CONF
+t0=$(now)
+rsyslogd -n -f "$(realpath "$RS")/rsyslog.conf" -i "$(realpath "$RS")/rsyslog.pid" 2> "$RS/rsyslog.err" &
+RPID=$!
+until [ -f "$RS/out.log" ] && [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do alive $RPID; sleep 0.05; done
+t1=$(now)
+R_CPU=$(cpu_seconds $RPID)
+R_RSS=$(peak_rss_mib $RPID)
+kill $RPID; wait $RPID || true
+R_SECS=$($PY -c "print($t1-$t0)")
+
+$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" <<'PYEOF' | tee "$OUT/ingest-results.md"
+import sys
+lines, size = int(sys.argv[1]), int(sys.argv[2])
+s_secs, s_cpu, s_rss, r_secs, r_cpu, r_rss, parquet, gb = map(float, sys.argv[3:])
+def row(name, secs, cpu, rss):
+    return f"| {name} | {lines/secs:,.0f} | {size/1e6/secs:.1f} | {cpu/(lines/1e6):.2f} | {rss:.0f} |"
+print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log")
+print()
+print("| run | lines/s | MB/s | CPU-s per 1M lines | peak RSS MiB |")
+print("| --- | --- | --- | --- | --- |")
+print(row("sluice (tail + parse_regex nginx_combined + store, until queryable)", s_secs, s_cpu, s_rss))
+print(row("rsyslog (imfile -> omfile, no parsing)", r_secs, r_cpu, r_rss))
+print()
+print(f"- throughput ratio sluice/rsyslog: {(lines/s_secs)/(lines/r_secs):.2f}x")
+print(f"- sluice Parquet bytes: {parquet/1e6:.1f} MB = 1/{size/parquet:.1f} of the raw file")
+print(f"- GROUP BY status over {lines:,} rows: {gb:.1f} ms (best of 5, server-side elapsed_ms)")
+PYEOF
