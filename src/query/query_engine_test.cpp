@@ -104,3 +104,30 @@ TEST_F(QueryEngineTest, OnlyOneSelectOrExplainIsAllowed) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// count(*) over hot records takes the no-decode path; filters force decoding.
+TEST_F(QueryEngineTest, CountsHotRecordsWithAndWithoutFilters) {
+  Stream* s = store_->find_stream("logs");
+  LogBatch b;
+  for (int i = 0; i < 5000; ++i) {
+    LogRecord r;
+    r.timestamp_ns = 1763740800LL * 1000000000LL + i;  // one hour later
+    r.body = "more";
+    b.records.push_back(std::move(r));
+  }
+  ASSERT_TRUE(s->append(b).ok());
+  auto all = engine_->execute("SELECT count(*) FROM logs");
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  EXPECT_EQ(all->rows[0][0].text, "5300");
+  auto later = engine_->execute("SELECT count(*) FROM logs WHERE timestamp >= TIMESTAMP '2025-11-21 16:00:00'");
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->rows[0][0].text, "5000");
+  auto bodies = engine_->execute("SELECT count(*) FROM logs WHERE body = 'more'");
+  EXPECT_EQ(bodies->rows[0][0].text, "5000");
+}
+
+}  // namespace
+}  // namespace sluice
