@@ -6,6 +6,9 @@ SAN_BUILD ?= build-san
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 20
 CMAKE_GEN := -G Ninja
+# ccache hits across clones (CI builds a fresh clone at another path).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all setup build run test test-unit test-integration test-slow test-sanitize test-fuzz fuzzers bench format tidy docs clean
 

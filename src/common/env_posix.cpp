@@ -119,9 +119,23 @@ class PosixEnv final : public Env {
     return names;
   }
   Status create_dirs(const std::string& dir) override {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::IOError("create directory " + dir + ": " + ec.message());
+    // Creates each missing component and fsyncs its parent, so that the new
+    // directory entries survive a power loss like the files inside them.
+    std::filesystem::path path(dir);
+    std::filesystem::path cur;
+    for (const auto& part : path) {
+      cur /= part;
+      if (part.empty() || part == "/" || part == ".") continue;
+      struct stat st {};
+      if (::stat(cur.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return Status::IOError("create directory " + dir + ": " + cur.string() + " is not a directory");
+        continue;
+      }
+      if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return Status::FromErrno("mkdir " + cur.string(), errno);
+      std::string parent = cur.has_parent_path() ? cur.parent_path().string() : ".";
+      if (parent.empty()) parent = ".";
+      SLUICE_RETURN_IF_ERROR(sync_dir(parent));
+    }
     return Status::Ok();
   }
   Status remove_file(const std::string& path) override {

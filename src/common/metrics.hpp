@@ -71,9 +71,11 @@ class MetricsRegistry {
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels,
                        const std::vector<double>& bounds);
-  /// A gauge whose value is computed at scrape time by `fn` (called under
-  /// the registry lock from the scraping thread; must not call back into the
-  /// registry). Replaces an earlier function with the same name and labels.
+  /// A gauge whose value is computed at scrape time by `fn`, called under
+  /// the registry lock from the scraping thread. `fn` must not call back into
+  /// the registry, nor take any lock that a thread may hold while it
+  /// registers metrics (that would deadlock a scrape against the
+  /// registration). Replaces an earlier function with the same name and labels.
   void gauge_fn(const std::string& name, const std::string& help, const Labels& labels, std::function<double()> fn);
   /// Removes every series with this name and labels (e.g. a deleted stream).
   void remove(const std::string& name, const Labels& labels);

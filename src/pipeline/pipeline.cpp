@@ -202,8 +202,12 @@ Status Pipeline::start() {
 
 void Pipeline::run_worker(Node* n) {
   std::mt19937_64 rng(std::random_device{}());
+  // After a batch is abandoned at shutdown nothing behind it may be written:
+  // a later batch would commit source positions past the lost one.
+  bool abandoned = false;
   while (auto item = n->queue->pop()) {
     LogBatch& batch = *item;
+    if (abandoned) continue;
     n->received->inc(batch.records.size());
     if (n->transform) {
       n->transform->process(batch);
@@ -226,8 +230,9 @@ void Pipeline::run_worker(Node* n) {
         break;
       }
       if (stopping_) {
-        spdlog::warn("pipeline: sinks.{} gave up a batch at shutdown; its positions stay uncommitted: {}",
+        spdlog::warn("pipeline: sinks.{} gave up its queue at shutdown; those positions stay uncommitted: {}",
                      n->spec.name, err);
+        abandoned = true;
         break;
       }
       auto jitter = std::chrono::milliseconds(rng() % static_cast<uint64_t>(backoff.count() / 2 + 1));

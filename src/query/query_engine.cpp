@@ -1,5 +1,6 @@
 #include "query/query_engine.hpp"
 
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -74,6 +75,37 @@ struct Prepared {
   }
 };
 
+// True for "EXPLAIN [(options)] ANALYZE|ANALYSE ..." (any case, comments
+// before the statement allowed).
+bool explains_analyze(std::string_view sql) {
+  std::string t;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql.substr(i, 2) == "--") {
+      while (i < sql.size() && sql[i] != '\n') ++i;
+      continue;
+    }
+    if (sql.substr(i, 2) == "/*") {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+      continue;
+    }
+    t += static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i])));
+  }
+  size_t p = t.find("explain");
+  if (p == std::string::npos) return false;
+  p += 7;
+  while (p < t.size() && std::isspace(static_cast<unsigned char>(t[p]))) ++p;
+  if (p < t.size() && t[p] == '(') {
+    size_t close = t.find(')', p);
+    if (t.substr(p, close == std::string::npos ? std::string::npos : close - p).find("analy") != std::string::npos) {
+      return true;
+    }
+    p = close == std::string::npos ? t.size() : close + 1;
+    while (p < t.size() && std::isspace(static_cast<unsigned char>(t[p]))) ++p;
+  }
+  return t.compare(p, 7, "analyze") == 0 || t.compare(p, 7, "analyse") == 0;
+}
+
 Result<QueryResult> run(Connection* con, std::string_view sql, int64_t max_rows) {
   Extracted ex;
   std::string text(sql);
@@ -91,6 +123,10 @@ Result<QueryResult> run(Connection* con, std::string_view sql, int64_t max_rows)
   duckdb_statement_type type = duckdb_prepared_statement_type(prep.p);
   if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
     return Status::InvalidArgument("only SELECT and EXPLAIN statements may be run through the query API");
+  }
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN && explains_analyze(text)) {
+    // EXPLAIN ANALYZE runs the statement it wraps, which may be anything.
+    return Status::InvalidArgument("EXPLAIN ANALYZE is not allowed through the query API; use EXPLAIN");
   }
   if (duckdb_nparams(prep.p) > 0) return Status::InvalidArgument("the query has parameters ($1, ?) but none were given");
   DuckResult res;

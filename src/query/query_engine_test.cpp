@@ -94,7 +94,8 @@ TEST_F(QueryEngineTest, TimeoutInterruptsLongQuery) {
 
 TEST_F(QueryEngineTest, OnlyOneSelectOrExplainIsAllowed) {
   for (const char* sql : {"DROP VIEW logs", "CREATE TABLE t (a INT)", "SET memory_limit = '1TB'",
-                          "COPY (SELECT 1) TO '/tmp/x.csv'", "SELECT 1; SELECT 2"}) {
+                          "COPY (SELECT 1) TO '/tmp/x.csv'", "SELECT 1; SELECT 2",
+                          "EXPLAIN ANALYZE SELECT 1", "explain  analyse select 1", "/* x */ EXPLAIN (ANALYZE) SELECT 1"}) {
     auto r = engine_->execute(sql);
     EXPECT_FALSE(r.ok()) << sql;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << sql;

@@ -126,7 +126,7 @@ HttpResponse Api::ingest(const HttpRequest& req, const std::string& name) {
   auto r = (*stream)->append(batch);
   if (!r.ok()) {
     HttpResponse e = error_response(r.status());
-    if (r.status().code() == StatusCode::kResourceExhausted) e.status = 507;
+    if (r.status().code() == StatusCode::kResourceExhausted) e.status = (*stream)->disk_low() ? 507 : 413;
     return e;
   }
   m.counter("sluice_source_records_total", "Records received per source.", l).inc(n);

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -53,30 +54,53 @@ std::map<std::string, std::string> parse_query_string(std::string_view q) {
 }
 
 struct HttpServer::Impl {
+  /// One accepted connection. Its thread serves it; only the janitor closes
+  /// the socket, after joining the thread, so the fd is never reused while
+  /// another thread may call shutdown(2) on it.
+  struct Conn {
+    tcp::socket sock;
+    std::thread thread;
+    std::atomic<bool> done{false};
+    std::atomic<int64_t> io_since{0};  ///< monotonic ns when the current read/write began; 0 = not in I/O
+    explicit Conn(asio::io_context& io) : sock(io) {}
+  };
+
   HttpServerOptions options;
   HttpHandler handler;
   asio::io_context io;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread accept_thread;
+  std::thread janitor_thread;
   std::atomic<bool> stopping{false};
-  std::atomic<int64_t> active{0};
   std::mutex mu;
-  std::list<std::pair<std::shared_ptr<tcp::socket>, std::thread>> conns;
+  std::condition_variable cv;
+  std::list<std::unique_ptr<Conn>> conns;
   Counter* requests = nullptr;
   Counter* rejected = nullptr;
+  Counter* timed_out = nullptr;
   uint16_t port = 0;
 
   void accept_loop();
-  void serve(std::shared_ptr<tcp::socket> sock);
-  void reap();
+  void janitor_loop();
+  void serve(Conn* c);
 };
+
+namespace {
+int64_t mono_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
-  impl_->requests = &MetricsRegistry::global().counter("sluice_http_requests_total", "HTTP requests served.");
-  impl_->rejected = &MetricsRegistry::global().counter(
-      "sluice_http_connections_rejected_total", "Connections closed because max_connections was reached.");
+  auto& m = MetricsRegistry::global();
+  impl_->requests = &m.counter("sluice_http_requests_total", "HTTP requests served.");
+  impl_->rejected = &m.counter("sluice_http_connections_rejected_total",
+                               "Connections closed because max_connections was reached.");
+  impl_->timed_out = &m.counter("sluice_http_connections_timed_out_total",
+                                "Connections closed after idle_timeout without progress.");
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -92,9 +116,10 @@ Status HttpServer::start() {
   int port = 0;
   try {
     port = std::stoi(listen.substr(colon + 1));
-  } catch (...) {
+  } catch (const std::exception&) {  // std::stoi reports bad numbers by exception
     return Status::InvalidArgument("listen \"" + listen + "\": port is not a number");
   }
+  if (port < 0 || port > 65535) return Status::InvalidArgument("listen \"" + listen + "\": port out of range");
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
   if (ec) return Status::InvalidArgument("listen \"" + listen + "\": " + ec.message());
@@ -108,62 +133,75 @@ Status HttpServer::start() {
   impl_->port = acc->local_endpoint().port();
   impl_->acceptor = std::move(acc);
   impl_->accept_thread = std::thread([this] { impl_->accept_loop(); });
+  impl_->janitor_thread = std::thread([this] { impl_->janitor_loop(); });
   return Status::Ok();
 }
 
 void HttpServer::stop() {
   if (!impl_ || !impl_->acceptor || impl_->stopping.exchange(true)) return;
-  boost::system::error_code ec;
-  impl_->acceptor->cancel(ec);
-  impl_->acceptor->close(ec);
-  // Wake a blocked accept() by connecting to ourselves.
-  {
-    asio::io_context io2;
-    tcp::socket s(io2);
-    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port), ec);
-  }
+  // shutdown(2) wakes a thread blocked in accept(2) on Linux, whatever the
+  // listening address; close() alone would not.
+  ::shutdown(impl_->acceptor->native_handle(), SHUT_RDWR);
   if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
-  std::list<std::pair<std::shared_ptr<tcp::socket>, std::thread>> conns;
+  boost::system::error_code ec;
+  impl_->acceptor->close(ec);
+  impl_->cv.notify_all();
+  if (impl_->janitor_thread.joinable()) impl_->janitor_thread.join();
+  std::list<std::unique_ptr<Impl::Conn>> conns;
   {
     std::lock_guard<std::mutex> l(impl_->mu);
-    for (auto& [s, t] : impl_->conns) s->shutdown(tcp::socket::shutdown_both, ec);
+    for (auto& c : impl_->conns) ::shutdown(c->sock.native_handle(), SHUT_RDWR);
     conns.swap(impl_->conns);
   }
-  for (auto& [s, t] : conns) {
-    if (t.joinable()) t.join();
+  for (auto& c : conns) {
+    if (c->thread.joinable()) c->thread.join();
+    c->sock.close(ec);
   }
 }
 
 void HttpServer::Impl::accept_loop() {
   while (!stopping) {
-    auto sock = std::make_shared<tcp::socket>(io);
+    auto conn = std::make_unique<Conn>(io);
     boost::system::error_code ec;
-    acceptor->accept(*sock, ec);
+    acceptor->accept(conn->sock, ec);
     if (stopping) break;
     if (ec) continue;
-    reap();
-    if (active.load() >= options.max_connections) {
+    std::lock_guard<std::mutex> l(mu);
+    int64_t active = 0;
+    for (const auto& c : conns) active += c->done ? 0 : 1;
+    if (active >= options.max_connections) {
       rejected->inc();
-      sock->close(ec);
+      conn->sock.close(ec);
       continue;
     }
-    active++;
-    std::lock_guard<std::mutex> l(mu);
-    conns.emplace_back(sock, std::thread([this, sock] {
-      serve(sock);
-      active--;
-    }));
+    Conn* raw = conn.get();
+    conn->thread = std::thread([this, raw] { serve(raw); });
+    conns.push_back(std::move(conn));
   }
 }
 
-// Joins connection threads that have finished.
-void HttpServer::Impl::reap() {
-  std::lock_guard<std::mutex> l(mu);
-  for (auto it = conns.begin(); it != conns.end();) {
-    if (!it->first->is_open()) {
-      if (it->second.joinable()) it->second.join();
-      it = conns.erase(it);
-    } else {
+// Every 100 ms: closes connections stuck in a read or write for longer than
+// idle_timeout, and joins and frees finished ones.
+void HttpServer::Impl::janitor_loop() {
+  std::unique_lock<std::mutex> l(mu);
+  while (!stopping) {
+    cv.wait_for(l, std::chrono::milliseconds(100));
+    int64_t now = mono_ns();
+    for (auto it = conns.begin(); it != conns.end();) {
+      Conn& c = **it;
+      if (c.done) {
+        if (c.thread.joinable()) c.thread.join();
+        boost::system::error_code ec;
+        c.sock.close(ec);
+        it = conns.erase(it);
+        continue;
+      }
+      int64_t since = c.io_since.load();
+      if (since != 0 && now - since > options.idle_timeout.count()) {
+        timed_out->inc();
+        ::shutdown(c.sock.native_handle(), SHUT_RDWR);
+        c.io_since = 0;
+      }
       ++it;
     }
   }
@@ -181,37 +219,38 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
 }
 }  // namespace
 
-void HttpServer::Impl::serve(std::shared_ptr<tcp::socket> sock) {
-  // Idle time-out for the blocking reads and writes of this connection.
-  struct timeval tv {};
-  tv.tv_sec = static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(options.idle_timeout).count());
-  tv.tv_usec = 0;
-  if (tv.tv_sec == 0) tv.tv_usec = 100000;
-  ::setsockopt(sock->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(sock->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+void HttpServer::Impl::serve(Conn* c) {
+  tcp::socket& sock = c->sock;
   beast::flat_buffer buffer;
   boost::system::error_code ec;
+  auto write = [&](http::response<http::string_body>& res) {
+    c->io_since = mono_ns();
+    http::write(sock, res, ec);
+    c->io_since = 0;
+  };
   while (!stopping) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     parser.header_limit(64 * 1024);
-    http::read(*sock, buffer, parser, ec);
+    c->io_since = mono_ns();
+    http::read(sock, buffer, parser, ec);
+    c->io_since = 0;
     if (ec == http::error::body_limit) {
       HttpResponse r{413, "application/json",
                      "{\"error\":{\"code\":\"resource_exhausted\",\"message\":\"request body is larger than the "
                      "limit of " + std::to_string(options.max_body_bytes) + " bytes\"}}\n"};
       auto res = to_beast(r, 11, false);
-      http::write(*sock, res, ec);
+      write(res);
       break;
     }
     if (ec) {
       if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
-          ec != asio::error::would_block && ec != asio::error::try_again) {
+          ec != asio::error::shut_down && ec != asio::error::operation_aborted && ec != asio::error::bad_descriptor) {
         HttpResponse r{400, "application/json",
                        "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"malformed HTTP request: " +
                            ec.message() + "\"}}\n"};
         auto res = to_beast(r, 11, false);
-        http::write(*sock, res, ec);
+        write(res);
       }
       break;
     }
@@ -224,7 +263,7 @@ void HttpServer::Impl::serve(std::shared_ptr<tcp::socket> sock) {
     if (q != std::string_view::npos) hr.params = parse_query_string(target.substr(q + 1));
     for (const auto& f : req) {
       std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       hr.headers[name] = std::string(f.value());
     }
     hr.body = std::move(req.body());
@@ -238,11 +277,11 @@ void HttpServer::Impl::serve(std::shared_ptr<tcp::socket> sock) {
     }
     bool keep = req.keep_alive();
     auto res = to_beast(r, req.version(), keep);
-    http::write(*sock, res, ec);
+    write(res);
     if (ec || !keep) break;
   }
-  sock->shutdown(tcp::socket::shutdown_both, ec);
-  sock->close(ec);
+  sock.shutdown(tcp::socket::shutdown_both, ec);
+  c->done = true;
 }
 
 }  // namespace sluice

@@ -4,8 +4,9 @@
 // synchronous Beast reads and writes (keep-alive supported), so handlers may
 // block (an ingest waits for the WAL fsync, a query for DuckDB). Limits: a
 // request body over `max_body_bytes` gets 413 without being read; a
-// connection idle for `idle_timeout` is closed; past `max_connections` new
-// connections are closed at once (and counted).
+// connection whose next request (or whose reading of a response) takes longer
+// than `idle_timeout` is shut down by a janitor thread; past
+// `max_connections` new connections are closed at once. Both are counted.
 //
 // Thread-safety: start()/stop() from one thread; the handler is called
 // concurrently.

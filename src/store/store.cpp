@@ -26,8 +26,7 @@ Result<std::unique_ptr<Store>> Store::open(Env* env, const StoreOptions& options
     (void)st;
   }
   MetricsRegistry::global().gauge_fn("sluice_store_streams", "Streams in the store.", {}, [p = s.get()] {
-    std::lock_guard<std::mutex> l(p->mu_);
-    return static_cast<double>(p->streams_.size());
+    return static_cast<double>(p->stream_count_.load(std::memory_order_relaxed));
   });
   return s;
 }
@@ -50,6 +49,7 @@ Result<Stream*> Store::stream(const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(auto st, Stream::open(env_, db_.get(), name, options_.data_dir + "/" + name, options_));
   Stream* raw = st.get();
   streams_.emplace(name, std::move(st));
+  stream_count_.store(streams_.size(), std::memory_order_relaxed);
   spdlog::info("store: stream {} ready", name);
   return raw;
 }

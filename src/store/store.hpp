@@ -62,6 +62,7 @@ class Store final : public HotSource {
   std::unique_ptr<Connection> admin_con_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Stream>> streams_;
+  std::atomic<size_t> stream_count_{0};  ///< for the metrics gauge, which must not take mu_
 
   std::mutex maint_mu_;
   std::condition_variable maint_cv_;

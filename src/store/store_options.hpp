@@ -20,6 +20,7 @@ struct StoreOptions {
   int64_t compact_rows = 0;
   std::chrono::nanoseconds compact_interval{};
   uint64_t row_group_rows = 0;
+  int64_t compression_level = 0;  ///< zstd level of Parquet segments
   uint64_t min_free_bytes = 0;
   std::string memory_limit;  ///< DuckDB memory_limit for the whole process
   int64_t threads = 0;       ///< DuckDB threads; 0 = cores

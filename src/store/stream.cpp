@@ -92,7 +92,8 @@ Status Stream::recover() {
   new_hot_gen();
   hot_.back().first_offset = catalog_.compacted_offset;
   hot_.back().end_offset = catalog_.compacted_offset;
-  SLUICE_ASSIGN_OR_RETURN(auto reader, wal_->read_from(0));
+  // Trimming deletes whole segments, so the WAL may start past 0.
+  SLUICE_ASSIGN_OR_RETURN(auto reader, wal_->read_from(wal_->first_offset()));
   WalEntry e;
   uint64_t replayed = 0;
   while (true) {
@@ -182,9 +183,14 @@ Status Stream::refresh_view() {
 Result<AppendResult> Stream::append(LogBatch& batch) {
   int64_t t0 = env_->now_monotonic_nanos();
   int64_t now = env_->now_unix_nanos();
+  // Timestamps are clamped to +-2^62 ns (years 1823..2116) so that hour
+  // arithmetic in compaction and the scan's range filters cannot overflow.
+  constexpr int64_t kMaxTs = int64_t{1} << 62;
   for (auto& r : batch.records) {
     if (r.observed_timestamp_ns == 0) r.observed_timestamp_ns = now;
     if (r.timestamp_ns == 0) r.timestamp_ns = r.observed_timestamp_ns;
+    r.timestamp_ns = std::clamp(r.timestamp_ns, -kMaxTs, kMaxTs);
+    r.observed_timestamp_ns = std::clamp(r.observed_timestamp_ns, -kMaxTs, kMaxTs);
   }
   if (disk_low_.load(std::memory_order_relaxed) && !batch.records.empty()) {
     return Status::ResourceExhausted("stream " + name_ + ": free disk space is below store.min_free_bytes (" +
@@ -226,14 +232,24 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   };
   if (!failed_.ok()) return fail_all(failed_);
   std::vector<AppendResult> results(group.size());
+  std::vector<bool> written(group.size(), false);
   for (size_t i = 0; i < group.size(); ++i) {
     auto r = wal_->append(*group[i]->batch);
     if (!r.ok()) {
+      // A batch the WAL refuses (too large) fails alone and leaves the WAL
+      // usable; an I/O error may have left a torn entry, so the stream stops
+      // taking writes until a restart recovers the WAL.
+      StatusCode c = r.status().code();
+      if (c == StatusCode::kResourceExhausted || c == StatusCode::kInvalidArgument) {
+        group[i]->result = r.status().with_context("stream " + name_);
+        continue;
+      }
       failed_ = r.status().with_context("stream " + name_ + " WAL append failed; restart to recover");
       return fail_all(failed_);
     }
     uint64_t n = group[i]->batch->records.size();
     results[i] = AppendResult{r->first_offset, n ? r->first_offset + n - 1 : r->first_offset, n};
+    written[i] = true;
   }
   if (options_.fsync == "batch") {
     int64_t s0 = env_->now_monotonic_nanos();
@@ -246,6 +262,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     }
   }
   for (size_t i = 0; i < group.size(); ++i) {
+    if (!written[i]) continue;
     LogBatch& b = *group[i]->batch;
     apply_positions(b.positions);
     group[i]->result = results[i];
@@ -302,6 +319,11 @@ Status Stream::compact(bool force) {
     if (due) {
       cur.positions_at_end = positions_snapshot();
       new_hot_gen();
+    }
+    if (view_stale_) {
+      std::lock_guard<std::mutex> v(view_mu_);
+      SLUICE_RETURN_IF_ERROR(refresh_view());
+      view_stale_ = false;
     }
     // Retired generations only serve queries bound to an older view.
     int64_t now = env_->now_monotonic_nanos();
@@ -382,8 +404,9 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       std::string tmp = abs + ".tmp";
       SLUICE_RETURN_IF_ERROR(admin_con_->exec(fmt::format(
           "COPY (SELECT * FROM sluice_hot({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
-          "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {})",
-          quote_literal(name_), frozen.id, hour, hour + kHourNs, quote_literal(tmp), options_.row_group_rows)));
+          "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
+          quote_literal(name_), frozen.id, hour, hour + kHourNs, quote_literal(tmp), options_.compression_level,
+          options_.row_group_rows)));
       SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
       SLUICE_RETURN_IF_ERROR(env_->rename_file(tmp, abs));
       SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
@@ -392,6 +415,10 @@ Status Stream::compact_frozen(const HotGen& frozen) {
     }
   }
   std::lock_guard<std::mutex> a(apply_mu_);
+  // The catalog must never get ahead of the durable WAL (fsync = "interval"
+  // or "off" acknowledge before fsync): sync what the segments hold first.
+  // This also lets the WAL trim segments rolled under fsync = "off".
+  SLUICE_RETURN_IF_ERROR(wal_->sync());
   Catalog next = catalog_;
   for (auto& s : written) next.segments.push_back(std::move(s));
   std::sort(next.segments.begin(), next.segments.end(),
@@ -400,15 +427,20 @@ Status Stream::compact_frozen(const HotGen& frozen) {
   next.positions = frozen.positions_at_end;
   SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
   catalog_ = std::move(next);
-  {
-    std::lock_guard<std::mutex> v(view_mu_);
-    SLUICE_RETURN_IF_ERROR(refresh_view());
-  }
+  // Retire before refreshing the view: the old view still finds the rows
+  // through sluice_hot (retired generations stay served), so a failed refresh
+  // loses nothing and is retried, and the generation is never compacted twice.
   HotGen retired = std::move(hot_.front());
   hot_.erase(hot_.begin());
   retired.retired_mono_ns = env_->now_monotonic_nanos();
   retired_.push_back(std::move(retired));
   compactions_->inc();
+  view_stale_ = true;
+  {
+    std::lock_guard<std::mutex> v(view_mu_);
+    SLUICE_RETURN_IF_ERROR(refresh_view());
+  }
+  view_stale_ = false;
   return wal_->trim_before(catalog_.compacted_offset);
 }
 

@@ -92,6 +92,7 @@ class Stream {
   /// Set by the Store's maintenance thread when free disk space falls
   /// below store.min_free_bytes; appends of records are then refused.
   void set_disk_low(bool low) { disk_low_.store(low, std::memory_order_relaxed); }
+  bool disk_low() const { return disk_low_.load(std::memory_order_relaxed); }
 
   StreamInfo info() const;
   const std::string& name() const { return name_; }
@@ -155,6 +156,7 @@ class Stream {
   std::atomic<int64_t> min_ts_{INT64_MAX};
   std::atomic<int64_t> max_ts_{INT64_MIN};
   std::atomic<bool> disk_low_{false};
+  bool view_stale_ = false;  ///< the catalog changed but the view refresh failed
   Status failed_;  ///< set after a WAL write error; further appends fail
 
   std::mutex view_mu_;

@@ -156,6 +156,48 @@ TEST_F(StoreTest, RetentionDropsWholeSegmentsOldestFirst) {
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM r"), 0);
 }
 
+// Regression: after compaction trims whole WAL segments the WAL no longer
+// starts at offset 0, and the store must still reopen.
+TEST_F(StoreTest, ReopensAfterTheWalWasTrimmed) {
+  options_.wal_segment_bytes = 1 << 20;
+  {
+    auto store = open();
+    Stream* s = *store->stream("t");
+    for (int i = 0; i < 30; ++i) {
+      LogBatch b = batch(500, kT0 + i, "src", static_cast<uint64_t>(i));
+      for (auto& r : b.records) r.body.append(200, 'x');
+      ASSERT_TRUE(s->append(b).ok());
+    }
+    ASSERT_TRUE(s->compact(true).ok());
+    LogBatch tail = batch(10, kT0, "src", 99);
+    ASSERT_TRUE(s->append(tail).ok());
+  }
+  auto files = std::filesystem::directory_iterator(dir_ / "t" / "wal");
+  bool has_zero = false;
+  for (const auto& f : files) has_zero |= f.path().filename().string().starts_with("00000000000000000000");
+  EXPECT_FALSE(has_zero) << "the first WAL segment should have been trimmed";
+  auto store = open();
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM t"), 15010);
+  EXPECT_EQ(count(store.get(), "SELECT count(DISTINCT _offset) FROM t"), 15010);
+  EXPECT_EQ(store->find_stream("t")->committed_positions("src").at("1:2:abc"), 99U);
+}
+
+// A batch the WAL refuses fails alone; the stream keeps taking writes.
+TEST_F(StoreTest, OversizedBatchFailsAloneAndTheStreamStaysUsable) {
+  auto store = open();
+  Stream* s = *store->stream("big");
+  LogBatch huge;
+  LogRecord r;
+  r.body.assign(70u << 20, 'x');  // over the WAL's 64 MiB entry cap
+  huge.records.push_back(std::move(r));
+  auto bad = s->append(huge);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kResourceExhausted) << bad.status().to_string();
+  LogBatch small = batch(3, kT0);
+  ASSERT_TRUE(s->append(small).ok());
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 3);
+}
+
 TEST_F(StoreTest, RejectsBadStreamNames) {
   auto store = open();
   EXPECT_FALSE(store->stream("Bad Name").ok());

@@ -217,50 +217,25 @@ TEST(BatchCodecTest, UnknownFlagsAndDanglingReferencesAreRejected) {
   EXPECT_NE(dec.status().message().find("previous record"), std::string::npos);
 }
 
-// Measures encode and decode speed for 200-byte records (the acceptance
-// target is well over 1M records/s per core). Prints the numbers; asserts
-// only a very loose floor so a loaded machine does not fail the suite.
-TEST(BatchCodecTest, Speed) {
+// 1000 ~200-byte records survive encode, decode into a reused batch, decode
+// into a fresh batch and validation. (Speed is measured by
+// bench/parse_regex_bench.cpp, never asserted in a test.)
+TEST(BatchCodecTest, ManyRecordsRoundTripEveryWay) {
   constexpr size_t kRecordsPerBatch = 1000;
-  constexpr int kRounds = 50;
   LogBatch batch;
-  for (size_t i = 0; i < kRecordsPerBatch; ++i) {
-    LogRecord r = make_record(i, 120);  // ~200 bytes encoded with attributes, ids and times
-    batch.records.push_back(std::move(r));
-  }
+  for (size_t i = 0; i < kRecordsPerBatch; ++i) batch.records.push_back(make_record(i, 120));
   batch.positions.push_back({"src", "key", 1, "/p"});
   std::string enc;
   ASSERT_TRUE(encode_batch(batch, &enc).ok());
-  double bytes_per_record = static_cast<double>(enc.size()) / kRecordsPerBatch;
-
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRounds; ++i) {
-    enc.clear();
-    ASSERT_TRUE(encode_batch(batch, &enc).ok());
-  }
-  auto t1 = std::chrono::steady_clock::now();
-  LogBatch out;  // reused: decoding overwrites its strings in place
-  for (int i = 0; i < kRounds; ++i) ASSERT_TRUE(decode_batch(enc, &out).ok());
-  auto t2 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRounds; ++i) {
-    LogBatch fresh;  // allocates every string and frees them at scope end
-    ASSERT_TRUE(decode_batch(enc, &fresh).ok());
-  }
-  auto t3 = std::chrono::steady_clock::now();
-  BatchSummary summary;
-  for (int i = 0; i < kRounds; ++i) ASSERT_TRUE(summarize_batch(enc, &summary).ok());
-  auto t4 = std::chrono::steady_clock::now();
-  auto rate = [&](auto a, auto b) {
-    double s = std::chrono::duration<double>(b - a).count();
-    return static_cast<double>(kRecordsPerBatch * kRounds) / s;
-  };
-  std::printf("batch codec: %.0f encoded bytes/record; M records/s: encode %.2f, decode into a reused batch %.2f, "
-              "decode into a fresh batch %.2f, validate %.2f\n",
-              bytes_per_record, rate(t0, t1) / 1e6, rate(t1, t2) / 1e6, rate(t2, t3) / 1e6, rate(t3, t4) / 1e6);
+  LogBatch out;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(decode_batch(enc, &out).ok());  // reused: strings overwritten in place
   EXPECT_EQ(out.records, batch.records);
-  EXPECT_GT(rate(t0, t1), 100000.0);
-  EXPECT_GT(rate(t1, t2), 100000.0);
-  EXPECT_GT(rate(t2, t3), 100000.0);
+  EXPECT_EQ(out.positions, batch.positions);
+  LogBatch fresh;
+  ASSERT_TRUE(decode_batch(enc, &fresh).ok());
+  EXPECT_EQ(fresh.records, batch.records);
+  BatchSummary summary;
+  ASSERT_TRUE(summarize_batch(enc, &summary).ok());
 }
 
 }  // namespace

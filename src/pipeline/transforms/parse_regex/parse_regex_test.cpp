@@ -397,40 +397,24 @@ std::vector<std::string> generate_nginx_lines(size_t n) {
 }
 
 /// CPU time of this thread: steadier than wall time on a busy machine.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// A rough throughput check, printed for the record: 100k generated lines in
-// batches of 1000 (as the pipeline passes them), timing process()'s thread
-// CPU time only, after one warm-up pass over the same lines. The
-// bound only catches pathological slowdowns (sanitizer builds are ~10x
-// slower than the >= 500k lines/s of an optimized build).
-TEST(ParseRegexNginx, Throughput) {
+// 100k generated lines in batches of 1000 (as the pipeline passes them) all
+// parse. (Throughput is measured by bench/parse_regex_bench.cpp, never
+// asserted in a test.)
+TEST(ParseRegexNginx, ParsesHundredThousandGeneratedLines) {
   auto t = must_create(preset("nginx_combined"));
   ASSERT_TRUE(t);
   const size_t kLines = 100'000, kBatch = 1000;
   std::vector<std::string> lines = generate_nginx_lines(kLines);
-  double secs = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    secs = 0;
-    for (size_t off = 0; off < kLines; off += kBatch) {
-      LogBatch batch;
-      batch.records.resize(kBatch);
-      for (size_t i = 0; i < kBatch; ++i) batch.records[i].body = lines[off + i];
-      double start = thread_cpu_seconds();
-      t->process(batch);
-      secs += thread_cpu_seconds() - start;
-      ASSERT_EQ(find_key_value(batch.records[off / kBatch].attributes, "parse.error"), nullptr)
-          << batch.records[off / kBatch].body;
+  for (size_t off = 0; off < kLines; off += kBatch) {
+    LogBatch batch;
+    batch.records.resize(kBatch);
+    for (size_t i = 0; i < kBatch; ++i) batch.records[i].body = lines[off + i];
+    t->process(batch);
+    for (const auto& r : batch.records) {
+      ASSERT_EQ(find_key_value(r.attributes, "parse.error"), nullptr) << r.body;
+      ASSERT_NE(find_key_value(r.attributes, "http.response.status_code"), nullptr) << r.body;
     }
   }
-  double rate = kLines / secs;
-  std::printf("nginx_combined: %.0f lines/s (%zu lines in batches of %zu, %.3f s CPU in process(), one thread)\n", rate,
-              kLines, kBatch, secs);
-  EXPECT_GT(rate, 10'000);
 }
 
 }  // namespace
