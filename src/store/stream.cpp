@@ -105,7 +105,7 @@ Status Stream::recover() {
     uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
     if (skip) e.batch.records.erase(e.batch.records.begin(), e.batch.records.begin() + static_cast<ptrdiff_t>(skip));
     e.batch.positions.clear();
-    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip));
+    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, nullptr));
     replayed += e.batch.records.size();
   }
   if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
@@ -122,7 +122,7 @@ void Stream::new_hot_gen() {
   hot_.push_back(std::move(h));
 }
 
-Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset) {
+Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared_ptr<const std::string> payload) {
   if (batch.records.empty()) return Status::Ok();
   HotChunk c;
   c.first_offset = first_offset;
@@ -133,15 +133,11 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset) {
     c.min_timestamp_ns = std::min(c.min_timestamp_ns, r.timestamp_ns);
     c.max_timestamp_ns = std::max(c.max_timestamp_ns, r.timestamp_ns);
   }
-  // Positions live in the WAL and the catalog; the hot copy needs records only.
-  LogBatch records_only;
-  const LogBatch* b = &batch;
-  if (!batch.positions.empty()) {
-    records_only.records = batch.records;
-    b = &records_only;
+  if (!payload) {
+    auto encoded = std::make_shared<std::string>();
+    SLUICE_RETURN_IF_ERROR(encode_batch(batch, encoded.get()));
+    payload = std::move(encoded);
   }
-  auto payload = std::make_shared<std::string>();
-  SLUICE_RETURN_IF_ERROR(encode_batch(*b, payload.get()));
   c.payload = std::move(payload);
   min_ts_ = std::min<int64_t>(min_ts_, c.min_timestamp_ns);
   max_ts_ = std::max<int64_t>(max_ts_, c.max_timestamp_ns);
@@ -212,7 +208,7 @@ Result<AppendResult> Stream::append(LogBatch& batch) {
     if (records >= 65536) break;
   }
   l.unlock();
-  write_group(group);
+  (void)write_group(group);  // each writer carries its own result
   l.lock();
   for (Writer* x : group) {
     SLUICE_ASSERT(writers_.front() == x, "group commit queue out of order");
@@ -233,6 +229,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   if (!failed_.ok()) return fail_all(failed_);
   std::vector<AppendResult> results(group.size());
   std::vector<bool> written(group.size(), false);
+  std::vector<std::shared_ptr<const std::string>> payloads(group.size());
   for (size_t i = 0; i < group.size(); ++i) {
     auto r = wal_->append(*group[i]->batch);
     if (!r.ok()) {
@@ -250,6 +247,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     uint64_t n = group[i]->batch->records.size();
     results[i] = AppendResult{r->first_offset, n ? r->first_offset + n - 1 : r->first_offset, n};
     written[i] = true;
+    if (n > 0) payloads[i] = std::make_shared<const std::string>(wal_->last_payload());
   }
   if (options_.fsync == "batch") {
     int64_t s0 = env_->now_monotonic_nanos();
@@ -267,7 +265,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     apply_positions(b.positions);
     group[i]->result = results[i];
     if (b.records.empty()) continue;
-    Status st = add_hot(b, results[i].first_offset);
+    Status st = add_hot(b, results[i].first_offset, std::move(payloads[i]));
     if (!st.ok()) {
       failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
       return fail_all(failed_);

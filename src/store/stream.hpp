@@ -121,7 +121,10 @@ class Stream {
   Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);
   Status recover();
   void new_hot_gen();      // requires apply_mu_
-  Status add_hot(const LogBatch& batch, uint64_t first_offset);  // requires apply_mu_
+  /// Adds records [first_offset, +n) to the newest generation. `payload` is
+  /// the batch's encoding when the caller has it (the WAL's), else null.
+  Status add_hot(const LogBatch& batch, uint64_t first_offset,
+                 std::shared_ptr<const std::string> payload);  // requires apply_mu_
   Status refresh_view();   // requires view_mu_
   Status write_group(std::vector<Writer*>& group);
   Status compact_frozen(const HotGen& frozen);

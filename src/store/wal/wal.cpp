@@ -292,6 +292,11 @@ Result<AppendInfo> Wal::append(const LogBatch& batch) {
   return info;
 }
 
+std::string_view Wal::last_payload() const {
+  if (scratch_.size() <= kEntryHeaderSize) return {};
+  return std::string_view(scratch_).substr(kEntryHeaderSize);
+}
+
 Status Wal::sync() {
   SLUICE_RETURN_IF_ERROR(check_usable());
   if (!unsynced_ && pending_sync_.empty() && !dir_dirty_) return Status::Ok();

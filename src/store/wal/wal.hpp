@@ -129,6 +129,11 @@ class Wal {
   /// IOError (the Wal becomes failed).
   Status sync();
 
+  /// The encoded batch (entry payload, batch_codec.hpp) of the last
+  /// successful append(): lets the caller keep the bytes without encoding
+  /// again. Valid until the next append(); empty after an empty batch.
+  std::string_view last_payload() const;
+
   /// Offset the next appended record will get.
   uint64_t next_offset() const { return next_offset_; }
   /// Every record with an offset below this was durable when sync() last
