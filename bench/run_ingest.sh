@@ -32,7 +32,8 @@ cat > "$OUT/sluice.toml" <<TOML
 listen = "127.0.0.1:$PORT"
 [store]
 data_dir = "$OUT/sluice-data"
-compact_interval = "2s"
+compact_interval = "10s"
+retention = "0"   # the generated log is dated 2025-11-21
 min_free_bytes = "0"
 [sources.access]
 type = "file"

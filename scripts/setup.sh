@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang libclang-rt-14-dev clang-format clang-tidy
   # libraries (ARCHITECTURE.md "Dependencies")
   libsimdjson-dev libre2-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libzstd-dev libxxhash-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libzstd-dev libxxhash-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   # tests and benchmarks: real peers and clients
   nginx rsyslog curl wrk procps python3 python3-pytest python3-requests
 )

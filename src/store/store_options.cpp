@@ -27,7 +27,7 @@ const OptionTable<StoreOptions>& store_option_table() {
                       "Compact hot records at least this often, whatever their count.")
         .add_size("row_group_rows", &StoreOptions::row_group_rows, "122880", "1024", "10000000",
                   "Rows per Parquet row group.")
-        .add_integer("compression_level", &StoreOptions::compression_level, 9, 1, 22,
+        .add_integer("compression_level", &StoreOptions::compression_level, 3, 1, 22,
                      "zstd level of Parquet segments: higher is smaller and slower to compact.")
         .add_size("min_free_bytes", &StoreOptions::min_free_bytes, "256MiB", "0", "1024TiB",
                   "Below this much free disk space writes are refused with resource_exhausted (backpressure) "

@@ -368,27 +368,34 @@ Status Stream::compact_frozen(const HotGen& frozen) {
   // Runs without apply_mu_: a frozen generation receives no more appends and
   // its chunks are immutable. One pass in C++ finds the (date, hour) groups;
   // DuckDB then writes each group from sluice_hot(gen := ...).
-  struct Group {
-    SegmentInfo seg;
-  };
   std::map<int64_t, SegmentInfo> groups;
+  auto add = [&](int64_t hour, uint64_t first, uint64_t last, int64_t lo, int64_t hi, uint64_t rows) {
+    auto [it, fresh] = groups.try_emplace(hour);
+    SegmentInfo& s = it->second;
+    if (fresh) {
+      s.first_offset = first;
+      s.last_offset = last;
+      s.min_timestamp_ns = lo;
+      s.max_timestamp_ns = hi;
+    }
+    s.first_offset = std::min(s.first_offset, first);
+    s.last_offset = std::max(s.last_offset, last);
+    s.min_timestamp_ns = std::min(s.min_timestamp_ns, lo);
+    s.max_timestamp_ns = std::max(s.max_timestamp_ns, hi);
+    s.rows += rows;
+  };
   LogBatch batch;
   for (const auto& c : frozen.chunks) {
+    // A chunk within one hour (the usual case) needs no decoding.
+    if (floor_hour(c.min_timestamp_ns) == floor_hour(c.max_timestamp_ns)) {
+      add(floor_hour(c.min_timestamp_ns), c.first_offset, c.first_offset + c.count - 1, c.min_timestamp_ns,
+          c.max_timestamp_ns, c.count);
+      continue;
+    }
     SLUICE_RETURN_IF_ERROR(decode_batch(*c.payload, &batch));
     for (size_t i = 0; i < batch.records.size(); ++i) {
       int64_t ts = batch.records[i].timestamp_ns;
-      uint64_t off = c.first_offset + i;
-      auto [it, fresh] = groups.try_emplace(floor_hour(ts));
-      SegmentInfo& s = it->second;
-      if (fresh) {
-        s.first_offset = s.last_offset = off;
-        s.min_timestamp_ns = s.max_timestamp_ns = ts;
-      }
-      s.first_offset = std::min(s.first_offset, off);
-      s.last_offset = std::max(s.last_offset, off);
-      s.min_timestamp_ns = std::min(s.min_timestamp_ns, ts);
-      s.max_timestamp_ns = std::max(s.max_timestamp_ns, ts);
-      s.rows++;
+      add(floor_hour(ts), c.first_offset + i, c.first_offset + i, ts, ts, 1);
     }
   }
   std::vector<SegmentInfo> written;

@@ -1,0 +1,126 @@
+// Kernel benchmarks for the parsing hot path (Google Benchmark).
+//
+// BM_NginxCombinedRe2 vs BM_NginxCombinedScanner is the measurement behind
+// the nginx_combined preset's hand-written matcher (STYLE: a library is
+// replaced only where a benchmark shows it is the bottleneck): both match the
+// same pattern on the same lines and must produce the same groups (checked
+// by tests and by the parse_regex_nginx_fuzz target).
+#include <benchmark/benchmark.h>
+#include <re2/re2.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "pipeline/transforms/parse_regex/parse_regex.hpp"
+#include "pipeline/transforms/parse_regex/presets.hpp"
+#include "store/wal/batch_codec.hpp"
+
+namespace {
+
+std::vector<std::string> lines(size_t n) {
+  std::mt19937 rng(42);
+  const char* paths[] = {"/", "/api/v1/users?id=7", "/static/app.js", "/login", "/search?q=x&page=2"};
+  const char* agents[] = {"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "curl/7.88.1"};
+  const int statuses[] = {200, 200, 200, 304, 404, 500};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(std::to_string(rng() % 223 + 1) + "." + std::to_string(rng() % 256) + ".0." +
+                  std::to_string(rng() % 254 + 1) + " - - [21/Nov/2025:14:00:" + std::to_string(10 + i % 50) +
+                  " +0000] \"GET " + paths[rng() % 5] + " HTTP/1.1\" " + std::to_string(statuses[rng() % 6]) + " " +
+                  std::to_string(rng() % 50000) + " \"-\" \"" + agents[rng() % 2] + "\"");
+  }
+  return out;
+}
+
+const std::vector<std::string>& sample() {
+  static const std::vector<std::string> kLines = lines(10000);
+  return kLines;
+}
+
+void BM_NginxCombinedRe2(benchmark::State& state) {
+  using sluice::parse_regex_detail::kNginxCombined;
+  RE2 re(std::string(kNginxCombined.pattern), sluice::parse_regex_detail::preset_re2_options());
+  int n = re.NumberOfCapturingGroups() + 1;
+  std::vector<re2::StringPiece> groups(static_cast<size_t>(n));
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& l = sample()[i++ % sample().size()];
+    benchmark::DoNotOptimize(re.Match(l, 0, l.size(), RE2::ANCHOR_START, groups.data(), n));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NginxCombinedRe2);
+
+void BM_NginxCombinedScanner(benchmark::State& state) {
+  using sluice::parse_regex_detail::kNginxCombined;
+  std::vector<re2::StringPiece> groups(32);
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& l = sample()[i++ % sample().size()];
+    benchmark::DoNotOptimize(kNginxCombined.scan(l, groups.data()));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NginxCombinedScanner);
+
+sluice::LogBatch make_batch() {
+  sluice::LogBatch b;
+  for (size_t i = 0; i < 1000; ++i) {
+    sluice::LogRecord r;
+    r.body = sample()[i];
+    r.attributes = {{"log.file.path", "/var/log/nginx/access.log"}, {"log.file.name", "access.log"}};
+    b.records.push_back(std::move(r));
+  }
+  return b;
+}
+
+// The whole transform (match, attributes, timestamp, severity) per line.
+void BM_ParseRegexTransformNginx(benchmark::State& state) {
+  sluice::ParseRegexOptions o = sluice::parse_regex_option_table().defaults();
+  o.preset = "nginx_combined";
+  auto t = std::move(sluice::make_parse_regex(o)).value();
+  sluice::LogBatch base = make_batch();
+  for (auto _ : state) {
+    state.PauseTiming();
+    sluice::LogBatch b = base;
+    state.ResumeTiming();
+    t->process(b);
+    benchmark::DoNotOptimize(b);
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_ParseRegexTransformNginx);
+
+// WAL payload encoding of parsed records (the ingest path encodes twice:
+// once into the WAL, once for the hot set).
+void BM_EncodeParsedBatch(benchmark::State& state) {
+  sluice::ParseRegexOptions o = sluice::parse_regex_option_table().defaults();
+  o.preset = "nginx_combined";
+  auto t = std::move(sluice::make_parse_regex(o)).value();
+  sluice::LogBatch b = make_batch();
+  t->process(b);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(sluice::encode_batch(b, &out));
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_EncodeParsedBatch);
+
+void BM_DecodeParsedBatch(benchmark::State& state) {
+  sluice::ParseRegexOptions o = sluice::parse_regex_option_table().defaults();
+  o.preset = "nginx_combined";
+  auto t = std::move(sluice::make_parse_regex(o)).value();
+  sluice::LogBatch b = make_batch();
+  t->process(b);
+  std::string enc;
+  (void)sluice::encode_batch(b, &enc);
+  sluice::LogBatch out;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::decode_batch(enc, &out));
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_DecodeParsedBatch);
+
+}  // namespace
