@@ -5,30 +5,16 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/timestamp.hpp"
+
 namespace sluice {
 namespace {
-
-// Howard Hinnant's civil_from_days: days since 1970-01-01 -> y, m, d.
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2);
-}
 
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 std::string format_date(int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+  CivilDate c = civil_from_days(days);
+  return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
 }
 
 // `ticks` units per second; `digits` fraction digits for that unit.
@@ -98,26 +84,6 @@ Cell number(std::string s) { return {Cell::Kind::kNumber, std::move(s)}; }
 Cell str(std::string s) { return {Cell::Kind::kString, std::move(s)}; }
 
 }  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
 
 void append_json_cell(std::string& out, const Cell& c) {
   switch (c.kind) {

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "common/json_text.hpp"
+
 namespace sluice {
 
 /// One result value. `text` is the value's text: for strings the raw
@@ -25,8 +27,6 @@ Cell read_cell(duckdb_vector vec, duckdb_logical_type type, idx_t row);
 /// SQL type name of a logical type ("VARCHAR", "MAP(VARCHAR, VARCHAR)").
 std::string type_name(duckdb_logical_type type);
 
-/// Appends `s` as a JSON string literal to `out` (RFC 8259 escaping).
-void append_json_string(std::string& out, std::string_view s);
 /// Appends a cell as a JSON value (null, true, 12, "x", {...}).
 void append_json_cell(std::string& out, const Cell& c);
 

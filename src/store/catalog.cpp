@@ -3,31 +3,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "common/json_text.hpp"
+
 namespace sluice {
-namespace {
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
-
 std::string encode_catalog(const Catalog& c) {
   std::string out = fmt::format("{{\"version\":1,\"compacted_offset\":{},\"segments\":[", c.compacted_offset);
   for (size_t i = 0; i < c.segments.size(); ++i) {

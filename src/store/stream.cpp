@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include "common/assert.hpp"
+#include "model/timestamp.hpp"
 #include "store/wal/batch_codec.hpp"
 
 namespace sluice {
@@ -349,18 +350,8 @@ std::string partition_of(int64_t hour_ns) {
   int64_t hours = hour_ns / kHourNs;
   int64_t days = hours >= 0 ? hours / 24 : -((-hours + 23) / 24);
   int hour = static_cast<int>(hours - days * 24);
-  // Howard Hinnant's civil_from_days.
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  auto doe = static_cast<unsigned>(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-  return fmt::format("date={:04}-{:02}-{:02}/hour={:02}", y, m, d, hour);
+  CivilDate c = civil_from_days(days);
+  return fmt::format("date={:04}-{:02}-{:02}/hour={:02}", c.year, c.month, c.day, hour);
 }
 }  // namespace
 
