@@ -3,7 +3,7 @@ import os
 import threading
 import time
 
-from conftest import wait_for
+from conftest import http, wait_for
 
 
 def test_rename_rotation_under_load(sluice_factory, tmp_path):
@@ -43,4 +43,9 @@ stream = "rot"
     assert s.scalar("SELECT count(*) FROM rot") == total
     assert s.scalar("SELECT count(DISTINCT body) FROM rot") == total
     assert rotations == 10
+    # Per-source metrics count every line once: "req NNNNNN" is 10 bytes.
+    _, metrics = http("GET", s.url + "/metrics")
+    line = next(l for l in metrics.decode().splitlines()
+                if l.startswith('sluice_component_sent_bytes_total{component="app"'))
+    assert float(line.split()[-1]) == total * 10, line
     assert s.stop() == 0

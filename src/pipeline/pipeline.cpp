@@ -25,6 +25,7 @@ struct Pipeline::Node {
   Counter* sent = nullptr;
   Counter* errors = nullptr;
   Counter* discarded = nullptr;
+  Counter* sent_bytes = nullptr;
 };
 
 namespace {
@@ -113,8 +114,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, Pipe
     node->received = &m.counter("sluice_component_received_records_total", "Records a component received.", l);
     node->sent = &m.counter("sluice_component_sent_records_total", "Records a component passed on or wrote.", l);
     node->errors = &m.counter("sluice_component_errors_total", "Failed sink writes (each retry counts).", l);
-    node->discarded = &m.counter("sluice_component_discarded_records_total",
-                                 "Records dropped after a fatal sink error.", l);
+    node->discarded =
+        &m.counter("sluice_component_discarded_records_total", "Records dropped after a fatal sink error.", l);
+    node->sent_bytes =
+        &m.counter("sluice_component_sent_bytes_total", "Body bytes of the records a component passed on or wrote.", l);
     if (node->queue) {
       auto* q = node->queue.get();
       m.gauge_fn("sluice_component_queue_batches", "Batches waiting in a component's input queue.", l,
@@ -139,9 +142,9 @@ Pipeline::~Pipeline() {
   auto& m = MetricsRegistry::global();
   for (auto& n : nodes_) {
     if (n->queue) {
-      m.remove("sluice_component_queue_batches",
-               {{"component", n->spec.name}, {"kind", n->spec.kind.substr(0, n->spec.kind.size() - 1)},
-                {"type", n->spec.type}});
+      m.remove("sluice_component_queue_batches", {{"component", n->spec.name},
+                                                  {"kind", n->spec.kind.substr(0, n->spec.kind.size() - 1)},
+                                                  {"type", n->spec.type}});
     }
   }
 }
@@ -192,7 +195,10 @@ Status Pipeline::start() {
     for (const auto& [k, off] : merged) n->ctx.committed[k] = present[k] == sinks.size() ? off : 0;
     Node* raw = n.get();
     n->ctx.emit = [this, raw](LogBatch&& b) -> Status {
+      uint64_t bytes = 0;
+      for (const auto& r : b.records) bytes += r.body.size();
       raw->sent->inc(b.records.size());
+      raw->sent_bytes->inc(bytes);
       return emit_to(raw->outputs, std::move(b));
     };
     SLUICE_RETURN_IF_ERROR(n->source->start(&n->ctx).with_context("starting sources." + n->spec.name));
