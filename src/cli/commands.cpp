@@ -1,9 +1,9 @@
 #include "cli/commands.hpp"
 
-#include <CLI/CLI.hpp>
 #include <simdjson.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -83,7 +83,8 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   auto settings = bind_sections(*cf);
   if (!settings.ok()) return fail(settings.status());
   if (!data_dir.empty()) settings->store.data_dir = data_dir;
-  spdlog::info("sluice {} starting with {}", SLUICE_VERSION, config_path.empty() ? "the embedded default config" : config_path);
+  spdlog::info("sluice {} starting with {}", SLUICE_VERSION,
+               config_path.empty() ? "the embedded default config" : config_path);
   auto store = Store::open(Env::posix(), settings->store);
   if (!store.ok()) return fail(store.status());
   spdlog::info("store: data in {}", settings->store.data_dir);
@@ -105,8 +106,9 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   std::string host = settings->api.listen.substr(0, settings->api.listen.rfind(':'));
   std::string url = "http://" + host + ":" + std::to_string(server.port());
   spdlog::info("api: listening on {} ({} pipeline components running)", url, (*pipeline)->component_count());
-  spdlog::info("query with: sluice query --server {} \"SELECT count(*) FROM <stream>\"  (streams: GET {}/api/v1/streams)",
-               url, url);
+  spdlog::info(
+      "query with: sluice query --server {} \"SELECT count(*) FROM <stream>\"  (streams: GET {}/api/v1/streams)", url,
+      url);
   int sig = 0;
   sigwait(&sigs, &sig);
   spdlog::info("received signal {}, shutting down", sig);
@@ -167,7 +169,8 @@ int cmd_query(const std::string& server, const std::string& format, const std::s
     simdjson::dom::element doc;
     std::string_view msg;
     if (!p.parse(r->body).get(doc) && !doc["error"]["message"].get_string().get(msg)) {
-      std::fprintf(stderr, "sluice: query failed (HTTP %d): %.*s\n", r->status, static_cast<int>(msg.size()), msg.data());
+      std::fprintf(stderr, "sluice: query failed (HTTP %d): %.*s\n", r->status, static_cast<int>(msg.size()),
+                   msg.data());
     } else {
       std::fprintf(stderr, "sluice: query failed (HTTP %d): %s\n", r->status, r->body.c_str());
     }

@@ -11,8 +11,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-Result<HttpClientResponse> http_post(const std::string& url, const std::string& content_type,
-                                     const std::string& body) {
+Result<HttpClientResponse> http_post(const std::string& url, const std::string& content_type, const std::string& body) {
   const std::string scheme = "http://";
   if (url.rfind(scheme, 0) != 0) return Status::InvalidArgument("server URL \"" + url + "\" must start with http://");
   std::string rest = url.substr(scheme.size());

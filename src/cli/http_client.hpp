@@ -15,7 +15,6 @@ struct HttpClientResponse {
 
 /// POSTs `body` to `url` ("http://host:port/path?query"). IOError when the
 /// server cannot be reached; a non-2xx answer is returned, not an error.
-Result<HttpClientResponse> http_post(const std::string& url, const std::string& content_type,
-                                     const std::string& body);
+Result<HttpClientResponse> http_post(const std::string& url, const std::string& content_type, const std::string& body);
 
 }  // namespace sluice

@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define SLUICE_ASSERT(cond, msg)                                                  \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
-      std::fprintf(stderr, "%s:%d: assertion failed: %s: %s\n", __FILE__, __LINE__, \
-                   #cond, std::string(msg).c_str());                              \
-      std::abort();                                                               \
-    }                                                                             \
+#define SLUICE_ASSERT(cond, msg)                                                                                      \
+  do {                                                                                                                \
+    if (!(cond)) {                                                                                                    \
+      std::fprintf(stderr, "%s:%d: assertion failed: %s: %s\n", __FILE__, __LINE__, #cond, std::string(msg).c_str()); \
+      std::abort();                                                                                                   \
+    }                                                                                                                 \
   } while (0)

@@ -213,8 +213,6 @@ Status MemEnv::put_file(const std::string& path, std::string data) {
   return Status::Ok();
 }
 
-std::unique_ptr<MemEnv> new_mem_env() {
-  return std::make_unique<MemEnv>(kDefaultUnixNanos, kDefaultMonotonicNanos);
-}
+std::unique_ptr<MemEnv> new_mem_env() { return std::make_unique<MemEnv>(kDefaultUnixNanos, kDefaultMonotonicNanos); }
 
 }  // namespace sluice

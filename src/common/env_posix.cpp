@@ -128,7 +128,8 @@ class PosixEnv final : public Env {
       if (part.empty() || part == "/" || part == ".") continue;
       struct stat st {};
       if (::stat(cur.c_str(), &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) return Status::IOError("create directory " + dir + ": " + cur.string() + " is not a directory");
+        if (!S_ISDIR(st.st_mode))
+          return Status::IOError("create directory " + dir + ": " + cur.string() + " is not a directory");
         continue;
       }
       if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return Status::FromErrno("mkdir " + cur.string(), errno);
@@ -177,12 +178,12 @@ class PosixEnv final : public Env {
     return Status::Ok();
   }
   int64_t now_unix_nanos() override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
   int64_t now_monotonic_nanos() override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 };
 

@@ -18,15 +18,15 @@ namespace sluice {
 /// The fixed set of failure classes, modelled on LevelDB's Status.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   ///< bad input: config, request body, SQL
-  kNotFound,          ///< a named thing does not exist
-  kCorruption,        ///< stored bytes fail a checksum or do not decode
-  kIOError,           ///< the OS refused a file or socket operation
-  kResourceExhausted, ///< a size, row, memory or queue limit was reached
-  kDeadlineExceeded,  ///< a time-out expired
-  kCancelled,         ///< the operation was stopped on purpose (shutdown)
-  kUnavailable,       ///< a peer is down; retrying later may succeed
-  kInternal,          ///< a library failed in an unexpected way
+  kInvalidArgument,    ///< bad input: config, request body, SQL
+  kNotFound,           ///< a named thing does not exist
+  kCorruption,         ///< stored bytes fail a checksum or do not decode
+  kIOError,            ///< the OS refused a file or socket operation
+  kResourceExhausted,  ///< a size, row, memory or queue limit was reached
+  kDeadlineExceeded,   ///< a time-out expired
+  kCancelled,          ///< the operation was stopped on purpose (shutdown)
+  kUnavailable,        ///< a peer is down; retrying later may succeed
+  kInternal,           ///< a library failed in an unexpected way
 };
 
 /// Returns the stable lower-case name of a code ("invalid_argument", ...).
@@ -70,7 +70,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -94,15 +94,14 @@ class [[nodiscard]] Result {
 #define SLUICE_CONCAT(a, b) SLUICE_CONCAT_INNER(a, b)
 
 /// Returns the Status from the enclosing function when `expr` is not ok.
-#define SLUICE_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::sluice::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                  \
+#define SLUICE_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::sluice::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 /// `SLUICE_ASSIGN_OR_RETURN(auto x, f())`: binds the value or returns the error.
-#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
-  SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(_res_, __LINE__), lhs, expr)
+#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(_res_, __LINE__), lhs, expr)
 #define SLUICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \

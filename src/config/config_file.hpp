@@ -23,9 +23,9 @@ struct ComponentSpec {
   std::string kind;  ///< "sources", "transforms" or "sinks"
   std::string name;
   std::string type;
-  std::vector<std::string> inputs;  ///< empty for sources
+  std::vector<std::string> inputs;     ///< empty for sources
   const toml::table* table = nullptr;  ///< owned by the ConfigFile
-  std::string location;  ///< "file:line:column" of the table
+  std::string location;                ///< "file:line:column" of the table
 };
 
 struct ConfigFile {

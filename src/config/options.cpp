@@ -8,13 +8,20 @@ namespace sluice {
 
 std::string_view option_type_name(OptionType t) {
   switch (t) {
-    case OptionType::kString: return "string";
-    case OptionType::kBool: return "bool";
-    case OptionType::kInteger: return "integer";
-    case OptionType::kSize: return "size";
-    case OptionType::kDuration: return "duration";
-    case OptionType::kStringList: return "string_list";
-    case OptionType::kEnum: return "enum";
+    case OptionType::kString:
+      return "string";
+    case OptionType::kBool:
+      return "bool";
+    case OptionType::kInteger:
+      return "integer";
+    case OptionType::kSize:
+      return "size";
+    case OptionType::kDuration:
+      return "duration";
+    case OptionType::kStringList:
+      return "string_list";
+    case OptionType::kEnum:
+      return "enum";
   }
   return "unknown";
 }
@@ -105,13 +112,20 @@ namespace option_detail {
 
 static std::string type_of(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 

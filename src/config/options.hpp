@@ -122,10 +122,11 @@ std::string list_text(const std::vector<std::string>& v);
 }  // namespace option_detail
 
 template <class T>
-OptionTable<T>& OptionTable<T>::add_string(std::string name, std::string T::*field, std::string def,
-                                           std::string desc, bool required) {
+OptionTable<T>& OptionTable<T>::add_string(std::string name, std::string T::*field, std::string def, std::string desc,
+                                           bool required) {
   OptionSpec s{std::move(name), OptionType::kString, def, std::move(desc), required, {}, {}, {}};
-  add(std::move(s),
+  add(
+      std::move(s),
       [field](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_string(n, where));
         return Status::Ok();
@@ -137,7 +138,8 @@ OptionTable<T>& OptionTable<T>::add_string(std::string name, std::string T::*fie
 template <class T>
 OptionTable<T>& OptionTable<T>::add_bool(std::string name, bool T::*field, bool def, std::string desc) {
   OptionSpec s{std::move(name), OptionType::kBool, def ? "true" : "false", std::move(desc), false, {}, {}, {}};
-  add(std::move(s),
+  add(
+      std::move(s),
       [field](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_bool(n, where));
         return Status::Ok();
@@ -147,10 +149,11 @@ OptionTable<T>& OptionTable<T>::add_bool(std::string name, bool T::*field, bool 
 }
 
 template <class T>
-OptionTable<T>& OptionTable<T>::add_integer(std::string name, int64_t T::*field, int64_t def, int64_t min,
-                                            int64_t max, std::string desc) {
+OptionTable<T>& OptionTable<T>::add_integer(std::string name, int64_t T::*field, int64_t def, int64_t min, int64_t max,
+                                            std::string desc) {
   OptionSpec s{std::move(name), OptionType::kInteger, std::to_string(def), std::move(desc), false, min, max, {}};
-  add(std::move(s),
+  add(
+      std::move(s),
       [field, min, max](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_integer(n, where, min, max));
         return Status::Ok();
@@ -163,9 +166,10 @@ template <class T>
 OptionTable<T>& OptionTable<T>::add_size(std::string name, uint64_t T::*field, std::string_view def,
                                          std::string_view min, std::string_view max, std::string desc) {
   uint64_t d = option_detail::must_size(def), lo = option_detail::must_size(min), hi = option_detail::must_size(max);
-  OptionSpec s{std::move(name), OptionType::kSize, std::string(def), std::move(desc), false,
-               static_cast<int64_t>(lo), static_cast<int64_t>(hi), {}};
-  add(std::move(s),
+  OptionSpec s{std::move(name), OptionType::kSize,        std::string(def),         std::move(desc),
+               false,           static_cast<int64_t>(lo), static_cast<int64_t>(hi), {}};
+  add(
+      std::move(s),
       [field, lo, hi](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_size(n, where, lo, hi));
         return Status::Ok();
@@ -175,14 +179,14 @@ OptionTable<T>& OptionTable<T>::add_size(std::string name, uint64_t T::*field, s
 }
 
 template <class T>
-OptionTable<T>& OptionTable<T>::add_duration(std::string name, std::chrono::nanoseconds T::*field,
-                                             std::string_view def, std::string_view min, std::string_view max,
-                                             std::string desc) {
+OptionTable<T>& OptionTable<T>::add_duration(std::string name, std::chrono::nanoseconds T::*field, std::string_view def,
+                                             std::string_view min, std::string_view max, std::string desc) {
   auto d = option_detail::must_duration(def), lo = option_detail::must_duration(min),
        hi = option_detail::must_duration(max);
-  OptionSpec s{std::move(name), OptionType::kDuration, std::string(def), std::move(desc), false,
-               lo.count(), hi.count(), {}};
-  add(std::move(s),
+  OptionSpec s{
+      std::move(name), OptionType::kDuration, std::string(def), std::move(desc), false, lo.count(), hi.count(), {}};
+  add(
+      std::move(s),
       [field, lo, hi](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_duration(n, where, lo, hi));
         return Status::Ok();
@@ -194,9 +198,10 @@ OptionTable<T>& OptionTable<T>::add_duration(std::string name, std::chrono::nano
 template <class T>
 OptionTable<T>& OptionTable<T>::add_string_list(std::string name, std::vector<std::string> T::*field,
                                                 std::vector<std::string> def, std::string desc, bool required) {
-  OptionSpec s{std::move(name), OptionType::kStringList, option_detail::list_text(def), std::move(desc), required,
-               {}, {}, {}};
-  add(std::move(s),
+  OptionSpec s{
+      std::move(name), OptionType::kStringList, option_detail::list_text(def), std::move(desc), required, {}, {}, {}};
+  add(
+      std::move(s),
       [field](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_string_list(n, where));
         return Status::Ok();
@@ -209,7 +214,8 @@ template <class T>
 OptionTable<T>& OptionTable<T>::add_enum(std::string name, std::string T::*field, std::string def,
                                          std::vector<std::string> allowed, std::string desc) {
   OptionSpec s{std::move(name), OptionType::kEnum, def, std::move(desc), false, {}, {}, allowed};
-  add(std::move(s),
+  add(
+      std::move(s),
       [field, allowed](const toml::node& n, void* t, const std::string& where) -> Status {
         SLUICE_ASSIGN_OR_RETURN(static_cast<T*>(t)->*field, option_detail::read_enum(n, where, allowed));
         return Status::Ok();

@@ -57,7 +57,9 @@ toml::table parse(std::string_view s) { return toml::parse(s, std::string_view("
 
 TEST(OptionTable, AppliesDefaultsAndValues) {
   Opts o;
-  ASSERT_TRUE(table().apply(parse("include = ['/a']\nmax_bytes = '2MiB'\ninterval = '250ms'\nn = 5"), &o, "x", "test.toml").ok());
+  ASSERT_TRUE(table()
+                  .apply(parse("include = ['/a']\nmax_bytes = '2MiB'\ninterval = '250ms'\nn = 5"), &o, "x", "test.toml")
+                  .ok());
   EXPECT_EQ(o.listen, "127.0.0.1:1");
   EXPECT_EQ(o.max, 2ULL << 20);
   EXPECT_EQ(o.every, std::chrono::milliseconds(250));
@@ -102,7 +104,8 @@ inputs = ["nginx"]
 type = "store"
 inputs = ["parsed"]
 stream = "nginx"
-)", "x.toml");
+)",
+                         "x.toml");
   ASSERT_TRUE(cf.ok()) << cf.status().to_string();
   ASSERT_EQ(cf->components.size(), 3U);
   for (const auto& c : cf->components) {
@@ -115,9 +118,9 @@ stream = "nginx"
   EXPECT_NE(bad.status().message().find("x.toml:1:"), std::string::npos) << bad.status().message();
   EXPECT_NE(bad.status().message().find("did you mean \"store\""), std::string::npos);
 
-  EXPECT_FALSE(parse_config("[sinks.s]\ntype = 'store'\n", "x.toml").ok());           // no inputs
-  EXPECT_FALSE(parse_config("[sources.s]\ninputs = ['a']\n", "x.toml").ok());          // no type
-  EXPECT_FALSE(parse_config("[sources.Bad]\ntype = 'file'\n", "x.toml").ok());         // bad name
+  EXPECT_FALSE(parse_config("[sinks.s]\ntype = 'store'\n", "x.toml").ok());     // no inputs
+  EXPECT_FALSE(parse_config("[sources.s]\ninputs = ['a']\n", "x.toml").ok());   // no type
+  EXPECT_FALSE(parse_config("[sources.Bad]\ntype = 'file'\n", "x.toml").ok());  // bad name
   auto syntax = parse_config("[api\n", "x.toml");
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.status().message().find("x.toml:1:"), std::string::npos) << syntax.status().message();

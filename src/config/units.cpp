@@ -37,12 +37,12 @@ Result<uint64_t> parse_size(std::string_view text) {
   double n = 0;
   std::string_view suffix;
   if (!split_number(s, &n, &suffix)) {
-    return Status::InvalidArgument("expected a size such as \"64MiB\" or \"10GB\", found \"" + std::string(text) + "\"");
+    return Status::InvalidArgument("expected a size such as \"64MiB\" or \"10GB\", found \"" + std::string(text) +
+                                   "\"");
   }
   static const std::pair<std::string_view, double> kUnits[] = {
-      {"", 1},         {"B", 1},           {"KB", 1e3},         {"MB", 1e6},
-      {"GB", 1e9},     {"TB", 1e12},       {"KiB", 1024.0},     {"MiB", 1048576.0},
-      {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
+      {"", 1},      {"B", 1},        {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
+      {"TB", 1e12}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
   };
   for (const auto& [name, mult] : kUnits) {
     if (suffix == name) {
@@ -103,9 +103,13 @@ std::string format_size(uint64_t bytes) {
 std::string format_duration(std::chrono::nanoseconds d) {
   int64_t ns = d.count();
   if (ns == 0) return "0s";
-  static const std::pair<const char*, int64_t> kUnits[] = {
-      {"d", 86400000000000LL}, {"h", 3600000000000LL}, {"m", 60000000000LL},
-      {"s", 1000000000LL},     {"ms", 1000000LL},      {"us", 1000LL},        {"ns", 1}};
+  static const std::pair<const char*, int64_t> kUnits[] = {{"d", 86400000000000LL},
+                                                           {"h", 3600000000000LL},
+                                                           {"m", 60000000000LL},
+                                                           {"s", 1000000000LL},
+                                                           {"ms", 1000000LL},
+                                                           {"us", 1000LL},
+                                                           {"ns", 1}};
   std::string out;
   for (const auto& [name, mult] : kUnits) {
     if (ns >= mult) {

@@ -19,10 +19,10 @@ namespace sluice {
 
 /// How far a source has consumed one of its inputs.
 struct SourcePosition {
-  std::string source;    ///< component name, e.g. "nginx"
-  std::string key;       ///< input identity, e.g. file "dev:inode:fingerprint"
-  uint64_t offset = 0;   ///< bytes consumed (exclusive end)
-  std::string path;      ///< last known path, for operators only
+  std::string source;   ///< component name, e.g. "nginx"
+  std::string key;      ///< input identity, e.g. file "dev:inode:fingerprint"
+  uint64_t offset = 0;  ///< bytes consumed (exclusive end)
+  std::string path;     ///< last known path, for operators only
 
   bool operator==(const SourcePosition&) const = default;
 };

@@ -364,7 +364,9 @@ bool parse_pattern(Scanner& s, std::string_view format, int default_year, int64_
         f.has_year = true;
         break;
       }
-      case 'm': ok = s.read_int(1, 2, 1, 12, "month (1..12)", &f.month); break;
+      case 'm':
+        ok = s.read_int(1, 2, 1, 12, "month (1..12)", &f.month);
+        break;
       case 'e':
         if (s.peek() == ' ') s.advance();
         [[fallthrough]];
@@ -378,8 +380,12 @@ bool parse_pattern(Scanner& s, std::string_view format, int default_year, int64_
         ok = s.read_int(1, 3, 1, 366, "day of the year (1..366)", &f.yday);
         f.day_len = s.pos() - f.day_pos;
         break;
-      case 'H': ok = s.read_int(1, 2, 0, 23, "hour (0..23)", &f.hour); break;
-      case 'I': ok = s.read_int(1, 2, 1, 12, "hour (1..12)", &f.hour12); break;
+      case 'H':
+        ok = s.read_int(1, 2, 0, 23, "hour (0..23)", &f.hour);
+        break;
+      case 'I':
+        ok = s.read_int(1, 2, 1, 12, "hour (1..12)", &f.hour12);
+        break;
       case 'p':
         if (s.match_word("AM")) {
           f.pm = 0;
@@ -389,9 +395,15 @@ bool parse_pattern(Scanner& s, std::string_view format, int default_year, int64_
           ok = s.fail("AM or PM");
         }
         break;
-      case 'M': ok = s.read_int(1, 2, 0, 59, "minute (0..59)", &f.minute); break;
-      case 'S': ok = s.read_int(1, 2, 0, 60, "second (0..60)", &f.second) && optional_fraction(); break;
-      case 'f': ok = s.read_fraction(&f.nanos); break;
+      case 'M':
+        ok = s.read_int(1, 2, 0, 59, "minute (0..59)", &f.minute);
+        break;
+      case 'S':
+        ok = s.read_int(1, 2, 0, 60, "second (0..60)", &f.second) && optional_fraction();
+        break;
+      case 'f':
+        ok = s.read_fraction(&f.nanos);
+        break;
       case 'b':
       case 'h':
       case 'B': {
@@ -406,7 +418,9 @@ bool parse_pattern(Scanner& s, std::string_view format, int default_year, int64_
         ok = s.read_name(kWeekdayNames, "English weekday name (Mon..Sun)", &wd);
         break;
       }
-      case 'z': ok = s.read_offset(&f.offset_seconds); break;
+      case 'z':
+        ok = s.read_offset(&f.offset_seconds);
+        break;
       case 'Z':
         if (s.match_word("UTC") || s.match_word("GMT") || s.match_word("Z")) {
           f.offset_seconds = 0;
@@ -439,7 +453,8 @@ bool parse_pattern(Scanner& s, std::string_view format, int default_year, int64_
         if (s.peek() != '%') ok = s.fail("'%'");
         if (ok) s.advance();
         break;
-      default: return s.fail("a known directive in the format (see validate_timestamp_format)", s.pos());
+      default:
+        return s.fail("a known directive in the format (see validate_timestamp_format)", s.pos());
     }
     if (!ok) return false;
   }

@@ -22,10 +22,14 @@ Result<Opts> bind(const OptionTable<Opts>& table, const ComponentSpec& spec, con
 std::vector<ComponentType> build() {
   std::vector<ComponentType> v;
   {
-    ComponentType c{"sources", "file",
+    ComponentType c{"sources",
+                    "file",
                     "Tails files matched by globs, surviving rotation, truncation and restarts without losing or "
                     "repeating a line.",
-                    &file_source_option_table(), {}, {}, {}};
+                    &file_source_option_table(),
+                    {},
+                    {},
+                    {}};
     c.make_source = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Source>> {
       SLUICE_ASSIGN_OR_RETURN(auto o, bind(file_source_option_table(), s, f));
       auto r = make_file_source(s.name, o);
@@ -35,9 +39,13 @@ std::vector<ComponentType> build() {
     v.push_back(std::move(c));
   }
   {
-    ComponentType c{"transforms", "parse_json",
+    ComponentType c{"transforms",
+                    "parse_json",
                     "Parses each record's body as a JSON object and merges its fields into attributes.",
-                    &parse_json_option_table(), {}, {}, {}};
+                    &parse_json_option_table(),
+                    {},
+                    {},
+                    {}};
     c.make_transform = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Transform>> {
       SLUICE_ASSIGN_OR_RETURN(auto o, bind(parse_json_option_table(), s, f));
       auto r = make_parse_json(o);
@@ -47,10 +55,14 @@ std::vector<ComponentType> build() {
     v.push_back(std::move(c));
   }
   {
-    ComponentType c{"transforms", "parse_regex",
+    ComponentType c{"transforms",
+                    "parse_regex",
                     "Extracts fields with an RE2 pattern of named captures or a preset (nginx_combined, "
                     "syslog_rfc3164) into attributes.",
-                    &parse_regex_option_table(), {}, {}, {}};
+                    &parse_regex_option_table(),
+                    {},
+                    {},
+                    {}};
     c.make_transform = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Transform>> {
       SLUICE_ASSIGN_OR_RETURN(auto o, bind(parse_regex_option_table(), s, f));
       auto r = make_parse_regex(o);
@@ -60,8 +72,13 @@ std::vector<ComponentType> build() {
     v.push_back(std::move(c));
   }
   {
-    ComponentType c{"sinks", "store", "Appends to a stream of the embedded store (WAL, then Parquet segments).",
-                    &store_sink_option_table(), {}, {}, {}};
+    ComponentType c{"sinks",
+                    "store",
+                    "Appends to a stream of the embedded store (WAL, then Parquet segments).",
+                    &store_sink_option_table(),
+                    {},
+                    {},
+                    {}};
     c.make_sink = [](const ComponentSpec& s, const std::string& f,
                      PipelineContext& ctx) -> Result<std::unique_ptr<Sink>> {
       SLUICE_ASSIGN_OR_RETURN(auto o, bind(store_sink_option_table(), s, f));

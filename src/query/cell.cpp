@@ -60,7 +60,8 @@ std::string format_decimal(__int128 v, int scale) {
   unsigned __int128 u = neg ? static_cast<unsigned __int128>(-v) : static_cast<unsigned __int128>(v);
   std::string digits = format_u128(u);
   if (scale > 0) {
-    if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, static_cast<size_t>(scale) - digits.size() + 1, '0');
+    if (digits.size() <= static_cast<size_t>(scale))
+      digits.insert(0, static_cast<size_t>(scale) - digits.size() + 1, '0');
     digits.insert(digits.size() - static_cast<size_t>(scale), ".");
   }
   return neg ? "-" + digits : digits;
@@ -87,9 +88,13 @@ Cell str(std::string s) { return {Cell::Kind::kString, std::move(s)}; }
 
 void append_json_cell(std::string& out, const Cell& c) {
   switch (c.kind) {
-    case Cell::Kind::kNull: out += "null"; break;
+    case Cell::Kind::kNull:
+      out += "null";
+      break;
     case Cell::Kind::kBool:
-    case Cell::Kind::kJson: out += c.text; break;
+    case Cell::Kind::kJson:
+      out += c.text;
+      break;
     case Cell::Kind::kNumber:
       // NaN and infinities are not JSON numbers.
       if (c.text == "NaN" || c.text == "Infinity" || c.text == "-Infinity") {
@@ -98,37 +103,64 @@ void append_json_cell(std::string& out, const Cell& c) {
         out += c.text;
       }
       break;
-    case Cell::Kind::kString: append_json_string(out, c.text); break;
+    case Cell::Kind::kString:
+      append_json_string(out, c.text);
+      break;
   }
 }
 
 std::string type_name(duckdb_logical_type type) {
   switch (duckdb_get_type_id(type)) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_S: return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS: return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    case DUCKDB_TYPE_ENUM: return "ENUM";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_ENUM:
+      return "ENUM";
     case DUCKDB_TYPE_DECIMAL:
       return fmt::format("DECIMAL({}, {})", duckdb_decimal_width(type), duckdb_decimal_scale(type));
     case DUCKDB_TYPE_LIST: {
@@ -151,7 +183,8 @@ std::string type_name(duckdb_logical_type type) {
       }
       return s + ")";
     }
-    default: return "UNKNOWN";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -161,29 +194,47 @@ Cell read_cell(duckdb_vector vec, duckdb_logical_type type, idx_t row) {
   void* data = duckdb_vector_get_data(vec);
   duckdb_type id = duckdb_get_type_id(type);
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: return {Cell::Kind::kBool, static_cast<bool*>(data)[row] ? "true" : "false"};
-    case DUCKDB_TYPE_TINYINT: return number(std::to_string(static_cast<int8_t*>(data)[row]));
-    case DUCKDB_TYPE_SMALLINT: return number(std::to_string(static_cast<int16_t*>(data)[row]));
-    case DUCKDB_TYPE_INTEGER: return number(std::to_string(static_cast<int32_t*>(data)[row]));
-    case DUCKDB_TYPE_BIGINT: return number(std::to_string(static_cast<int64_t*>(data)[row]));
-    case DUCKDB_TYPE_UTINYINT: return number(std::to_string(static_cast<uint8_t*>(data)[row]));
-    case DUCKDB_TYPE_USMALLINT: return number(std::to_string(static_cast<uint16_t*>(data)[row]));
-    case DUCKDB_TYPE_UINTEGER: return number(std::to_string(static_cast<uint32_t*>(data)[row]));
-    case DUCKDB_TYPE_UBIGINT: return number(std::to_string(static_cast<uint64_t*>(data)[row]));
-    case DUCKDB_TYPE_HUGEINT: return number(format_i128(static_cast<duckdb_hugeint*>(data)[row]));
+    case DUCKDB_TYPE_BOOLEAN:
+      return {Cell::Kind::kBool, static_cast<bool*>(data)[row] ? "true" : "false"};
+    case DUCKDB_TYPE_TINYINT:
+      return number(std::to_string(static_cast<int8_t*>(data)[row]));
+    case DUCKDB_TYPE_SMALLINT:
+      return number(std::to_string(static_cast<int16_t*>(data)[row]));
+    case DUCKDB_TYPE_INTEGER:
+      return number(std::to_string(static_cast<int32_t*>(data)[row]));
+    case DUCKDB_TYPE_BIGINT:
+      return number(std::to_string(static_cast<int64_t*>(data)[row]));
+    case DUCKDB_TYPE_UTINYINT:
+      return number(std::to_string(static_cast<uint8_t*>(data)[row]));
+    case DUCKDB_TYPE_USMALLINT:
+      return number(std::to_string(static_cast<uint16_t*>(data)[row]));
+    case DUCKDB_TYPE_UINTEGER:
+      return number(std::to_string(static_cast<uint32_t*>(data)[row]));
+    case DUCKDB_TYPE_UBIGINT:
+      return number(std::to_string(static_cast<uint64_t*>(data)[row]));
+    case DUCKDB_TYPE_HUGEINT:
+      return number(format_i128(static_cast<duckdb_hugeint*>(data)[row]));
     case DUCKDB_TYPE_UHUGEINT: {
       auto h = static_cast<duckdb_uhugeint*>(data)[row];
       return number(format_u128((static_cast<unsigned __int128>(h.upper) << 64) | h.lower));
     }
-    case DUCKDB_TYPE_FLOAT: return number(format_double(static_cast<float*>(data)[row]));
-    case DUCKDB_TYPE_DOUBLE: return number(format_double(static_cast<double*>(data)[row]));
+    case DUCKDB_TYPE_FLOAT:
+      return number(format_double(static_cast<float*>(data)[row]));
+    case DUCKDB_TYPE_DOUBLE:
+      return number(format_double(static_cast<double*>(data)[row]));
     case DUCKDB_TYPE_DECIMAL: {
       int scale = duckdb_decimal_scale(type);
       __int128 v = 0;
       switch (duckdb_decimal_internal_type(type)) {
-        case DUCKDB_TYPE_SMALLINT: v = static_cast<int16_t*>(data)[row]; break;
-        case DUCKDB_TYPE_INTEGER: v = static_cast<int32_t*>(data)[row]; break;
-        case DUCKDB_TYPE_BIGINT: v = static_cast<int64_t*>(data)[row]; break;
+        case DUCKDB_TYPE_SMALLINT:
+          v = static_cast<int16_t*>(data)[row];
+          break;
+        case DUCKDB_TYPE_INTEGER:
+          v = static_cast<int32_t*>(data)[row];
+          break;
+        case DUCKDB_TYPE_BIGINT:
+          v = static_cast<int64_t*>(data)[row];
+          break;
         default: {
           auto h = static_cast<duckdb_hugeint*>(data)[row];
           v = (static_cast<__int128>(h.upper) << 64) | static_cast<__int128>(h.lower);
@@ -202,14 +253,20 @@ Cell read_cell(duckdb_vector vec, duckdb_logical_type type, idx_t row) {
       }
       return str(std::move(v));
     }
-    case DUCKDB_TYPE_DATE: return str(format_date(static_cast<int32_t*>(data)[row]));
-    case DUCKDB_TYPE_TIME: return str(format_time_us(static_cast<int64_t*>(data)[row]));
-    case DUCKDB_TYPE_TIMESTAMP: return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000000, 6));
+    case DUCKDB_TYPE_DATE:
+      return str(format_date(static_cast<int32_t*>(data)[row]));
+    case DUCKDB_TYPE_TIME:
+      return str(format_time_us(static_cast<int64_t*>(data)[row]));
+    case DUCKDB_TYPE_TIMESTAMP:
+      return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000000, 6));
     case DUCKDB_TYPE_TIMESTAMP_TZ:
       return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000000, 6) + "+00");
-    case DUCKDB_TYPE_TIMESTAMP_S: return str(format_timestamp(static_cast<int64_t*>(data)[row], 1, 0));
-    case DUCKDB_TYPE_TIMESTAMP_MS: return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000, 3));
-    case DUCKDB_TYPE_TIMESTAMP_NS: return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000000000, 9));
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return str(format_timestamp(static_cast<int64_t*>(data)[row], 1, 0));
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000, 3));
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return str(format_timestamp(static_cast<int64_t*>(data)[row], 1000000000, 9));
     case DUCKDB_TYPE_INTERVAL: {
       auto iv = static_cast<duckdb_interval*>(data)[row];
       std::string s;
@@ -228,9 +285,14 @@ Cell read_cell(duckdb_vector vec, duckdb_logical_type type, idx_t row) {
     case DUCKDB_TYPE_ENUM: {
       uint64_t idx = 0;
       switch (duckdb_enum_internal_type(type)) {
-        case DUCKDB_TYPE_UTINYINT: idx = static_cast<uint8_t*>(data)[row]; break;
-        case DUCKDB_TYPE_USMALLINT: idx = static_cast<uint16_t*>(data)[row]; break;
-        default: idx = static_cast<uint32_t*>(data)[row];
+        case DUCKDB_TYPE_UTINYINT:
+          idx = static_cast<uint8_t*>(data)[row];
+          break;
+        case DUCKDB_TYPE_USMALLINT:
+          idx = static_cast<uint16_t*>(data)[row];
+          break;
+        default:
+          idx = static_cast<uint32_t*>(data)[row];
       }
       char* v = duckdb_enum_dictionary_value(type, idx);
       std::string s = v ? v : "";
@@ -280,7 +342,8 @@ Cell read_cell(duckdb_vector vec, duckdb_logical_type type, idx_t row) {
       }
       return {Cell::Kind::kJson, out + "}"};
     }
-    default: return str("<" + type_name(type) + ">");
+    default:
+      return str("<" + type_name(type) + ">");
   }
 }
 

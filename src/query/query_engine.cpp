@@ -128,7 +128,8 @@ Result<QueryResult> run(Connection* con, std::string_view sql, int64_t max_rows)
     // EXPLAIN ANALYZE runs the statement it wraps, which may be anything.
     return Status::InvalidArgument("EXPLAIN ANALYZE is not allowed through the query API; use EXPLAIN");
   }
-  if (duckdb_nparams(prep.p) > 0) return Status::InvalidArgument("the query has parameters ($1, ?) but none were given");
+  if (duckdb_nparams(prep.p) > 0)
+    return Status::InvalidArgument("the query has parameters ($1, ?) but none were given");
   DuckResult res;
   duckdb_state st = duckdb_execute_prepared_streaming(prep.p, res.raw());
   res.set_valid();
@@ -136,9 +137,12 @@ Result<QueryResult> run(Connection* con, std::string_view sql, int64_t max_rows)
     const char* e = duckdb_result_error(r);
     std::string msg = e ? e : "query failed";
     switch (duckdb_result_error_type(r)) {
-      case DUCKDB_ERROR_INTERRUPT: return Status::Cancelled(msg);
-      case DUCKDB_ERROR_OUT_OF_MEMORY: return Status::ResourceExhausted(msg);
-      default: return Status::InvalidArgument(msg);
+      case DUCKDB_ERROR_INTERRUPT:
+        return Status::Cancelled(msg);
+      case DUCKDB_ERROR_OUT_OF_MEMORY:
+        return Status::ResourceExhausted(msg);
+      default:
+        return Status::InvalidArgument(msg);
     }
   };
   if (st != DuckDBSuccess) return fail(res.raw());
@@ -196,9 +200,10 @@ Result<QueryResult> QueryEngine::execute(std::string_view sql, std::chrono::nano
   if (!r.ok()) {
     queries_failed_->inc();
     if (timed_out) {
-      return Status::DeadlineExceeded("the query ran longer than the time-out of " +
-                                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
-                                      " ms and was cancelled");
+      return Status::DeadlineExceeded(
+          "the query ran longer than the time-out of " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+          " ms and was cancelled");
     }
     return r.status();
   }

@@ -56,8 +56,9 @@ TEST_F(QueryEngineTest, ReturnsTypedColumnsAndCells) {
 }
 
 TEST_F(QueryEngineTest, FormatsTimestampsMapsAndNulls) {
-  auto r = engine_->execute("SELECT timestamp, attributes, NULL AS x, [1, 2] AS l, {'a': 1} AS s, 1.5::DECIMAL(4,2) AS d "
-                            "FROM logs WHERE _offset = 0");
+  auto r = engine_->execute(
+      "SELECT timestamp, attributes, NULL AS x, [1, 2] AS l, {'a': 1} AS s, 1.5::DECIMAL(4,2) AS d "
+      "FROM logs WHERE _offset = 0");
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   ASSERT_EQ(r->rows.size(), 1U);
   EXPECT_EQ(r->rows[0][0].text, "2025-11-21 14:00:00.000000005");
@@ -94,8 +95,8 @@ TEST_F(QueryEngineTest, TimeoutInterruptsLongQuery) {
 
 TEST_F(QueryEngineTest, OnlyOneSelectOrExplainIsAllowed) {
   for (const char* sql : {"DROP VIEW logs", "CREATE TABLE t (a INT)", "SET memory_limit = '1TB'",
-                          "COPY (SELECT 1) TO '/tmp/x.csv'", "SELECT 1; SELECT 2",
-                          "EXPLAIN ANALYZE SELECT 1", "explain  analyse select 1", "/* x */ EXPLAIN (ANALYZE) SELECT 1"}) {
+                          "COPY (SELECT 1) TO '/tmp/x.csv'", "SELECT 1; SELECT 2", "EXPLAIN ANALYZE SELECT 1",
+                          "explain  analyse select 1", "/* x */ EXPLAIN (ANALYZE) SELECT 1"}) {
     auto r = engine_->execute(sql);
     EXPECT_FALSE(r.ok()) << sql;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << sql;

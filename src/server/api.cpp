@@ -30,14 +30,22 @@ namespace {
 
 int http_status_for(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kDeadlineExceeded: return 408;
-    case StatusCode::kResourceExhausted: return 422;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kCancelled: return 503;
-    default: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kDeadlineExceeded:
+      return 408;
+    case StatusCode::kResourceExhausted:
+      return 422;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kCancelled:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -77,14 +85,16 @@ HttpResponse Api::handle(const HttpRequest& req) {
   const std::string& p = req.path;
   auto method_is = [&](const char* m) { return req.method == m; };
   if (p == "/healthz") return {200, "text/plain", "ok\n"};
-  if (p == "/readyz") return ready_ ? HttpResponse{200, "text/plain", "ready\n"} : HttpResponse{503, "text/plain", "starting\n"};
+  if (p == "/readyz")
+    return ready_ ? HttpResponse{200, "text/plain", "ready\n"} : HttpResponse{503, "text/plain", "starting\n"};
   if (p == "/metrics") return {200, "text/plain; version=0.0.4", MetricsRegistry::global().render()};
   if (p == "/api/v1/streams") {
     if (!method_is("GET")) return error_response(Status::InvalidArgument("use GET on /api/v1/streams"));
     return streams();
   }
   if (p == "/api/v1/query") {
-    if (!method_is("POST") && !method_is("GET")) return error_response(Status::InvalidArgument("use POST on /api/v1/query"));
+    if (!method_is("POST") && !method_is("GET"))
+      return error_response(Status::InvalidArgument("use POST on /api/v1/query"));
     return query(req);
   }
   static const std::string kPrefix = "/api/v1/streams/";
@@ -106,9 +116,10 @@ HttpResponse Api::ingest(const HttpRequest& req, const std::string& name) {
   auto decoded = decode_ndjson(req.body, Env::posix()->now_unix_nanos(), static_cast<size_t>(options_.max_line_errors));
   if (!decoded.errors.empty()) {
     m.counter("sluice_ingest_rejected_requests_total", "Ingest requests rejected for bad input.", l).inc();
-    std::string body = fmt::format("{{\"error\":{{\"code\":\"invalid_argument\",\"message\":\"{} line(s) are not valid "
-                                   "records; nothing was stored\"}},\"line_errors\":[",
-                                   decoded.error_count);
+    std::string body = fmt::format(
+        "{{\"error\":{{\"code\":\"invalid_argument\",\"message\":\"{} line(s) are not valid "
+        "records; nothing was stored\"}},\"line_errors\":[",
+        decoded.error_count);
     for (size_t i = 0; i < decoded.errors.size(); ++i) {
       if (i) body += ',';
       body += fmt::format("{{\"line\":{},\"reason\":", decoded.errors[i].line);
@@ -164,8 +175,8 @@ HttpResponse Api::query(const HttpRequest& req) {
     simdjson::padded_string padded(req.body);
     simdjson::dom::element doc;
     if (auto err = parser.parse(padded).get(doc)) {
-      return error_response(Status::InvalidArgument(std::string("request body: expected a JSON object {\"sql\": \"...\"}: ") +
-                                                    simdjson::error_message(err)));
+      return error_response(Status::InvalidArgument(
+          std::string("request body: expected a JSON object {\"sql\": \"...\"}: ") + simdjson::error_message(err)));
     }
     std::string_view s;
     if (doc["sql"].get_string().get(s)) {

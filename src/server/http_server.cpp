@@ -97,10 +97,10 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(s
   impl_->handler = std::move(handler);
   auto& m = MetricsRegistry::global();
   impl_->requests = &m.counter("sluice_http_requests_total", "HTTP requests served.");
-  impl_->rejected = &m.counter("sluice_http_connections_rejected_total",
-                               "Connections closed because max_connections was reached.");
-  impl_->timed_out = &m.counter("sluice_http_connections_timed_out_total",
-                                "Connections closed after idle_timeout without progress.");
+  impl_->rejected =
+      &m.counter("sluice_http_connections_rejected_total", "Connections closed because max_connections was reached.");
+  impl_->timed_out =
+      &m.counter("sluice_http_connections_timed_out_total", "Connections closed after idle_timeout without progress.");
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -238,7 +238,8 @@ void HttpServer::Impl::serve(Conn* c) {
     if (ec == http::error::body_limit) {
       HttpResponse r{413, "application/json",
                      "{\"error\":{\"code\":\"resource_exhausted\",\"message\":\"request body is larger than the "
-                     "limit of " + std::to_string(options.max_body_bytes) + " bytes\"}}\n"};
+                     "limit of " +
+                         std::to_string(options.max_body_bytes) + " bytes\"}}\n"};
       auto res = to_beast(r, 11, false);
       write(res);
       break;

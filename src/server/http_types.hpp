@@ -11,10 +11,10 @@
 namespace sluice {
 
 struct HttpRequest {
-  std::string method;                         ///< "GET", "POST", ...
-  std::string path;                           ///< decoded path without query, "/api/v1/query"
-  std::map<std::string, std::string> params;  ///< decoded query parameters
-  std::map<std::string, std::string> headers; ///< lower-case names
+  std::string method;                          ///< "GET", "POST", ...
+  std::string path;                            ///< decoded path without query, "/api/v1/query"
+  std::map<std::string, std::string> params;   ///< decoded query parameters
+  std::map<std::string, std::string> headers;  ///< lower-case names
   std::string body;
 
   /// Header value or "".

@@ -49,7 +49,8 @@ Result<Catalog> decode_catalog(std::string_view json, std::string_view path) {
     return Status::Ok();
   };
   auto need_i64 = [&](simdjson::dom::element e, const char* field, int64_t* out) -> Status {
-    if (e[field].get_int64().get(*out)) return Status::Corruption(where + ": expected an integer field \"" + field + "\"");
+    if (e[field].get_int64().get(*out))
+      return Status::Corruption(where + ": expected an integer field \"" + field + "\"");
     return Status::Ok();
   };
   auto need_str = [&](simdjson::dom::element e, const char* field, std::string* out) -> Status {

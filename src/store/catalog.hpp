@@ -20,7 +20,7 @@ namespace sluice {
 
 /// One Parquet file holding records of one stream, one date and one hour.
 struct SegmentInfo {
-  std::string path;        ///< relative to the stream directory
+  std::string path;  ///< relative to the stream directory
   uint64_t first_offset = 0;
   uint64_t last_offset = 0;  ///< inclusive
   int64_t min_timestamp_ns = 0;
@@ -35,7 +35,7 @@ struct Catalog {
   /// Every record with offset < compacted_offset is in `segments` (or was
   /// deleted by retention); the WAL is only needed beyond it.
   uint64_t compacted_offset = 0;
-  std::vector<SegmentInfo> segments;  ///< ordered by first_offset
+  std::vector<SegmentInfo> segments;      ///< ordered by first_offset
   std::vector<SourcePosition> positions;  ///< as of compacted_offset
 
   bool operator==(const Catalog&) const = default;

@@ -18,7 +18,7 @@ struct BindData {
 };
 
 struct ScanState {
-  std::vector<HotChunk> chunks;   // snapshot taken at init
+  std::vector<HotChunk> chunks;    // snapshot taken at init
   std::vector<LogColumn> columns;  // projected columns, in output order
   size_t chunk = 0;
   bool decoded = false;
@@ -104,8 +104,8 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
     size_t n = 0;
     while (st->chunk < st->chunks.size() && n < cap) {
       const HotChunk& c = st->chunks[st->chunk];
-      bool inside = c.first_offset >= bd->from_offset && c.min_timestamp_ns >= bd->ts_from &&
-                    c.max_timestamp_ns < bd->ts_to;
+      bool inside =
+          c.first_offset >= bd->from_offset && c.min_timestamp_ns >= bd->ts_from && c.max_timestamp_ns < bd->ts_to;
       if (!inside) break;
       size_t take = std::min<size_t>(cap - n, c.count - st->record);
       n += take;

@@ -13,19 +13,22 @@ const std::string& log_table_columns_sql() {
 
 const std::vector<std::string>& log_column_names() {
   static const std::vector<std::string> kNames = {
-      "timestamp",    "observed_timestamp", "severity_number", "severity_text", "body",
-      "attributes",   "resource",           "service_name",    "scope_name",    "scope_version",
-      "trace_id",     "span_id",            "trace_flags",     "_offset"};
+      "timestamp",    "observed_timestamp", "severity_number", "severity_text", "body",    "attributes",  "resource",
+      "service_name", "scope_name",         "scope_version",   "trace_id",      "span_id", "trace_flags", "_offset"};
   return kNames;
 }
 
 duckdb_logical_type log_column_type(LogColumn c) {
   switch (c) {
     case kColTimestamp:
-    case kColObservedTimestamp: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_NS);
-    case kColSeverityNumber: return duckdb_create_logical_type(DUCKDB_TYPE_UTINYINT);
-    case kColTraceFlags: return duckdb_create_logical_type(DUCKDB_TYPE_UINTEGER);
-    case kColOffset: return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
+    case kColObservedTimestamp:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_NS);
+    case kColSeverityNumber:
+      return duckdb_create_logical_type(DUCKDB_TYPE_UTINYINT);
+    case kColTraceFlags:
+      return duckdb_create_logical_type(DUCKDB_TYPE_UINTEGER);
+    case kColOffset:
+      return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
     case kColAttributes:
     case kColResource: {
       duckdb_logical_type k = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
@@ -35,7 +38,8 @@ duckdb_logical_type log_column_type(LogColumn c) {
       duckdb_destroy_logical_type(&v);
       return m;
     }
-    default: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    default:
+      return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
   }
 }
 
@@ -83,31 +87,52 @@ void put_strings(duckdb_vector v, const std::vector<const LogRecord*>& rows, F g
 void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const LogRecord*>& rows,
                      const std::vector<uint64_t>& offsets) {
   switch (c) {
-    case kColTimestamp: put_fixed<int64_t>(vec, rows, [](const LogRecord& r) { return r.timestamp_ns; }); break;
+    case kColTimestamp:
+      put_fixed<int64_t>(vec, rows, [](const LogRecord& r) { return r.timestamp_ns; });
+      break;
     case kColObservedTimestamp:
       put_fixed<int64_t>(vec, rows, [](const LogRecord& r) { return r.observed_timestamp_ns; });
       break;
     case kColSeverityNumber:
       put_fixed<uint8_t>(vec, rows, [](const LogRecord& r) { return r.severity_number; });
       break;
-    case kColTraceFlags: put_fixed<uint32_t>(vec, rows, [](const LogRecord& r) { return r.trace_flags; }); break;
+    case kColTraceFlags:
+      put_fixed<uint32_t>(vec, rows, [](const LogRecord& r) { return r.trace_flags; });
+      break;
     case kColOffset: {
       auto* data = static_cast<uint64_t*>(duckdb_vector_get_data(vec));
       for (size_t i = 0; i < rows.size(); ++i) data[i] = offsets[i];
       break;
     }
-    case kColSeverityText: put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.severity_text; }); break;
-    case kColBody: put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.body; }); break;
-    case kColServiceName: put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.service_name; }); break;
-    case kColScopeName: put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.scope_name; }); break;
+    case kColSeverityText:
+      put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.severity_text; });
+      break;
+    case kColBody:
+      put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.body; });
+      break;
+    case kColServiceName:
+      put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.service_name; });
+      break;
+    case kColScopeName:
+      put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.scope_name; });
+      break;
     case kColScopeVersion:
       put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.scope_version; });
       break;
-    case kColTraceId: put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.trace_id; }); break;
-    case kColSpanId: put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.span_id; }); break;
-    case kColAttributes: put_maps(vec, rows, false); break;
-    case kColResource: put_maps(vec, rows, true); break;
-    default: break;
+    case kColTraceId:
+      put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.trace_id; });
+      break;
+    case kColSpanId:
+      put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.span_id; });
+      break;
+    case kColAttributes:
+      put_maps(vec, rows, false);
+      break;
+    case kColResource:
+      put_maps(vec, rows, true);
+      break;
+    default:
+      break;
   }
 }
 

@@ -18,9 +18,21 @@
 namespace sluice {
 
 enum LogColumn : int {
-  kColTimestamp, kColObservedTimestamp, kColSeverityNumber, kColSeverityText, kColBody, kColAttributes,
-  kColResource, kColServiceName, kColScopeName, kColScopeVersion, kColTraceId, kColSpanId, kColTraceFlags,
-  kColOffset, kLogColumnCount
+  kColTimestamp,
+  kColObservedTimestamp,
+  kColSeverityNumber,
+  kColSeverityText,
+  kColBody,
+  kColAttributes,
+  kColResource,
+  kColServiceName,
+  kColScopeName,
+  kColScopeVersion,
+  kColTraceId,
+  kColSpanId,
+  kColTraceFlags,
+  kColOffset,
+  kLogColumnCount
 };
 
 /// "(timestamp TIMESTAMP_NS, ..., _offset UBIGINT)" for CREATE TABLE.

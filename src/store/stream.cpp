@@ -33,8 +33,8 @@ Stream::Stream(Env* env, Database* db, std::string name, std::string dir, const 
   bytes_in_ = &m.counter("sluice_store_bytes_total", "Body bytes durably appended to a stream.", l);
   fsyncs_ = &m.counter("sluice_wal_fsyncs_total", "WAL fsync calls.", l);
   fsync_latency_ = &m.histogram("sluice_wal_fsync_seconds", "WAL fsync latency.", l, latency_buckets_seconds());
-  append_latency_ = &m.histogram("sluice_store_append_seconds", "Time from append call to durable acknowledgement.",
-                                 l, latency_buckets_seconds());
+  append_latency_ = &m.histogram("sluice_store_append_seconds", "Time from append call to durable acknowledgement.", l,
+                                 latency_buckets_seconds());
   compactions_ = &m.counter("sluice_store_compactions_total", "Hot tables compacted into Parquet segments.", l);
   segments_deleted_ = &m.counter("sluice_store_segments_deleted_total", "Segments deleted by retention.", l);
 }
@@ -172,8 +172,8 @@ Status Stream::refresh_view() {
     }
     sql += "], hive_partitioning = false) UNION ALL BY NAME ";
   }
-  sql += fmt::format("SELECT * FROM sluice_hot({}, from_offset := {})", quote_literal(name_),
-                     catalog_.compacted_offset);
+  sql +=
+      fmt::format("SELECT * FROM sluice_hot({}, from_offset := {})", quote_literal(name_), catalog_.compacted_offset);
   return admin_con_->exec(sql);
 }
 
@@ -398,11 +398,11 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       std::string abs = segment_abs(s.path);
       SLUICE_RETURN_IF_ERROR(env_->create_dirs(segment_abs(part)));
       std::string tmp = abs + ".tmp";
-      SLUICE_RETURN_IF_ERROR(admin_con_->exec(fmt::format(
-          "COPY (SELECT * FROM sluice_hot({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
-          "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
-          quote_literal(name_), frozen.id, hour, hour + kHourNs, quote_literal(tmp), options_.compression_level,
-          options_.row_group_rows)));
+      SLUICE_RETURN_IF_ERROR(admin_con_->exec(
+          fmt::format("COPY (SELECT * FROM sluice_hot({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
+                      "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
+                      quote_literal(name_), frozen.id, hour, hour + kHourNs, quote_literal(tmp),
+                      options_.compression_level, options_.row_group_rows)));
       SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
       SLUICE_RETURN_IF_ERROR(env_->rename_file(tmp, abs));
       SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
@@ -463,9 +463,8 @@ Result<uint64_t> Stream::apply_retention(std::chrono::nanoseconds max_age, uint6
     }
     if (drop.empty()) return uint64_t{0};
     Catalog next = catalog_;
-    std::erase_if(next.segments, [&](const SegmentInfo& s) {
-      return std::find(drop.begin(), drop.end(), s.path) != drop.end();
-    });
+    std::erase_if(next.segments,
+                  [&](const SegmentInfo& s) { return std::find(drop.begin(), drop.end(), s.path) != drop.end(); });
     SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
     catalog_ = std::move(next);
     std::lock_guard<std::mutex> v(view_mu_);

@@ -48,7 +48,7 @@ struct StreamInfo {
   std::string name;
   std::string kind = "logs";
   uint64_t records = 0;
-  uint64_t bytes = 0;          ///< segments + WAL on disk
+  uint64_t bytes = 0;  ///< segments + WAL on disk
   uint64_t segments = 0;
   int64_t oldest_timestamp_ns = 0;  ///< 0 when empty
   int64_t newest_timestamp_ns = 0;
@@ -120,12 +120,12 @@ class Stream {
 
   Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);
   Status recover();
-  void new_hot_gen();      // requires apply_mu_
+  void new_hot_gen();  // requires apply_mu_
   /// Adds records [first_offset, +n) to the newest generation. `payload` is
   /// the batch's encoding when the caller has it (the WAL's), else null.
   Status add_hot(const LogBatch& batch, uint64_t first_offset,
                  std::shared_ptr<const std::string> payload);  // requires apply_mu_
-  Status refresh_view();   // requires view_mu_
+  Status refresh_view();                                       // requires view_mu_
   Status write_group(std::vector<Writer*>& group);
   Status compact_frozen(const HotGen& frozen);
   void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
@@ -160,7 +160,7 @@ class Stream {
   std::atomic<int64_t> max_ts_{INT64_MIN};
   std::atomic<bool> disk_low_{false};
   bool view_stale_ = false;  ///< the catalog changed but the view refresh failed
-  Status failed_;  ///< set after a WAL write error; further appends fail
+  Status failed_;            ///< set after a WAL write error; further appends fail
 
   std::mutex view_mu_;
 

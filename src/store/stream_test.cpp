@@ -15,9 +15,8 @@ namespace {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_store_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("sluice_store_test_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     options_ = store_option_table().defaults();
     options_.data_dir = dir_.string();
@@ -115,8 +114,9 @@ TEST_F(StoreTest, CompactionWritesPartitionedParquetAndRecoveryKeepsEverythingOn
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->first_offset, 175U);
   // Time-range queries see the right partitions.
-  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM web WHERE timestamp >= TIMESTAMP '2025-11-21 15:00:00' AND "
-                               "timestamp < TIMESTAMP '2025-11-21 16:00:00'"),
+  EXPECT_EQ(count(store.get(),
+                  "SELECT count(*) FROM web WHERE timestamp >= TIMESTAMP '2025-11-21 15:00:00' AND "
+                  "timestamp < TIMESTAMP '2025-11-21 16:00:00'"),
             50);
 }
 
@@ -131,7 +131,8 @@ TEST_F(StoreTest, CompactionLeftoversAreRemovedAtRecovery) {
   std::filesystem::create_directories(dir_ / "x/date=2025-11-21/hour=14");
   std::ofstream(dir_ / "x/date=2025-11-21/hour=14/00000000000000000000-00000000000000000009.parquet") << "junk";
   auto store = open();
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "x/date=2025-11-21/hour=14/00000000000000000000-00000000000000000009.parquet"));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir_ / "x/date=2025-11-21/hour=14/00000000000000000000-00000000000000000009.parquet"));
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM x"), 10);
 }
 

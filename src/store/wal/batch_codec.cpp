@@ -178,23 +178,27 @@ class Cursor {
       return true;
     }
     const char* q = get_varint64(p_, end_, v);
-    if (q == nullptr) [[unlikely]] return bad_varint(what);
+    if (q == nullptr) [[unlikely]]
+      return bad_varint(what);
     p_ = q;
     return true;
   }
   bool byte(uint8_t* v, const char* what) {
-    if (p_ == end_) [[unlikely]] return short_of(1, what);
+    if (p_ == end_) [[unlikely]]
+      return short_of(1, what);
     *v = static_cast<uint8_t>(*p_++);
     return true;
   }
   bool fixed64(uint64_t* v, const char* what) {
-    if (remaining() < 8) [[unlikely]] return short_of(8, what);
+    if (remaining() < 8) [[unlikely]]
+      return short_of(8, what);
     *v = get_fixed64(p_);
     p_ += 8;
     return true;
   }
   bool raw(size_t n, const char** out, const char* what) {
-    if (remaining() < n) [[unlikely]] return short_of(n, what);
+    if (remaining() < n) [[unlikely]]
+      return short_of(n, what);
     *out = p_;
     p_ += n;
     return true;
@@ -203,8 +207,10 @@ class Cursor {
   bool str(std::string_view* s, const char* what) {
     const char* start = p_;
     uint64_t n = 0;
-    if (!varint(&n, what)) [[unlikely]] return false;
-    if (n > remaining()) [[unlikely]] return bad_string(start, n, what);
+    if (!varint(&n, what)) [[unlikely]]
+      return false;
+    if (n > remaining()) [[unlikely]]
+      return bad_string(start, n, what);
     *s = std::string_view(p_, static_cast<size_t>(n));
     p_ += n;
     return true;
@@ -212,8 +218,10 @@ class Cursor {
   /// A count of elements of at least `min_element_bytes` each, so it cannot
   /// exceed remaining() / min_element_bytes.
   bool count(uint64_t* n, uint64_t min_element_bytes, const char* what) {
-    if (!varint(n, what)) [[unlikely]] return false;
-    if (*n > remaining() / min_element_bytes) [[unlikely]] return bad_count(*n, min_element_bytes, what);
+    if (!varint(n, what)) [[unlikely]]
+      return false;
+    if (*n > remaining() / min_element_bytes) [[unlikely]]
+      return bad_count(*n, min_element_bytes, what);
     return true;
   }
 
@@ -293,8 +301,8 @@ class BatchDecoder {
         !in_.byte(&sev, "severity_number") || !in_.varint(&trace_flags, "trace_flags")) {
       return false;
     }
-    if (trace_flags > UINT32_MAX) return in_.fail("expected trace_flags within 32 bits, found " +
-                                                  std::to_string(trace_flags));
+    if (trace_flags > UINT32_MAX)
+      return in_.fail("expected trace_flags within 32 bits, found " + std::to_string(trace_flags));
     if constexpr (kMaterialize) {
       rec->timestamp_ns = static_cast<int64_t>(ts);
       rec->observed_timestamp_ns = static_cast<int64_t>(obs);
@@ -340,8 +348,7 @@ class BatchDecoder {
 
   bool finish() {
     if (!in_.at_end()) {
-      return in_.fail("expected the end of the payload, found " + std::to_string(in_.remaining()) +
-                      " more bytes");
+      return in_.fail("expected the end of the payload, found " + std::to_string(in_.remaining()) + " more bytes");
     }
     return true;
   }
@@ -355,13 +362,15 @@ class BatchDecoder {
   }
 
   bool check_count(uint64_t n, uint64_t min_bytes, const char* what) {
-    if (n > in_.remaining() / min_bytes) [[unlikely]] return in_.bad_count(n, min_bytes, what);
+    if (n > in_.remaining() / min_bytes) [[unlikely]]
+      return in_.bad_count(n, min_bytes, what);
     return true;
   }
 
   bool charge(uint64_t bytes) {
     footprint_ += bytes;
-    if (footprint_ > kMaxBatchFootprintBytes) [[unlikely]] return over_footprint();
+    if (footprint_ > kMaxBatchFootprintBytes) [[unlikely]]
+      return over_footprint();
     return true;
   }
   [[gnu::cold, gnu::noinline]] bool over_footprint() {
@@ -438,10 +447,9 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
     prev = &r;
   }
   if (footprint > kMaxBatchFootprintBytes) {
-    return Status::ResourceExhausted("encode batch: expected a footprint of at most " +
-                                     std::to_string(kMaxBatchFootprintBytes) + " bytes, found " +
-                                     std::to_string(footprint) + " (" + std::to_string(batch.records.size()) +
-                                     " records); split the batch");
+    return Status::ResourceExhausted(
+        "encode batch: expected a footprint of at most " + std::to_string(kMaxBatchFootprintBytes) + " bytes, found " +
+        std::to_string(footprint) + " (" + std::to_string(batch.records.size()) + " records); split the batch");
   }
   size_t old = out->size();
   out->resize(old + size);

@@ -67,8 +67,8 @@ TEST(BatchCodecTest, ManyAttributesAndPositions) {
     b.records.push_back(std::move(r));
   }
   for (int i = 0; i < 300; ++i) {
-    b.positions.push_back({"source" + std::to_string(i % 3), "key" + std::to_string(i),
-                           static_cast<uint64_t>(i) << 40, i % 2 ? "" : "/p/" + std::to_string(i)});
+    b.positions.push_back({"source" + std::to_string(i % 3), "key" + std::to_string(i), static_cast<uint64_t>(i) << 40,
+                           i % 2 ? "" : "/p/" + std::to_string(i)});
   }
   expect_round_trip(b);
 }

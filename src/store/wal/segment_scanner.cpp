@@ -79,9 +79,8 @@ Result<ScanStep> SegmentScanner::next(ScannedEntry* entry, WalError* error) {
   }
   uint64_t entry_size = kEntryHeaderSize + static_cast<uint64_t>(h.payload_length);
   if (entry_size > remaining) {
-    return corrupt(WalErrorKind::kTruncatedEntry, "expected a " + std::to_string(entry_size) +
-                                                      "-byte entry, found " + std::to_string(remaining) +
-                                                      " bytes before the end of the file");
+    return corrupt(WalErrorKind::kTruncatedEntry, "expected a " + std::to_string(entry_size) + "-byte entry, found " +
+                                                      std::to_string(remaining) + " bytes before the end of the file");
   }
   SLUICE_ASSIGN_OR_RETURN(p, ensure(pos_, static_cast<size_t>(entry_size)));
   std::string_view payload(p + kEntryHeaderSize, h.payload_length);

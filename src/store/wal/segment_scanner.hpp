@@ -21,7 +21,7 @@
 namespace sluice::wal {
 
 struct ScannedEntry {
-  uint64_t position = 0;     ///< byte offset of the entry header in the file
+  uint64_t position = 0;  ///< byte offset of the entry header in the file
   EntryHeader header;
   std::string_view payload;  ///< valid until the next call on the scanner
 };
@@ -61,7 +61,7 @@ class SegmentScanner {
   std::string path_;
   uint64_t limit_;
   uint64_t pos_ = 0;
-  std::string buf_;       // bytes [buf_pos_, buf_pos_ + buf_.size()) of the file
+  std::string buf_;  // bytes [buf_pos_, buf_pos_ + buf_.size()) of the file
   uint64_t buf_pos_ = 0;
 };
 

@@ -59,9 +59,8 @@ Status Wal::recover(RecoveryReport* report) {
     SLUICE_ASSIGN_OR_RETURN(ScanStep step, scanner.read_file_header(base, &header, &error));
     if (step == ScanStep::kCorrupt) {
       if (error.kind == WalErrorKind::kBadHeader && header.version > wal::kWalFormatVersion) {
-        return Status::InvalidArgument("WAL segment " + path + " has format version " +
-                                       std::to_string(header.version) + ", this build reads version " +
-                                       std::to_string(wal::kWalFormatVersion) +
+        return Status::InvalidArgument("WAL segment " + path + " has format version " + std::to_string(header.version) +
+                                       ", this build reads version " + std::to_string(wal::kWalFormatVersion) +
                                        " only; refusing to open it (nothing was changed)");
       }
       report->first_error = error;
@@ -99,16 +98,15 @@ Status Wal::recover(RecoveryReport* report) {
       if (step == ScanStep::kEntry) {
         const wal::EntryHeader& h = e.header;
         if (h.first_offset != *next) {
-          error = WalError{WalErrorKind::kOffsetGap, path, e.position,
-                           "expected first_offset " + std::to_string(*next) + ", found " +
-                               std::to_string(h.first_offset)};
+          error =
+              WalError{WalErrorKind::kOffsetGap, path, e.position,
+                       "expected first_offset " + std::to_string(*next) + ", found " + std::to_string(h.first_offset)};
         } else if (Status s = summarize_batch(e.payload, &summary); !s.ok()) {
           error = WalError{WalErrorKind::kBadPayload, path, e.position, s.message()};
         } else if (summary.record_count != h.record_count) {
           error = WalError{WalErrorKind::kBadPayload, path, e.position,
-                           "expected " + std::to_string(h.record_count) +
-                               " records (entry header), found " + std::to_string(summary.record_count) +
-                               " in the payload"};
+                           "expected " + std::to_string(h.record_count) + " records (entry header), found " +
+                               std::to_string(summary.record_count) + " in the payload"};
         } else {
           note_entry(&seg, e.position, kEntryHeaderSize + h.payload_length, h.first_offset, h.record_count,
                      summary.positions);
@@ -193,8 +191,7 @@ Status Wal::check_usable() const {
 
 void Wal::note_entry(Segment* seg, uint64_t position, uint64_t entry_bytes, uint64_t first_offset,
                      uint32_t record_count, const std::vector<SourcePosition>& positions) {
-  if (record_count > 0 &&
-      (seg->index.empty() || position - seg->last_indexed >= options_.index_interval_bytes)) {
+  if (record_count > 0 && (seg->index.empty() || position - seg->last_indexed >= options_.index_interval_bytes)) {
     seg->index.push_back(IndexPoint{first_offset, position});
     seg->last_indexed = position;
   }
@@ -245,11 +242,10 @@ Status Wal::roll() {
   std::string entry(kEntryHeaderSize, '\0');
   SLUICE_RETURN_IF_ERROR(encode_batch(carry, &entry));
   if (entry.size() - kEntryHeaderSize > wal::kMaxEntryPayloadBytes) {
-    return Status::ResourceExhausted("WAL " + dir_ + ": the " + std::to_string(carry.positions.size()) +
-                                     " latest source positions take " +
-                                     std::to_string(entry.size() - kEntryHeaderSize) +
-                                     " bytes, more than an entry's limit of " +
-                                     std::to_string(wal::kMaxEntryPayloadBytes));
+    return Status::ResourceExhausted(
+        "WAL " + dir_ + ": the " + std::to_string(carry.positions.size()) + " latest source positions take " +
+        std::to_string(entry.size() - kEntryHeaderSize) + " bytes, more than an entry's limit of " +
+        std::to_string(wal::kMaxEntryPayloadBytes));
   }
   return write_entry(&entry, next_offset_, 0, carry.positions);
 }
@@ -270,10 +266,9 @@ Result<AppendInfo> Wal::append(const LogBatch& batch) {
   SLUICE_RETURN_IF_ERROR(encode_batch(batch, &scratch_));
   uint64_t payload = scratch_.size() - kEntryHeaderSize;
   if (payload > wal::kMaxEntryPayloadBytes) {
-    return Status::ResourceExhausted("WAL append: expected an encoded batch of at most " +
-                                     std::to_string(wal::kMaxEntryPayloadBytes) + " bytes, found " +
-                                     std::to_string(payload) + " (" + std::to_string(count) +
-                                     " records); split the batch");
+    return Status::ResourceExhausted(
+        "WAL append: expected an encoded batch of at most " + std::to_string(wal::kMaxEntryPayloadBytes) +
+        " bytes, found " + std::to_string(payload) + " (" + std::to_string(count) + " records); split the batch");
   }
   const Segment& active = segments_.back();
   if (active.end_offset > active.base_offset && active.size + scratch_.size() > options_.segment_bytes) {
@@ -324,9 +319,8 @@ Status Wal::sync() {
   durable_base_ = segments_.back().base_offset;
   durable_bytes_ = segments_.back().size;
   SLUICE_ASSERT(first_offset() <= durable_offset_ && durable_offset_ <= next_offset_,
-                "WAL " + dir_ + ": expected first <= durable <= next offset, found " +
-                    std::to_string(first_offset()) + ", " + std::to_string(durable_offset_) + ", " +
-                    std::to_string(next_offset_));
+                "WAL " + dir_ + ": expected first <= durable <= next offset, found " + std::to_string(first_offset()) +
+                    ", " + std::to_string(durable_offset_) + ", " + std::to_string(next_offset_));
   return Status::Ok();
 }
 

@@ -99,8 +99,7 @@ class Wal {
   /// the Env (nothing is truncated on a read error); InvalidArgument for bad
   /// options, or when a segment has a valid header of a newer format version
   /// (nothing is changed then).
-  static Result<std::unique_ptr<Wal>> open(Env* env, std::string dir, WalOptions options,
-                                           RecoveryReport* report);
+  static Result<std::unique_ptr<Wal>> open(Env* env, std::string dir, WalOptions options, RecoveryReport* report);
 
   Wal(PrivateTag, Env* env, std::string dir, WalOptions options);
   /// Closes the files without syncing; unsynced appends may be lost on a
@@ -180,9 +179,9 @@ class Wal {
   struct Segment {
     uint64_t base_offset = 0;
     std::string path;
-    uint64_t size = 0;            ///< valid bytes: file header plus whole entries
-    uint64_t end_offset = 0;      ///< offset after the segment's last record
-    uint64_t last_indexed = 0;    ///< position of the last IndexPoint (0: none)
+    uint64_t size = 0;          ///< valid bytes: file header plus whole entries
+    uint64_t end_offset = 0;    ///< offset after the segment's last record
+    uint64_t last_indexed = 0;  ///< position of the last IndexPoint (0: none)
     std::vector<IndexPoint> index;
   };
 
@@ -196,8 +195,8 @@ class Wal {
   Status write_entry(std::string* entry, uint64_t first_offset, uint32_t record_count,
                      const std::vector<SourcePosition>& positions);
   /// Records a valid entry of `entry_bytes` bytes at `position` of `seg`.
-  void note_entry(Segment* seg, uint64_t position, uint64_t entry_bytes, uint64_t first_offset,
-                  uint32_t record_count, const std::vector<SourcePosition>& positions);
+  void note_entry(Segment* seg, uint64_t position, uint64_t entry_bytes, uint64_t first_offset, uint32_t record_count,
+                  const std::vector<SourcePosition>& positions);
   Status check_usable() const;
 
   Env* env_;
@@ -206,8 +205,8 @@ class Wal {
   std::deque<Segment> segments_;  // by base offset; back() is active
   std::unique_ptr<WritableFile> active_;
   std::vector<std::unique_ptr<WritableFile>> pending_sync_;  // rolled segments not yet synced, oldest first
-  bool dir_dirty_ = false;   // a segment was created since the last directory sync
-  bool unsynced_ = false;    // bytes were appended to active_ since its last sync
+  bool dir_dirty_ = false;                                   // a segment was created since the last directory sync
+  bool unsynced_ = false;                                    // bytes were appended to active_ since its last sync
   uint64_t next_offset_ = 0;
   uint64_t durable_offset_ = 0;
   uint64_t durable_base_ = 0;   // base offset of the segment that was active at the last sync

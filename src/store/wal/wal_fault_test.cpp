@@ -321,10 +321,11 @@ TEST(WalRandomTest, OperationsMatchModel) {
     run_random_ops(seed, 400, &cov);
     if (::testing::Test::HasFatalFailure()) return;
   }
-  std::printf("random WAL ops: %d appends, %d syncs, %d rolls, %d trims that deleted segments, %d injected "
-              "failures, %d restarts, %d power losses (%d lost unsynced entries), %d torn tails recovered\n",
-              cov.appends, cov.syncs, cov.rolls, cov.trims_that_deleted, cov.injected_failures, cov.restarts,
-              cov.power_losses, cov.lossy_power_losses, cov.torn_tails_recovered);
+  std::printf(
+      "random WAL ops: %d appends, %d syncs, %d rolls, %d trims that deleted segments, %d injected "
+      "failures, %d restarts, %d power losses (%d lost unsynced entries), %d torn tails recovered\n",
+      cov.appends, cov.syncs, cov.rolls, cov.trims_that_deleted, cov.injected_failures, cov.restarts, cov.power_losses,
+      cov.lossy_power_losses, cov.torn_tails_recovered);
   EXPECT_GT(cov.rolls, 10);
   EXPECT_GT(cov.trims_that_deleted, 5);
   EXPECT_GT(cov.injected_failures, 5);

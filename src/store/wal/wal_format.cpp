@@ -77,15 +77,24 @@ uint64_t entry_checksum(const char* entry, size_t entry_size) {
 
 std::string_view wal_error_kind_name(WalErrorKind kind) {
   switch (kind) {
-    case WalErrorKind::kNone: return "none";
-    case WalErrorKind::kTruncatedFileHeader: return "truncated_file_header";
-    case WalErrorKind::kBadHeader: return "bad_header";
-    case WalErrorKind::kTruncatedEntry: return "truncated_entry";
-    case WalErrorKind::kBadLength: return "bad_length";
-    case WalErrorKind::kBadChecksum: return "bad_checksum";
-    case WalErrorKind::kBadEntryType: return "bad_entry_type";
-    case WalErrorKind::kBadPayload: return "bad_payload";
-    case WalErrorKind::kOffsetGap: return "offset_gap";
+    case WalErrorKind::kNone:
+      return "none";
+    case WalErrorKind::kTruncatedFileHeader:
+      return "truncated_file_header";
+    case WalErrorKind::kBadHeader:
+      return "bad_header";
+    case WalErrorKind::kTruncatedEntry:
+      return "truncated_entry";
+    case WalErrorKind::kBadLength:
+      return "bad_length";
+    case WalErrorKind::kBadChecksum:
+      return "bad_checksum";
+    case WalErrorKind::kBadEntryType:
+      return "bad_entry_type";
+    case WalErrorKind::kBadPayload:
+      return "bad_payload";
+    case WalErrorKind::kOffsetGap:
+      return "offset_gap";
   }
   return "unknown";
 }
@@ -115,11 +124,8 @@ std::string hex_bytes(std::string_view b) {
 
 }  // namespace
 
-WalError check_file_header(std::string_view bytes, const std::string& path, uint64_t name_base,
-                           FileHeader* header) {
-  auto fail = [&](WalErrorKind kind, std::string detail) {
-    return WalError{kind, path, 0, std::move(detail)};
-  };
+WalError check_file_header(std::string_view bytes, const std::string& path, uint64_t name_base, FileHeader* header) {
+  auto fail = [&](WalErrorKind kind, std::string detail) { return WalError{kind, path, 0, std::move(detail)}; };
   if (bytes.size() < kFileHeaderSize) {
     return fail(WalErrorKind::kTruncatedFileHeader, "expected a " + std::to_string(kFileHeaderSize) +
                                                         "-byte file header, found " + std::to_string(bytes.size()) +
@@ -138,8 +144,8 @@ WalError check_file_header(std::string_view bytes, const std::string& path, uint
   }
   header->version = static_cast<uint8_t>(p[kFileVersionPos]);
   if (header->version != kWalFormatVersion) {
-    return fail(WalErrorKind::kBadHeader, "expected format version " + std::to_string(kWalFormatVersion) +
-                                              ", found " + std::to_string(header->version));
+    return fail(WalErrorKind::kBadHeader, "expected format version " + std::to_string(kWalFormatVersion) + ", found " +
+                                              std::to_string(header->version));
   }
   if (get_fixed16(p + kFileFlagsPos) != 0 || get_fixed32(p + kFileReservedPos) != 0) {
     return fail(WalErrorKind::kBadHeader, "expected zero flags and reserved bytes in the file header");
@@ -148,8 +154,7 @@ WalError check_file_header(std::string_view bytes, const std::string& path, uint
   header->created_unix_nanos = static_cast<int64_t>(get_fixed64(p + kFileCreatedPos));
   if (header->base_offset != name_base) {
     return fail(WalErrorKind::kBadHeader, "expected base offset " + std::to_string(name_base) +
-                                              " (from the file name), found " +
-                                              std::to_string(header->base_offset));
+                                              " (from the file name), found " + std::to_string(header->base_offset));
   }
   return {};
 }

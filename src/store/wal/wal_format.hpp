@@ -38,18 +38,18 @@ inline constexpr char kWalMagic[5] = {'S', 'L', 'W', 'A', 'L'};
 inline constexpr uint8_t kWalFormatVersion = 1;
 inline constexpr size_t kFileHeaderSize = 32;
 // Field positions inside the file header.
-inline constexpr size_t kFileMagicPos = 0;       // 5 bytes "SLWAL"
-inline constexpr size_t kFileVersionPos = 5;     // uint8
-inline constexpr size_t kFileFlagsPos = 6;       // uint16, 0 in version 1
-inline constexpr size_t kFileBasePos = 8;        // uint64 base offset
-inline constexpr size_t kFileCreatedPos = 16;    // int64 ns since the Unix epoch
-inline constexpr size_t kFileReservedPos = 24;   // uint32, 0 in version 1
-inline constexpr size_t kFileChecksumPos = 28;   // uint32 XXH32(bytes [0, 28), seed 0)
+inline constexpr size_t kFileMagicPos = 0;      // 5 bytes "SLWAL"
+inline constexpr size_t kFileVersionPos = 5;    // uint8
+inline constexpr size_t kFileFlagsPos = 6;      // uint16, 0 in version 1
+inline constexpr size_t kFileBasePos = 8;       // uint64 base offset
+inline constexpr size_t kFileCreatedPos = 16;   // int64 ns since the Unix epoch
+inline constexpr size_t kFileReservedPos = 24;  // uint32, 0 in version 1
+inline constexpr size_t kFileChecksumPos = 28;  // uint32 XXH32(bytes [0, 28), seed 0)
 
 struct FileHeader {
   uint8_t version = kWalFormatVersion;
-  uint64_t base_offset = 0;         ///< stream offset of the first record in the segment
-  int64_t created_unix_nanos = 0;   ///< when the segment was created (informational)
+  uint64_t base_offset = 0;        ///< stream offset of the first record in the segment
+  int64_t created_unix_nanos = 0;  ///< when the segment was created (informational)
 };
 
 /// The 32 header bytes for `h`.
@@ -133,7 +133,6 @@ struct WalError {
 /// Validates the file header in `bytes` (the first min(32, file size) bytes
 /// of `path`, whose name says `name_base`). Returns kNone on success and
 /// fills `*header`.
-WalError check_file_header(std::string_view bytes, const std::string& path, uint64_t name_base,
-                           FileHeader* header);
+WalError check_file_header(std::string_view bytes, const std::string& path, uint64_t name_base, FileHeader* header);
 
 }  // namespace sluice::wal

@@ -56,11 +56,10 @@ Result<bool> WalReader::next(WalEntry* entry) {
     const wal::EntryHeader& h = e.header;
     const std::string& path = ranges_[index_].path;
     if (have_expected_ && h.first_offset != expected_next_) {
-      return fail(Status::Corruption(
-          wal::WalError{wal::WalErrorKind::kOffsetGap, path, e.position,
-                        "expected first_offset " + std::to_string(expected_next_) + ", found " +
-                            std::to_string(h.first_offset)}
-              .to_string()));
+      return fail(Status::Corruption(wal::WalError{
+          wal::WalErrorKind::kOffsetGap, path, e.position,
+          "expected first_offset " + std::to_string(expected_next_) + ", found " + std::to_string(h.first_offset)}
+                                         .to_string()));
     }
     have_expected_ = true;
     expected_next_ = h.first_offset + h.record_count;
@@ -69,12 +68,12 @@ Result<bool> WalReader::next(WalEntry* entry) {
 
     Status s = decode_batch(e.payload, &entry->batch);
     if (s.ok() && entry->batch.records.size() != h.record_count) {
-      s = Status::Corruption("payload holds " + std::to_string(entry->batch.records.size()) +
-                             " records, header says " + std::to_string(h.record_count));
+      s = Status::Corruption("payload holds " + std::to_string(entry->batch.records.size()) + " records, header says " +
+                             std::to_string(h.record_count));
     }
     if (!s.ok()) {
-      return fail(Status::Corruption(
-          wal::WalError{wal::WalErrorKind::kBadPayload, path, e.position, s.message()}.to_string()));
+      return fail(
+          Status::Corruption(wal::WalError{wal::WalErrorKind::kBadPayload, path, e.position, s.message()}.to_string()));
     }
     entry->first_offset = h.first_offset;
     if (h.first_offset < offset_) {

@@ -61,7 +61,8 @@ class WalRecoveryTest : public ::testing::Test {
   }
   std::vector<LogRecord> records_of_first(size_t k) const {
     std::vector<LogRecord> out;
-    for (size_t i = 0; i < k; ++i) out.insert(out.end(), entries_[i].batch.records.begin(), entries_[i].batch.records.end());
+    for (size_t i = 0; i < k; ++i)
+      out.insert(out.end(), entries_[i].batch.records.begin(), entries_[i].batch.records.end());
     return out;
   }
 
@@ -84,8 +85,8 @@ class WalRecoveryTest : public ::testing::Test {
 
   /// Opens with recovery and checks the result: the first error's kind,
   /// file and byte offset, and that exactly the first `kept` entries remain.
-  std::unique_ptr<Wal> recover_expect(WalErrorKind kind, const std::string& file, uint64_t byte_offset,
-                                      size_t kept, RecoveryReport* out = nullptr) {
+  std::unique_ptr<Wal> recover_expect(WalErrorKind kind, const std::string& file, uint64_t byte_offset, size_t kept,
+                                      RecoveryReport* out = nullptr) {
     RecoveryReport report;
     auto wal = open_wal(env_, dir_, opts_, &report);
     if (wal == nullptr) return nullptr;

@@ -191,9 +191,10 @@ void FileSource::make_ready(TailedFile& f, const Fingerprint& fp, bool initial) 
   if (committed != ctx_->committed.end()) {
     uint64_t off = committed->second;
     if (off > f.size) {
-      spdlog::warn("file source {}: {} ({}) is {} bytes, shorter than its committed position {}: truncated, "
-                   "reading it from the beginning",
-                   name_, f.path, f.key, f.size, off);
+      spdlog::warn(
+          "file source {}: {} ({}) is {} bytes, shorter than its committed position {}: truncated, "
+          "reading it from the beginning",
+          name_, f.path, f.key, f.size, off);
       return;
     }
     f.position = off;

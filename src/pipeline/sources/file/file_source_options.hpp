@@ -14,14 +14,14 @@ namespace sluice {
 /// Configuration of one file source. A plain value; see
 /// file_source_option_table() for the meaning and bounds of each field.
 struct FileSourceOptions {
-  std::vector<std::string> include;  ///< absolute globs of files to tail (required)
-  std::vector<std::string> exclude;  ///< absolute globs of files to skip
-  std::string start_at = "beginning";  ///< "beginning" or "end", for files present at start
-  uint64_t max_line_bytes = 64 * 1024;      ///< longer lines are split into pieces of this size
-  uint64_t read_buffer_bytes = 64 * 1024;   ///< bytes per pread
-  uint64_t fingerprint_bytes = 256;         ///< cap of the identity fingerprint
-  int64_t max_batch_records = 4096;         ///< records per emitted batch
-  uint64_t max_batch_bytes = 1024 * 1024;   ///< body bytes per emitted batch
+  std::vector<std::string> include;           ///< absolute globs of files to tail (required)
+  std::vector<std::string> exclude;           ///< absolute globs of files to skip
+  std::string start_at = "beginning";         ///< "beginning" or "end", for files present at start
+  uint64_t max_line_bytes = 64 * 1024;        ///< longer lines are split into pieces of this size
+  uint64_t read_buffer_bytes = 64 * 1024;     ///< bytes per pread
+  uint64_t fingerprint_bytes = 256;           ///< cap of the identity fingerprint
+  int64_t max_batch_records = 4096;           ///< records per emitted batch
+  uint64_t max_batch_bytes = 1024 * 1024;     ///< body bytes per emitted batch
   uint64_t max_bytes_per_turn = 1024 * 1024;  ///< bytes read from one file before the next gets a turn
   std::chrono::nanoseconds glob_interval = std::chrono::seconds(1);         ///< re-scan period
   std::chrono::nanoseconds poll_interval = std::chrono::milliseconds(100);  ///< idle poll period

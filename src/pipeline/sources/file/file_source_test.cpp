@@ -478,7 +478,9 @@ TEST_P(RotationTest, RenameRotationUnderConcurrentWrites) {
     for (int i = 0; i < kLines; ++i) {
       if (seen[i] != 1 && missing.size() < 400) missing += std::to_string(i) + "x" + std::to_string(seen[i]) + " ";
     }
-    for (const auto& st : s.file_stats()) missing += "\n" + st.path + " " + st.key + " pos=" + std::to_string(st.position) + " size=" + std::to_string(st.size) + " rotated=" + std::to_string(st.rotated);
+    for (const auto& st : s.file_stats())
+      missing += "\n" + st.path + " " + st.key + " pos=" + std::to_string(st.position) +
+                 " size=" + std::to_string(st.size) + " rotated=" + std::to_string(st.rotated);
     FAIL() << "got " << c.bodies().size() << " missing: " << missing;
   }
   // Let rotated files settle and close (the ones still matched stay open),

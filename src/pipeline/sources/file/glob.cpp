@@ -89,10 +89,14 @@ std::vector<Token> compile_component(std::string_view p) {
 namespace {
 bool token_accepts(const Token& t, unsigned char c) {
   switch (t.kind) {
-    case Token::Kind::kLiteral: return t.byte == c;
-    case Token::Kind::kAny: return c != '/';
-    case Token::Kind::kClass: return t.set.test(c);
-    case Token::Kind::kStar: return false;
+    case Token::Kind::kLiteral:
+      return t.byte == c;
+    case Token::Kind::kAny:
+      return c != '/';
+    case Token::Kind::kClass:
+      return t.set.test(c);
+    case Token::Kind::kStar:
+      return false;
   }
   return false;
 }
@@ -159,9 +163,8 @@ Glob::Glob(std::string_view pattern) : pattern_(pattern) {
     Component c;
     c.double_star = part == "**";
     c.tokens = glob_detail::compile_component(part);
-    c.literal = std::all_of(c.tokens.begin(), c.tokens.end(), [](const glob_detail::Token& t) {
-      return t.kind == glob_detail::Token::Kind::kLiteral;
-    });
+    c.literal = std::all_of(c.tokens.begin(), c.tokens.end(),
+                            [](const glob_detail::Token& t) { return t.kind == glob_detail::Token::Kind::kLiteral; });
     if (c.literal) {
       for (const auto& t : c.tokens) c.text += static_cast<char>(t.byte);
     } else {
@@ -230,8 +233,8 @@ void Glob::expand(std::vector<std::string>* out) const {
   walk(dir, {k}, &visited, out);
 }
 
-void Glob::walk(const std::string& dir, std::vector<size_t> states,
-                std::set<std::pair<uint64_t, uint64_t>>* visited, std::vector<std::string>* out) const {
+void Glob::walk(const std::string& dir, std::vector<size_t> states, std::set<std::pair<uint64_t, uint64_t>>* visited,
+                std::vector<std::string>* out) const {
   const size_t n = components_.size();
   close_states(&states);
 

@@ -4,10 +4,14 @@ namespace sluice {
 
 std::string_view line_part_name(LinePart part) {
   switch (part) {
-    case LinePart::kWhole: return "";
-    case LinePart::kFirst: return "first";
-    case LinePart::kMiddle: return "middle";
-    case LinePart::kLast: return "last";
+    case LinePart::kWhole:
+      return "";
+    case LinePart::kFirst:
+      return "first";
+    case LinePart::kMiddle:
+      return "middle";
+    case LinePart::kLast:
+      return "last";
   }
   return "";
 }

@@ -39,7 +39,8 @@ TEST(LineSplitter, CrLfAndEmptyLines) {
   LineSplitter s(100);
   size_t used = 0;
   auto got = split_all(s, "a\r\n\nb\r\r\n", false, &used);
-  EXPECT_EQ(got, (std::vector<Piece>{{"a", LinePart::kWhole, 3}, {"", LinePart::kWhole, 4}, {"b\r", LinePart::kWhole, 8}}));
+  EXPECT_EQ(got,
+            (std::vector<Piece>{{"a", LinePart::kWhole, 3}, {"", LinePart::kWhole, 4}, {"b\r", LinePart::kWhole, 8}}));
   EXPECT_EQ(used, 8u);
 }
 

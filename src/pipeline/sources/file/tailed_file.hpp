@@ -61,14 +61,14 @@ std::string identity_key(uint64_t dev, uint64_t ino, uint64_t hash);
 
 /// Counters of one tailed file, for export by a metrics registry.
 struct FileStats {
-  std::string path;             ///< last known path
-  std::string key;              ///< identity key; empty until the first line is complete
-  uint64_t bytes_read = 0;      ///< bytes returned by pread, including re-reads of a held partial line
-  uint64_t lines_emitted = 0;   ///< records (lines or line pieces) added to batches
-  uint64_t size = 0;            ///< file size at the last poll, bytes
-  uint64_t position = 0;        ///< next byte to consume
-  uint64_t lag_bytes = 0;       ///< size - position (0 when the file shrank)
-  bool rotated = false;         ///< renamed away or deleted; being drained
+  std::string path;            ///< last known path
+  std::string key;             ///< identity key; empty until the first line is complete
+  uint64_t bytes_read = 0;     ///< bytes returned by pread, including re-reads of a held partial line
+  uint64_t lines_emitted = 0;  ///< records (lines or line pieces) added to batches
+  uint64_t size = 0;           ///< file size at the last poll, bytes
+  uint64_t position = 0;       ///< next byte to consume
+  uint64_t lag_bytes = 0;      ///< size - position (0 when the file shrank)
+  bool rotated = false;        ///< renamed away or deleted; being drained
 };
 
 /// One open file followed by the file source.

@@ -189,8 +189,12 @@ TEST(ParseRegexNginx, ScannerAgreesWithPattern) {
         case 0:
           if (!line.empty()) line[pos] = c;
           break;
-        case 1: line.insert(pos, 1, c); break;
-        default: line.resize(pos); break;
+        case 1:
+          line.insert(pos, 1, c);
+          break;
+        default:
+          line.resize(pos);
+          break;
       }
     }
     std::string diff = parse_regex_detail::compare_scan_with_re2(kNginxCombined, re, line);
