@@ -33,7 +33,9 @@ std::string_view status_code_name(StatusCode code) {
 Status Status::FromErrno(std::string_view context, int err) {
   std::string m(context);
   m += ": ";
-  m += std::strerror(err);
+  char buf[256];
+  // GNU strerror_r: thread-safe, returns the message (maybe not in buf).
+  m += ::strerror_r(err, buf, sizeof buf);
   return Status::IOError(std::move(m));
 }
 

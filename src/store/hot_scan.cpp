@@ -70,7 +70,10 @@ void bind(duckdb_bind_info info) {
     duckdb_bind_add_result_column(info, log_column_names()[c].c_str(), t);
     duckdb_destroy_logical_type(&t);
   }
-  duckdb_bind_set_bind_data(info, data.release(), [](void* p) { delete static_cast<BindData*>(p); });
+  // DuckDB owns the state through a C callback, so ownership passes as a raw pointer.
+  duckdb_bind_set_bind_data(info, data.release(), [](void* p) {
+    delete static_cast<BindData*>(p);
+  });  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 void init(duckdb_init_info info) {
@@ -89,7 +92,10 @@ void init(duckdb_init_info info) {
     state->columns.push_back(c < kLogColumnCount ? static_cast<LogColumn>(c) : kColOffset);
   }
   duckdb_init_set_max_threads(info, 1);
-  duckdb_init_set_init_data(info, state.release(), [](void* p) { delete static_cast<ScanState*>(p); });
+  // DuckDB owns the state through a C callback, so ownership passes as a raw pointer.
+  duckdb_init_set_init_data(info, state.release(), [](void* p) {
+    delete static_cast<ScanState*>(p);
+  });  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 void scan(duckdb_function_info info, duckdb_data_chunk output) {
