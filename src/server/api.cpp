@@ -41,7 +41,6 @@ int http_status_for(StatusCode code) {
     case StatusCode::kResourceExhausted:
       return 422;
     case StatusCode::kUnavailable:
-      return 503;
     case StatusCode::kCancelled:
       return 503;
     default:
