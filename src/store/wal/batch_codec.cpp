@@ -4,18 +4,23 @@
 // position := str source, str key, varint offset, str path
 // record   := u8 flags, fixed64 timestamp_ns, fixed64 observed_timestamp_ns,
 //             u8 severity_number, varint trace_flags, str severity_text,
-//             str body, kvs attributes,
+//             str body, (kvs_ref if kAttrKeyRefs else kvs) attributes,
 //             [kvs resource]                 unless kSameResource
 //             [str service_name]             unless kSameService
 //             [str scope_name, str scope_version] unless kSameScope
 //             trace_id: 16 raw bytes if kTraceIdRaw else str
 //             span_id:  8 raw bytes  if kSpanIdRaw  else str
 // kvs      := varint count, (str key, str value)*
+// kvs_ref  := varint count, (varint tag, [key bytes], str value)*: an odd tag
+//             is the key at index tag>>1 of the previous record's attributes,
+//             an even tag a literal key of tag>>1 bytes that follow
 // str      := varint length, bytes
 #include "store/wal/batch_codec.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "common/assert.hpp"
 #include "store/wal/coding.hpp"
@@ -35,7 +40,10 @@ constexpr uint8_t kSameService = 1 << 1;   // service_name equals the previous r
 constexpr uint8_t kSameScope = 1 << 2;     // scope_name and scope_version equal the previous record's
 constexpr uint8_t kTraceIdRaw = 1 << 3;    // trace_id stored as 16 raw bytes (was 32 lower-case hex chars)
 constexpr uint8_t kSpanIdRaw = 1 << 4;     // span_id stored as 8 raw bytes (was 16 lower-case hex chars)
-constexpr uint8_t kKnownFlags = 0x1f;
+constexpr uint8_t kAttrKeyRefs = 1 << 5;   // attribute keys may refer to the previous record's (kvs_ref)
+constexpr uint8_t kKnownFlags = 0x3f;
+// Keys of the previous record searched for a match (parsed records have ~12).
+constexpr size_t kMaxKeyRefSearch = 64;
 
 // Footprint accounting (see batch_footprint()).
 constexpr uint64_t kRecordFootprint = 384;  // >= sizeof(LogRecord) on 64-bit targets
@@ -115,9 +123,49 @@ char* put_kvs(char* p, const KeyValues& kvs) {
   return p;
 }
 
+// Index of `k`, the key of pair `i`, among the previous record's attribute
+// keys, or -1. Parsed records repeat their keys, usually at the same index.
+int64_t key_ref(const KeyValues* prev, size_t i, const std::string& k) {
+  if (prev == nullptr) return -1;
+  if (i < prev->size() && (*prev)[i].first == k) return static_cast<int64_t>(i);
+  size_t n = std::min(prev->size(), kMaxKeyRefSearch);
+  for (size_t j = 0; j < n; ++j) {
+    if ((*prev)[j].first == k) return static_cast<int64_t>(j);
+  }
+  return -1;
+}
+
+size_t kvs_ref_size(const KeyValues& kvs, const KeyValues* prev) {
+  size_t n = varint_length(kvs.size());
+  for (size_t i = 0; i < kvs.size(); ++i) {
+    int64_t ref = key_ref(prev, i, kvs[i].first);
+    n += ref >= 0 ? varint_length(static_cast<uint64_t>(ref) * 2 + 1)
+                  : varint_length(kvs[i].first.size() * 2) + kvs[i].first.size();
+    n += str_size(kvs[i].second);
+  }
+  return n;
+}
+
+char* put_kvs_ref(char* p, const KeyValues& kvs, const KeyValues* prev) {
+  p = put_varint64(p, kvs.size());
+  for (size_t i = 0; i < kvs.size(); ++i) {
+    int64_t ref = key_ref(prev, i, kvs[i].first);
+    if (ref >= 0) {
+      p = put_varint64(p, static_cast<uint64_t>(ref) * 2 + 1);
+    } else {
+      p = put_varint64(p, kvs[i].first.size() * 2);
+      std::memcpy(p, kvs[i].first.data(), kvs[i].first.size());
+      p += kvs[i].first.size();
+    }
+    p = put_str(p, kvs[i].second);
+  }
+  return p;
+}
+
 uint8_t record_flags(const LogRecord& r, const LogRecord* prev) {
   uint8_t f = 0;
   if (prev != nullptr) {
+    f |= kAttrKeyRefs;
     if (r.resource == prev->resource) f |= kSameResource;
     if (r.service_name == prev->service_name) f |= kSameService;
     if (r.scope_name == prev->scope_name && r.scope_version == prev->scope_version) f |= kSameScope;
@@ -127,9 +175,9 @@ uint8_t record_flags(const LogRecord& r, const LogRecord* prev) {
   return f;
 }
 
-size_t record_size(const LogRecord& r, uint8_t f) {
+size_t record_size(const LogRecord& r, uint8_t f, const LogRecord* prev) {
   size_t n = 1 + 8 + 8 + 1 + varint_length(r.trace_flags) + str_size(r.severity_text) + str_size(r.body) +
-             kvs_size(r.attributes);
+             ((f & kAttrKeyRefs) ? kvs_ref_size(r.attributes, &prev->attributes) : kvs_size(r.attributes));
   if (!(f & kSameResource)) n += kvs_size(r.resource);
   if (!(f & kSameService)) n += str_size(r.service_name);
   if (!(f & kSameScope)) n += str_size(r.scope_name) + str_size(r.scope_version);
@@ -138,7 +186,7 @@ size_t record_size(const LogRecord& r, uint8_t f) {
   return n;
 }
 
-char* put_record(char* p, const LogRecord& r, uint8_t f) {
+char* put_record(char* p, const LogRecord& r, uint8_t f, const LogRecord* prev) {
   *p++ = static_cast<char>(f);
   put_fixed64(p, static_cast<uint64_t>(r.timestamp_ns));
   put_fixed64(p + 8, static_cast<uint64_t>(r.observed_timestamp_ns));
@@ -147,7 +195,7 @@ char* put_record(char* p, const LogRecord& r, uint8_t f) {
   p = put_varint64(p, r.trace_flags);
   p = put_str(p, r.severity_text);
   p = put_str(p, r.body);
-  p = put_kvs(p, r.attributes);
+  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, r.attributes, &prev->attributes) : put_kvs(p, r.attributes);
   if (!(f & kSameResource)) p = put_kvs(p, r.resource);
   if (!(f & kSameService)) p = put_str(p, r.service_name);
   if (!(f & kSameScope)) {
@@ -293,8 +341,8 @@ class BatchDecoder {
     uint64_t ts = 0, obs = 0, trace_flags = 0;
     uint8_t sev = 0;
     if (!in_.byte(&f, "record flags")) return false;
-    if (f & ~kKnownFlags) return in_.fail("expected record flags within 0x1f, found 0x" + hex2(f));
-    if (!has_prev && (f & (kSameResource | kSameService | kSameScope))) {
+    if (f & ~kKnownFlags) return in_.fail("expected record flags within 0x3f, found 0x" + hex2(f));
+    if (!has_prev && (f & (kSameResource | kSameService | kSameScope | kAttrKeyRefs))) {
       return in_.fail("first record refers to a previous record (flags 0x" + hex2(f) + ")");
     }
     if (!in_.fixed64(&ts, "timestamp_ns") || !in_.fixed64(&obs, "observed_timestamp_ns") ||
@@ -310,7 +358,7 @@ class BatchDecoder {
       rec->trace_flags = static_cast<uint32_t>(trace_flags);
     }
     if (!string_field(&rec->severity_text, "severity_text") || !string_field(&rec->body, "body") ||
-        !kvs(&rec->attributes, "attributes")) {
+        !attributes(&rec->attributes, prev, (f & kAttrKeyRefs) != 0)) {
       return false;
     }
     if (f & kSameResource) {
@@ -402,6 +450,48 @@ class BatchDecoder {
     return true;
   }
 
+  /// Attributes as kvs or, with key references, kvs_ref. Records each key's
+  /// size so the next record's references can be checked and charged even
+  /// when nothing is materialized.
+  bool attributes(KeyValues* out, const LogRecord* prev, bool refs) {
+    uint64_t n = 0;
+    if (!in_.count(&n, kMinPairBytes, "attributes") || !charge(n * kPairFootprint)) return false;
+    if constexpr (kMaterialize) out->resize(static_cast<size_t>(n));
+    cur_key_sizes_.clear();
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string_view k, v;
+      uint64_t key_size = 0;
+      if (refs) {
+        uint64_t tag = 0;
+        if (!in_.varint(&tag, "attribute key tag")) return false;
+        if (tag & 1) {
+          uint64_t idx = tag >> 1;
+          if (idx >= prev_key_sizes_.size()) {
+            return in_.fail("attribute key refers to key " + std::to_string(idx) + " of the previous record, which has " +
+                            std::to_string(prev_key_sizes_.size()));
+          }
+          key_size = prev_key_sizes_[idx];
+          if constexpr (kMaterialize) (*out)[i].first.assign(prev->attributes[idx].first);
+        } else {
+          const char* p = nullptr;
+          if (!in_.raw(tag >> 1, &p, "attribute key")) return false;
+          k = std::string_view(p, tag >> 1);
+          key_size = k.size();
+          if constexpr (kMaterialize) (*out)[i].first.assign(k);
+        }
+      } else {
+        if (!in_.str(&k, "key")) return false;
+        key_size = k.size();
+        if constexpr (kMaterialize) (*out)[i].first.assign(k);
+      }
+      if (!in_.str(&v, "value") || !charge(key_size + v.size())) return false;
+      if constexpr (kMaterialize) (*out)[i].second.assign(v);
+      cur_key_sizes_.push_back(key_size);
+    }
+    prev_key_sizes_.swap(cur_key_sizes_);
+    return true;
+  }
+
   bool id_field(bool raw, size_t raw_len, std::string* out, const char* what) {
     if (raw) {
       const char* p = nullptr;
@@ -417,6 +507,8 @@ class BatchDecoder {
   uint64_t prev_resource_footprint_ = 0;
   uint64_t prev_service_size_ = 0;
   uint64_t prev_scope_size_ = 0;
+  std::vector<uint64_t> prev_key_sizes_;  // attribute key sizes of the previous record
+  std::vector<uint64_t> cur_key_sizes_;
 };
 
 }  // namespace
@@ -442,7 +534,7 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const LogRecord& r = batch.records[i];
     flags[i] = record_flags(r, prev);
-    size += record_size(r, flags[i]);
+    size += record_size(r, flags[i], prev);
     footprint += record_footprint(r);
     prev = &r;
   }
@@ -463,7 +555,9 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
     p = put_varint64(p, pos.offset);
     p = put_str(p, pos.path);
   }
-  for (size_t i = 0; i < batch.records.size(); ++i) p = put_record(p, batch.records[i], flags[i]);
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    p = put_record(p, batch.records[i], flags[i], i > 0 ? &batch.records[i - 1] : nullptr);
+  }
   SLUICE_ASSERT(p == end, "encode_batch size pass and write pass disagree by " + std::to_string(end - p));
   return Status::Ok();
 }

@@ -217,6 +217,61 @@ TEST(BatchCodecTest, UnknownFlagsAndDanglingReferencesAreRejected) {
   EXPECT_NE(dec.status().message().find("previous record"), std::string::npos);
 }
 
+// Parsed records repeat their attribute keys; later records refer to the
+// previous record's keys (same index, other index, or a new literal key).
+TEST(BatchCodecTest, AttributeKeysReferToThePreviousRecord) {
+  LogBatch b;
+  for (int i = 0; i < 50; ++i) {
+    LogRecord r;
+    r.body = "line " + std::to_string(i);
+    r.attributes = {{"http.request.method", "GET"}, {"url.path", "/p" + std::to_string(i)},
+                    {"http.response.status_code", "200"}};
+    if (i % 3 == 0) r.attributes.insert(r.attributes.begin(), {"url.query", "a=1"});  // shifts indexes
+    if (i % 7 == 0) r.attributes.push_back({"only.here." + std::to_string(i), "x"});   // new key
+    if (i % 11 == 0) r.attributes.clear();
+    b.records.push_back(std::move(r));
+  }
+  std::string enc;
+  ASSERT_TRUE(encode_batch(b, &enc).ok());
+  LogBatch literal_only;  // the same records one per batch: no references possible
+  size_t literal_bytes = 0;
+  for (const auto& r : b.records) {
+    literal_only.records = {r};
+    std::string one;
+    ASSERT_TRUE(encode_batch(literal_only, &one).ok());
+    literal_bytes += one.size();
+  }
+  EXPECT_LT(enc.size() * 10, literal_bytes * 8) << "key references should save at least a fifth";
+  auto dec = decode_batch(enc);
+  ASSERT_TRUE(dec.ok()) << dec.status().to_string();
+  EXPECT_EQ(dec->records, b.records);
+  LogBatch reused;  // decoding twice into one batch overwrites in place
+  ASSERT_TRUE(decode_batch(enc, &reused).ok());
+  ASSERT_TRUE(decode_batch(enc, &reused).ok());
+  EXPECT_EQ(reused.records, b.records);
+  BatchSummary summary;
+  EXPECT_TRUE(summarize_batch(enc, &summary).ok());
+}
+
+TEST(BatchCodecTest, KeyReferencePastThePreviousRecordsKeysIsRejected) {
+  LogBatch b;
+  LogRecord a;
+  a.attributes = {{"k", "v"}};
+  b.records = {a, a};
+  std::string enc;
+  ASSERT_TRUE(encode_batch(b, &enc).ok());
+  // The second record's single key is the tag 1 (index 0); make it index 5.
+  size_t pos = enc.rfind(std::string("\x01\x01v", 3));
+  ASSERT_NE(pos, std::string::npos);
+  enc[pos] = static_cast<char>(5 * 2 + 1);
+  auto dec = decode_batch(enc);
+  ASSERT_FALSE(dec.ok());
+  EXPECT_NE(dec.status().message().find("refers to key 5 of the previous record, which has 1"), std::string::npos)
+      << dec.status().message();
+  BatchSummary summary;
+  EXPECT_FALSE(summarize_batch(enc, &summary).ok());
+}
+
 // 1000 ~200-byte records survive encode, decode into a reused batch, decode
 // into a fresh batch and validation. (Speed is measured by
 // bench/parse_regex_bench.cpp, never asserted in a test.)
