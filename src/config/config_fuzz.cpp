@@ -37,9 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Section s;
   (void)kTable.apply(cf->section("api"), &s, "api", "fuzz.toml");
   for (const auto& c : cf->components) {
-    sluice::OptionTable<Section> t = kTable;
-    t.extra_keys = {"type", "inputs"};
-    (void)t.apply(*c.table, &s, c.kind + "." + c.name, "fuzz.toml");
+    (void)kTable.apply(*c.table, &s, c.kind + "." + c.name, "fuzz.toml", {"type", "inputs"});
   }
   return 0;
 }

@@ -67,8 +67,8 @@ std::string nearest_word(std::string_view word, const std::vector<std::string>& 
   return best_d <= limit ? best : std::string();
 }
 
-std::vector<std::string> OptionTableBase::key_names() const {
-  std::vector<std::string> names = extra_keys;
+std::vector<std::string> OptionTableBase::key_names(const std::vector<std::string>& caller_keys) const {
+  std::vector<std::string> names = caller_keys;
   for (const auto& s : specs_) names.push_back(s.name);
   return names;
 }
@@ -80,17 +80,17 @@ void OptionTableBase::add(OptionSpec spec, Assign assign, SetDefault set_default
 }
 
 Status OptionTableBase::apply_erased(const toml::table& table, void* target, std::string_view where,
-                                     std::string_view file) const {
+                                     std::string_view file, const std::vector<std::string>& caller_keys) const {
   for (const auto& d : defaults_) d(target);
   std::vector<bool> seen(specs_.size(), false);
   for (const auto& [key, node] : table) {
     std::string_view k = key.str();
-    if (std::find(extra_keys.begin(), extra_keys.end(), k) != extra_keys.end()) continue;
+    if (std::find(caller_keys.begin(), caller_keys.end(), k) != caller_keys.end()) continue;
     auto it = std::find_if(specs_.begin(), specs_.end(), [&](const OptionSpec& s) { return s.name == k; });
     std::string loc = node_location(node, file);
     if (it == specs_.end()) {
       std::string msg = loc + ": unknown key \"" + std::string(k) + "\" in [" + std::string(where) + "]";
-      std::string near = nearest_word(k, key_names());
+      std::string near = nearest_word(k, key_names(caller_keys));
       if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
       return Status::InvalidArgument(msg);
     }

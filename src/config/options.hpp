@@ -52,8 +52,8 @@ std::string nearest_word(std::string_view word, const std::vector<std::string>& 
 class OptionTableBase {
  public:
   const std::vector<OptionSpec>& specs() const { return specs_; }
-  /// All valid key names (the options plus `extra_keys`).
-  std::vector<std::string> key_names() const;
+  /// All valid key names: the options plus `caller_keys`.
+  std::vector<std::string> key_names(const std::vector<std::string>& caller_keys = {}) const;
 
  protected:
   using Assign = std::function<Status(const toml::node& node, void* target, const std::string& where)>;
@@ -62,16 +62,14 @@ class OptionTableBase {
   void add(OptionSpec spec, Assign assign, SetDefault set_default);
   /// Sets every default, then every key of `table`. `where` names the
   /// section for messages ("sources.nginx"); `file` is the config's path.
-  /// Keys listed in `extra_keys` (e.g. "type", "inputs") are skipped here.
-  Status apply_erased(const toml::table& table, void* target, std::string_view where, std::string_view file) const;
+  /// Keys in `caller_keys` (a component's "type" and "inputs") are valid
+  /// but handled by the caller, so skipped here.
+  Status apply_erased(const toml::table& table, void* target, std::string_view where, std::string_view file,
+                      const std::vector<std::string>& caller_keys) const;
 
   std::vector<OptionSpec> specs_;
   std::vector<Assign> assigns_;
   std::vector<SetDefault> defaults_;
-
- public:
-  /// Keys accepted but handled by the caller (type, inputs).
-  std::vector<std::string> extra_keys;
 };
 
 /// Option table bound to the fields of an options struct T.
@@ -94,9 +92,11 @@ class OptionTable : public OptionTableBase {
                         std::string desc);
 
   /// Applies `table` to `out` (defaults first). Errors name file:line:column
-  /// and, for unknown keys, the nearest valid key.
-  Status apply(const toml::table& table, T* out, std::string_view where, std::string_view file) const {
-    return apply_erased(table, out, where, file);
+  /// and, for unknown keys, the nearest valid key. `caller_keys` are valid
+  /// keys the caller handles itself (a component's "type" and "inputs").
+  Status apply(const toml::table& table, T* out, std::string_view where, std::string_view file,
+               const std::vector<std::string>& caller_keys = {}) const {
+    return apply_erased(table, out, where, file, caller_keys);
   }
   /// The defaults alone.
   T defaults() const {

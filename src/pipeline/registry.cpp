@@ -12,10 +12,9 @@ namespace {
 // Applies `table` to a fresh options struct from a component's TOML table.
 template <class Opts>
 Result<Opts> bind(const OptionTable<Opts>& table, const ComponentSpec& spec, const std::string& file) {
+  static const std::vector<std::string> kComponentKeys = {"type", "inputs"};
   Opts o{};
-  OptionTable<Opts> t = table;
-  t.extra_keys = {"type", "inputs"};
-  SLUICE_RETURN_IF_ERROR(t.apply(*spec.table, &o, spec.kind + "." + spec.name, file));
+  SLUICE_RETURN_IF_ERROR(table.apply(*spec.table, &o, spec.kind + "." + spec.name, file, kComponentKeys));
   return o;
 }
 

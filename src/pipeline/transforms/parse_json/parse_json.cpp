@@ -22,7 +22,6 @@ const OptionTable<ParseJsonOptions>& parse_json_option_table() {
         .add_string("severity_field", &ParseJsonOptions::severity_field, "",
                     "Attribute whose value becomes severity_text and, through the OpenTelemetry mapping "
                     "(\"warn\" -> 13), severity_number. Empty: none.");
-    t.extra_keys = {"type", "inputs"};
     return t;
   }();
   return table;

@@ -95,7 +95,6 @@ const OptionTable<ParseRegexOptions>& parse_regex_option_table() {
                     "With a pattern: format of timestamp_field: rfc3339, unix, unix_ms, unix_us, unix_ns, auto, or "
                     "strptime-style such as \"%d/%b/%Y:%H:%M:%S %z\". Empty: rfc3339.")
         .add_string("field", &ParseRegexOptions::field, "body", "The text to match: \"body\" or an attribute name.");
-    t.extra_keys = {"type", "inputs"};
     return t;
   }();
   return table;
