@@ -2,15 +2,6 @@
 
 namespace sluice {
 
-const std::string& log_table_columns_sql() {
-  static const std::string kSql =
-      "(timestamp TIMESTAMP_NS, observed_timestamp TIMESTAMP_NS, severity_number UTINYINT, severity_text VARCHAR, "
-      "body VARCHAR, attributes MAP(VARCHAR, VARCHAR), resource MAP(VARCHAR, VARCHAR), service_name VARCHAR, "
-      "scope_name VARCHAR, scope_version VARCHAR, trace_id VARCHAR, span_id VARCHAR, trace_flags UINTEGER, "
-      "_offset UBIGINT)";
-  return kSql;
-}
-
 const std::vector<std::string>& log_column_names() {
   static const std::vector<std::string> kNames = {
       "timestamp",    "observed_timestamp", "severity_number", "severity_text", "body",    "attributes",  "resource",

@@ -35,8 +35,6 @@ enum LogColumn : int {
   kLogColumnCount
 };
 
-/// "(timestamp TIMESTAMP_NS, ..., _offset UBIGINT)" for CREATE TABLE.
-const std::string& log_table_columns_sql();
 /// Column names in LogColumn order.
 const std::vector<std::string>& log_column_names();
 /// A new logical type for column `c` (caller destroys it).

@@ -440,6 +440,37 @@ Status Stream::compact_frozen(const HotGen& frozen) {
   return wal_->trim_before(catalog_.compacted_offset);
 }
 
+Result<std::vector<std::string>> Stream::forget_segments(const std::vector<std::string>& drop) {
+  Catalog next = catalog_;
+  std::erase_if(next.segments,
+                [&](const SegmentInfo& s) { return std::find(drop.begin(), drop.end(), s.path) != drop.end(); });
+  SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
+  catalog_ = std::move(next);
+  {
+    std::lock_guard<std::mutex> v(view_mu_);
+    SLUICE_RETURN_IF_ERROR(refresh_view());
+  }
+  std::vector<std::string> doomed;
+  for (const auto& p : drop) doomed.push_back(segment_abs(p));
+  return doomed;
+}
+
+void Stream::unlink_segments(const std::vector<std::string>& paths) {
+  for (const auto& p : paths) {
+    Status st = env_->remove_file(p);
+    if (!st.ok()) spdlog::warn("stream {}: {}", name_, st.to_string());
+    segments_deleted_->inc();
+  }
+}
+
+std::vector<SegmentInfo> Stream::segments_oldest_first() const {
+  // By newest record, so a late-arriving old hour goes first.
+  std::vector<SegmentInfo> segs = catalog_.segments;
+  std::sort(segs.begin(), segs.end(),
+            [](const SegmentInfo& x, const SegmentInfo& y) { return x.max_timestamp_ns < y.max_timestamp_ns; });
+  return segs;
+}
+
 Result<uint64_t> Stream::apply_retention(std::chrono::nanoseconds max_age, uint64_t max_bytes) {
   std::vector<std::string> doomed;
   uint64_t freed = 0;
@@ -448,12 +479,8 @@ Result<uint64_t> Stream::apply_retention(std::chrono::nanoseconds max_age, uint6
     int64_t cutoff = max_age.count() > 0 ? env_->now_unix_nanos() - max_age.count() : INT64_MIN;
     uint64_t total = 0;
     for (const auto& s : catalog_.segments) total += s.bytes;
-    // Oldest first by time, so a late-arriving old hour goes first.
-    std::vector<SegmentInfo> segs = catalog_.segments;
-    std::sort(segs.begin(), segs.end(),
-              [](const SegmentInfo& x, const SegmentInfo& y) { return x.max_timestamp_ns < y.max_timestamp_ns; });
     std::vector<std::string> drop;
-    for (const auto& s : segs) {
+    for (const auto& s : segments_oldest_first()) {
       bool too_old = s.max_timestamp_ns < cutoff;
       bool too_big = max_bytes > 0 && total > max_bytes;
       if (!too_old && !too_big) continue;
@@ -462,20 +489,9 @@ Result<uint64_t> Stream::apply_retention(std::chrono::nanoseconds max_age, uint6
       freed += s.bytes;
     }
     if (drop.empty()) return uint64_t{0};
-    Catalog next = catalog_;
-    std::erase_if(next.segments,
-                  [&](const SegmentInfo& s) { return std::find(drop.begin(), drop.end(), s.path) != drop.end(); });
-    SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
-    catalog_ = std::move(next);
-    std::lock_guard<std::mutex> v(view_mu_);
-    SLUICE_RETURN_IF_ERROR(refresh_view());
-    for (const auto& p : drop) doomed.push_back(segment_abs(p));
+    SLUICE_ASSIGN_OR_RETURN(doomed, forget_segments(drop));
   }
-  for (const auto& p : doomed) {
-    Status st = env_->remove_file(p);
-    if (!st.ok()) spdlog::warn("stream {}: {}", name_, st.to_string());
-    segments_deleted_->inc();
-  }
+  unlink_segments(doomed);
   return freed;
 }
 
@@ -487,12 +503,14 @@ int64_t Stream::oldest_segment_time() const {
 }
 
 Result<bool> Stream::drop_oldest_segment() {
-  int64_t oldest = oldest_segment_time();
-  if (oldest == INT64_MAX) return false;
-  // Deleting by age just past the oldest segment's newest record drops it.
-  int64_t age = env_->now_unix_nanos() - oldest - 1;
-  SLUICE_ASSIGN_OR_RETURN(uint64_t freed, apply_retention(std::chrono::nanoseconds(std::max<int64_t>(age, 1)), 0));
-  return freed > 0;
+  std::vector<std::string> doomed;
+  {
+    std::lock_guard<std::mutex> a(apply_mu_);
+    if (catalog_.segments.empty()) return false;
+    SLUICE_ASSIGN_OR_RETURN(doomed, forget_segments({segments_oldest_first().front().path}));
+  }
+  unlink_segments(doomed);
+  return true;
 }
 
 std::vector<std::string> Stream::segment_paths() const {

@@ -131,7 +131,13 @@ class Stream {
   void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
   std::vector<SourcePosition> positions_snapshot() const;              // requires apply_mu_
   std::string segment_abs(const std::string& rel) const { return dir_ + "/" + rel; }
-  Status save_catalog_locked();
+  /// Writes the catalog without `drop` (relative paths) and refreshes the
+  /// view; returns the absolute paths to unlink. Requires apply_mu_.
+  Result<std::vector<std::string>> forget_segments(const std::vector<std::string>& drop);
+  /// Unlinks forgotten segment files (no lock needed: nothing refers to them).
+  void unlink_segments(const std::vector<std::string>& paths);
+  /// Catalog segments by newest record, oldest first. Requires apply_mu_.
+  std::vector<SegmentInfo> segments_oldest_first() const;
 
   Env* env_;
   Database* db_;

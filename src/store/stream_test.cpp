@@ -199,6 +199,30 @@ TEST_F(StoreTest, OversizedBatchFailsAloneAndTheStreamStaysUsable) {
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 3);
 }
 
+// The total byte cap drops the globally oldest segment, one at a time.
+TEST_F(StoreTest, DropOldestSegmentDropsExactlyTheOldest) {
+  auto store = open();
+  Stream* s = *store->stream("d");
+  for (int h = 0; h < 3; ++h) {
+    LogBatch b = batch(10, kT0 + (2 - h) * kHour);  // appended newest first
+    ASSERT_TRUE(s->append(b).ok());
+  }
+  ASSERT_TRUE(s->compact(true).ok());
+  ASSERT_EQ(s->segment_paths().size(), 3U);
+  auto dropped = s->drop_oldest_segment();
+  ASSERT_TRUE(dropped.ok() && *dropped);
+  auto paths = s->segment_paths();
+  ASSERT_EQ(paths.size(), 2U);
+  for (const auto& p : paths) EXPECT_EQ(p.find("/hour=14/"), std::string::npos) << p;
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM d"), 20);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM d WHERE hour(timestamp) = 14"), 0);
+  ASSERT_TRUE(s->drop_oldest_segment().ok());
+  ASSERT_TRUE(s->drop_oldest_segment().ok());
+  auto none = s->drop_oldest_segment();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+}
+
 TEST_F(StoreTest, RejectsBadStreamNames) {
   auto store = open();
   EXPECT_FALSE(store->stream("Bad Name").ok());
