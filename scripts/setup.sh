@@ -12,8 +12,10 @@ PACKAGES=(
   # libraries (ARCHITECTURE.md "Dependencies")
   libsimdjson-dev libre2-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libzstd-dev libxxhash-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  zlib1g-dev libsnappy-dev libmsgpack-cxx-dev libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
+  libsystemd-dev
   # tests and benchmarks: real peers and clients
-  nginx rsyslog curl wrk procps python3 python3-pytest python3-requests
+  nginx rsyslog prometheus curl wrk procps python3 python3-pytest python3-requests
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -25,7 +25,7 @@ def test_idle_connection_is_closed_and_server_keeps_serving(sluice_factory):
     assert slow.recv(1) == b""
     status, metrics = http("GET", s.url + "/metrics")
     assert status == 200
-    line = next(l for l in metrics.decode().splitlines() if l.startswith("sluice_http_connections_timed_out_total"))
+    line = next(l for l in metrics.decode().splitlines() if l.startswith("sluice_tcp_connections_timed_out_total"))
     assert float(line.split()[-1]) >= 2, line
     assert s.stop() == 0
 

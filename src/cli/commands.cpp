@@ -15,7 +15,7 @@
 #include "pipeline/pipeline.hpp"
 #include "query/query_engine.hpp"
 #include "server/api.hpp"
-#include "server/http_server.hpp"
+#include "net/http_server.hpp"
 #include "store/store.hpp"
 
 #ifndef SLUICE_VERSION
@@ -90,7 +90,7 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   spdlog::info("store: data in {}", settings->store.data_dir);
   QueryEngine engine(store->get(), settings->query);
   Api api(store->get(), &engine, settings->api);
-  HttpServerOptions ho{settings->api.listen, settings->api.max_body_bytes, settings->api.idle_timeout,
+  HttpServerOptions ho{"api", settings->api.listen, settings->api.max_body_bytes, settings->api.idle_timeout,
                        settings->api.max_connections};
   HttpServer server(ho, [&api](const HttpRequest& r) { return api.handle(r); });
   Status st = server.start();

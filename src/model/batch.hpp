@@ -6,10 +6,19 @@
 // `offset`. Positions are committed atomically with the data in the same WAL
 // entry (ARCHITECTURE.md "End-to-end acknowledgement").
 //
-// Thread-safety: a plain value type; moved between stages, never shared.
+// A batch may also carry acknowledgements: sources that must answer their
+// client only once the data is durable (every network listener) attach one,
+// and it completes when the last copy of the batch is released by the sinks.
+//
+// Thread-safety: LogBatch is a plain value type, moved between stages, never
+// shared; an Acknowledgement is shared by the copies of a fanned-out batch
+// and is thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,10 +36,60 @@ struct SourcePosition {
   bool operator==(const SourcePosition&) const = default;
 };
 
+/// How a batch's delivery ended, worst first wins when copies disagree.
+enum class DeliveryStatus {
+  kDelivered,  ///< every sink that got a copy wrote it durably (or it was filtered out)
+  kErrored,    ///< not written: the pipeline stopped, or a sink kept failing; the client should retry
+  kRejected,   ///< a sink can never write it (bad data); the client should not retry
+};
+
+/// Completion of one batch's delivery, in the style of Vector's batch
+/// notifiers: the source creates it with a callback and attaches it to the
+/// batch; every copy of the batch holds a reference; the callback runs once,
+/// when the last reference is released, with the worst status any holder
+/// recorded through fail(). Sinks release a batch only after writing it, so
+/// the callback means "durable" when the status is kDelivered.
+///
+/// Thread-safety: fail() from any thread; the callback runs on the thread
+/// that drops the last reference and must not block for long.
+class Acknowledgement {
+ public:
+  using Callback = std::function<void(DeliveryStatus, const std::string& reason)>;
+  explicit Acknowledgement(Callback done) : done_(std::move(done)) {}
+  Acknowledgement(const Acknowledgement&) = delete;
+  Acknowledgement& operator=(const Acknowledgement&) = delete;
+  ~Acknowledgement() {
+    if (done_) done_(status_, reason_);
+  }
+  /// Records a failure; the worst status (and its first reason) wins.
+  void fail(DeliveryStatus s, const std::string& reason) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (static_cast<int>(s) > static_cast<int>(status_)) {
+      status_ = s;
+      reason_ = reason;
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  Callback done_;
+  DeliveryStatus status_ = DeliveryStatus::kDelivered;
+  std::string reason_;
+};
+
 struct LogBatch {
   std::vector<LogRecord> records;
   /// Positions reached once every record of this batch is stored.
   std::vector<SourcePosition> positions;
+  /// Completed when every copy of this batch has been released. A
+  /// transform that holds records back for a later batch (multiline,
+  /// dedupe) moves the acknowledgements along with them.
+  std::vector<std::shared_ptr<Acknowledgement>> acks;
+
+  /// Records `s` on every acknowledgement of this batch.
+  void fail_acks(DeliveryStatus s, const std::string& reason) {
+    for (auto& a : acks) a->fail(s, reason);
+  }
 
   bool empty() const { return records.empty() && positions.empty(); }
 };

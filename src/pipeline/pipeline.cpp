@@ -155,7 +155,10 @@ Status Pipeline::emit_to(const std::vector<Node*>& outputs, LogBatch&& batch) {
   for (size_t i = 0; i < outputs.size(); ++i) {
     LogBatch copy;
     LogBatch& b = (i + 1 == outputs.size()) ? batch : (copy = batch);
-    if (!outputs[i]->queue->push(b)) return Status::Cancelled("pipeline is stopping");
+    if (!outputs[i]->queue->push(b)) {
+      b.fail_acks(DeliveryStatus::kErrored, "the pipeline is stopping");
+      return Status::Cancelled("pipeline is stopping");
+    }
   }
   return Status::Ok();
 }
@@ -213,7 +216,10 @@ void Pipeline::run_worker(Node* n) {
   bool abandoned = false;
   while (auto item = n->queue->pop()) {
     LogBatch& batch = *item;
-    if (abandoned) continue;
+    if (abandoned) {
+      batch.fail_acks(DeliveryStatus::kErrored, "the pipeline stopped before sinks." + n->spec.name + " wrote it");
+      continue;
+    }
     n->received->inc(batch.records.size());
     if (n->transform) {
       n->transform->process(batch);
@@ -232,6 +238,7 @@ void Pipeline::run_worker(Node* n) {
       n->errors->inc();
       if (r == SinkResult::kFatal) {
         n->discarded->inc(batch.records.size());
+        batch.fail_acks(DeliveryStatus::kRejected, "sinks." + n->spec.name + ": " + err);
         spdlog::error("pipeline: sinks.{} dropped {} records: {}", n->spec.name, batch.records.size(), err);
         break;
       }
@@ -239,6 +246,7 @@ void Pipeline::run_worker(Node* n) {
         spdlog::warn("pipeline: sinks.{} gave up its queue at shutdown; those positions stay uncommitted: {}",
                      n->spec.name, err);
         abandoned = true;
+        batch.fail_acks(DeliveryStatus::kErrored, "sinks." + n->spec.name + " gave up at shutdown: " + err);
         break;
       }
       auto jitter = std::chrono::milliseconds(rng() % static_cast<uint64_t>(backoff.count() / 2 + 1));

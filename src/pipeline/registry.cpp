@@ -18,58 +18,49 @@ Result<Opts> bind(const OptionTable<Opts>& table, const ComponentSpec& spec, con
   return o;
 }
 
+// A source type whose factory is `make(component name, options)`.
+template <class Opts, class Make>
+ComponentType source_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
+  ComponentType c{"sources", std::move(type), std::move(description), &table, {}, {}, {}};
+  c.make_source = [&table, make](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Source>> {
+    SLUICE_ASSIGN_OR_RETURN(auto o, bind(table, s, f));
+    Result<std::unique_ptr<Source>> r = make(s.name, o);
+    if (!r.ok()) return r.status().with_context(s.location + ": sources." + s.name);
+    return r;
+  };
+  return c;
+}
+
+// A transform type whose factory is `make(options)`.
+template <class Opts, class Make>
+ComponentType transform_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
+  ComponentType c{"transforms", std::move(type), std::move(description), &table, {}, {}, {}};
+  c.make_transform = [&table, make](const ComponentSpec& s,
+                                    const std::string& f) -> Result<std::unique_ptr<Transform>> {
+    SLUICE_ASSIGN_OR_RETURN(auto o, bind(table, s, f));
+    Result<std::unique_ptr<Transform>> r = make(o);
+    if (!r.ok()) return r.status().with_context(s.location + ": transforms." + s.name);
+    return r;
+  };
+  return c;
+}
+
 std::vector<ComponentType> build() {
   std::vector<ComponentType> v;
-  {
-    ComponentType c{"sources",
-                    "file",
-                    "Tails files matched by globs, surviving rotation, truncation and restarts without losing or "
-                    "repeating a line.",
-                    &file_source_option_table(),
-                    {},
-                    {},
-                    {}};
-    c.make_source = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Source>> {
-      SLUICE_ASSIGN_OR_RETURN(auto o, bind(file_source_option_table(), s, f));
-      auto r = make_file_source(s.name, o);
-      if (!r.ok()) return r.status().with_context(s.location + ": sources." + s.name);
-      return r;
-    };
-    v.push_back(std::move(c));
-  }
-  {
-    ComponentType c{"transforms",
-                    "parse_json",
-                    "Parses each record's body as a JSON object and merges its fields into attributes.",
-                    &parse_json_option_table(),
-                    {},
-                    {},
-                    {}};
-    c.make_transform = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Transform>> {
-      SLUICE_ASSIGN_OR_RETURN(auto o, bind(parse_json_option_table(), s, f));
-      auto r = make_parse_json(o);
-      if (!r.ok()) return r.status().with_context(s.location + ": transforms." + s.name);
-      return r;
-    };
-    v.push_back(std::move(c));
-  }
-  {
-    ComponentType c{"transforms",
-                    "parse_regex",
-                    "Extracts fields with an RE2 pattern of named captures or a preset (nginx_combined, "
-                    "syslog_rfc3164) into attributes.",
-                    &parse_regex_option_table(),
-                    {},
-                    {},
-                    {}};
-    c.make_transform = [](const ComponentSpec& s, const std::string& f) -> Result<std::unique_ptr<Transform>> {
-      SLUICE_ASSIGN_OR_RETURN(auto o, bind(parse_regex_option_table(), s, f));
-      auto r = make_parse_regex(o);
-      if (!r.ok()) return r.status().with_context(s.location + ": transforms." + s.name);
-      return r;
-    };
-    v.push_back(std::move(c));
-  }
+  // --- sources ---------------------------------------------------------
+  v.push_back(source_type("file",
+                          "Tails files matched by globs, surviving rotation, truncation and restarts without losing "
+                          "or repeating a line.",
+                          file_source_option_table(), make_file_source));
+  // --- transforms ------------------------------------------------------
+  v.push_back(transform_type("parse_json",
+                             "Parses each record's body as a JSON object and merges its fields into attributes.",
+                             parse_json_option_table(), make_parse_json));
+  v.push_back(transform_type("parse_regex",
+                             "Extracts fields with an RE2 pattern of named captures or a preset (nginx_combined, "
+                             "syslog_rfc3164) into attributes.",
+                             parse_regex_option_table(), make_parse_regex));
+  // --- sinks -----------------------------------------------------------
   {
     ComponentType c{"sinks",
                     "store",

@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "query/query_engine.hpp"
-#include "server/http_types.hpp"
+#include "net/http_types.hpp"
 #include "store/store.hpp"
 
 namespace sluice {

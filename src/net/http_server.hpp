@@ -1,12 +1,11 @@
 // HttpServer: an HTTP/1.1 listener on Boost.Asio/Beast.
 //
-// One acceptor thread; each connection is served by its own thread with
+// Built on TcpServer: each connection is served by its own thread with
 // synchronous Beast reads and writes (keep-alive supported), so handlers may
 // block (an ingest waits for the WAL fsync, a query for DuckDB). Limits: a
-// request body over `max_body_bytes` gets 413 without being read; a
-// connection whose next request (or whose reading of a response) takes longer
-// than `idle_timeout` is shut down by a janitor thread; past
-// `max_connections` new connections are closed at once. Both are counted.
+// request body over `max_body_bytes` gets 413 without being read; the idle
+// time-out and connection limit are TcpServer's. Requests are counted in
+// sluice_http_requests_total{listener}.
 //
 // Thread-safety: start()/stop() from one thread; the handler is called
 // concurrently.
@@ -19,11 +18,13 @@
 #include <string>
 
 #include "common/status.hpp"
-#include "server/http_types.hpp"
+#include "net/http_types.hpp"
+#include "net/tcp_server.hpp"
 
 namespace sluice {
 
 struct HttpServerOptions {
+  std::string name = "api";  ///< the `listener` metrics label
   std::string listen = "127.0.0.1:7070";  ///< "host:port"; port 0 picks a free one
   uint64_t max_body_bytes = 64ULL << 20;
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
