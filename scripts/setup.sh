@@ -16,6 +16,7 @@ PACKAGES=(
   libsystemd-dev
   # tests and benchmarks: real peers and clients
   nginx rsyslog prometheus curl wrk procps python3 python3-pytest python3-requests
+  python3-msgpack python3-snappy python3-protobuf python3-zstandard python3-grpcio
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -81,6 +81,10 @@ struct LogBatch {
   std::vector<LogRecord> records;
   /// Positions reached once every record of this batch is stored.
   std::vector<SourcePosition> positions;
+  /// The stream a network source asks for (Loki's configured stream, an
+  /// Elasticsearch index, ...); a `store` sink without a `stream` option
+  /// writes there. Empty: no preference.
+  std::string stream;
   /// Completed when every copy of this batch has been released. A
   /// transform that holds records back for a later batch (multiline,
   /// dedupe) moves the acknowledgements along with them.

@@ -4,12 +4,14 @@
 // - A Source has `start / stop`. It produces batches by calling
 //   SourceContext::emit, which blocks while downstream queues are full
 //   (backpressure) and returns Cancelled once the pipeline is stopping.
-// - A Transform has `process(batch)`, rewriting the batch in place.
+// - A Transform has `process(batch)`, rewriting the batch in place, and
+//   optionally `flush` for records it holds back (multiline).
 // - A Sink has `write(batch) -> Ok | Retry | Fatal`; the engine owns retries.
 //
 // Components never retry, back off or acknowledge on their own.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -47,6 +49,17 @@ class Transform {
   /// Rewrites `batch` in place. Must keep batch.positions. Called by one
   /// thread at a time.
   virtual void process(LogBatch& batch) = 0;
+  /// For transforms that hold records back across batches (multiline,
+  /// partial container lines, dedupe windows): how often the engine calls
+  /// flush() while no batch arrives. Zero (the default): never.
+  virtual std::chrono::nanoseconds flush_interval() const { return std::chrono::nanoseconds(0); }
+  /// Moves held-back records that are due into `out`, with their
+  /// acknowledgements and positions; with `final` (the pipeline is
+  /// stopping) everything held. Called on the same thread as process().
+  virtual void flush(LogBatch& out, bool final) {
+    (void)out;
+    (void)final;
+  }
 };
 
 enum class SinkResult { kOk, kRetry, kFatal };

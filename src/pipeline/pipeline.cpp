@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/metrics.hpp"
+#include "pipeline/sinks/store/store_sink.hpp"
 
 namespace sluice {
 
@@ -86,7 +87,6 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, Pipe
     return Status::InvalidArgument(config.path + ": the pipeline has a cycle through: " + cyc);
   }
   std::map<std::string, Node*> nodes;
-  auto& m = MetricsRegistry::global();
   for (const auto& name : order) {
     const ComponentSpec& spec = *by_name[name];
     const ComponentType* type = find_component_type(spec.kind, spec.type);
@@ -109,32 +109,61 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, Pipe
     } else {
       SLUICE_ASSIGN_OR_RETURN(node->sink, type->make_sink(spec, config.path, ctx));
     }
-    if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
-    Labels l{{"component", spec.name}, {"kind", spec.kind.substr(0, spec.kind.size() - 1)}, {"type", spec.type}};
-    node->received = &m.counter("sluice_component_received_records_total", "Records a component received.", l);
-    node->sent = &m.counter("sluice_component_sent_records_total", "Records a component passed on or wrote.", l);
-    node->errors = &m.counter("sluice_component_errors_total", "Failed sink writes (each retry counts).", l);
-    node->discarded =
-        &m.counter("sluice_component_discarded_records_total", "Records dropped after a fatal sink error.", l);
-    node->sent_bytes =
-        &m.counter("sluice_component_sent_bytes_total", "Body bytes of the records a component passed on or wrote.", l);
-    if (node->queue) {
-      auto* q = node->queue.get();
-      m.gauge_fn("sluice_component_queue_batches", "Batches waiting in a component's input queue.", l,
-                 [q] { return static_cast<double>(q->size()); });
-    }
+    register_metrics(node.get());
     nodes[name] = node.get();
     p->nodes_.push_back(std::move(node));
   }
   for (auto& n : p->nodes_) {
     for (const auto& in : n->spec.inputs) nodes[in]->outputs.push_back(n.get());
   }
+  SLUICE_RETURN_IF_ERROR(p->add_implicit_store_sinks(ctx));
   for (auto& n : p->nodes_) {
     if (n->spec.kind != "sinks" && n->outputs.empty()) {
       spdlog::warn("pipeline: {}.{} has no consumers; what it produces is discarded", n->spec.kind, n->spec.name);
     }
   }
   return p;
+}
+
+void Pipeline::register_metrics(Node* node) {
+  auto& m = MetricsRegistry::global();
+  const ComponentSpec& spec = node->spec;
+  if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
+  Labels l{{"component", spec.name}, {"kind", spec.kind.substr(0, spec.kind.size() - 1)}, {"type", spec.type}};
+  node->received = &m.counter("sluice_component_received_records_total", "Records a component received.", l);
+  node->sent = &m.counter("sluice_component_sent_records_total", "Records a component passed on or wrote.", l);
+  node->errors = &m.counter("sluice_component_errors_total", "Failed sink writes (each retry counts).", l);
+  node->discarded =
+      &m.counter("sluice_component_discarded_records_total", "Records dropped after a fatal sink error.", l);
+  node->sent_bytes =
+      &m.counter("sluice_component_sent_bytes_total", "Body bytes of the records a component passed on or wrote.", l);
+  if (node->queue) {
+    auto* q = node->queue.get();
+    m.gauge_fn("sluice_component_queue_batches", "Batches waiting in a component's input queue.", l,
+               [q] { return static_cast<double>(q->size()); });
+  }
+}
+
+Status Pipeline::add_implicit_store_sinks(PipelineContext& ctx) {
+  if (ctx.store == nullptr || ctx.check_only) return Status::Ok();
+  std::vector<std::unique_ptr<Node>> added;
+  for (auto& n : nodes_) {
+    if (!n->source || !n->outputs.empty()) continue;
+    const ComponentType* type = find_component_type(n->spec.kind, n->spec.type);
+    if (type == nullptr || !type->names_streams) continue;
+    auto sink = std::make_unique<Node>();
+    sink->spec.kind = "sinks";
+    sink->spec.type = "store";
+    sink->spec.name = n->spec.name + ".store";
+    sink->spec.location = n->spec.location;
+    sink->spec.inputs = {n->spec.name};
+    SLUICE_ASSIGN_OR_RETURN(sink->sink, make_store_sink(ctx.store, StoreSinkOptions{}));
+    register_metrics(sink.get());
+    n->outputs.push_back(sink.get());
+    added.push_back(std::move(sink));
+  }
+  for (auto& a : added) nodes_.push_back(std::move(a));
+  return Status::Ok();
 }
 
 Pipeline::~Pipeline() {
@@ -214,7 +243,28 @@ void Pipeline::run_worker(Node* n) {
   // After a batch is abandoned at shutdown nothing behind it may be written:
   // a later batch would commit source positions past the lost one.
   bool abandoned = false;
-  while (auto item = n->queue->pop()) {
+  const auto flush_every = n->transform ? n->transform->flush_interval() : std::chrono::nanoseconds(0);
+  auto flush_into_outputs = [&](bool final) {
+    LogBatch held;
+    n->transform->flush(held, final);
+    if (held.empty() && held.acks.empty()) return;
+    n->sent->inc(held.records.size());
+    if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(held));
+  };
+  while (true) {
+    std::optional<LogBatch> item;
+    if (flush_every.count() > 0) {
+      bool closed = false;
+      item = n->queue->pop_for(flush_every, &closed);
+      if (!item) {
+        if (closed) break;
+        flush_into_outputs(false);
+        continue;
+      }
+    } else {
+      item = n->queue->pop();
+      if (!item) break;
+    }
     LogBatch& batch = *item;
     if (abandoned) {
       batch.fail_acks(DeliveryStatus::kErrored, "the pipeline stopped before sinks." + n->spec.name + " wrote it");
@@ -225,6 +275,7 @@ void Pipeline::run_worker(Node* n) {
       n->transform->process(batch);
       n->sent->inc(batch.records.size());
       if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(batch));
+      if (flush_every.count() > 0) flush_into_outputs(false);
       continue;
     }
     auto backoff = std::chrono::milliseconds(100);
@@ -255,6 +306,7 @@ void Pipeline::run_worker(Node* n) {
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
     }
   }
+  if (n->transform) flush_into_outputs(true);
 }
 
 void Pipeline::stop() {

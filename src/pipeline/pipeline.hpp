@@ -9,6 +9,10 @@
 // (100 ms .. 30 s) until they succeed; a fatal outcome drops the batch and
 // counts it in sluice_component_discarded_records_total.
 //
+// Under `sluice run`, a network source that no component lists in `inputs`
+// writes to the store through an implicit sink "<source>.store" that
+// follows each batch's stream (LogBatch::stream).
+//
 // At start, each source gets its committed positions: per key, the minimum
 // over the sinks it reaches (a key missing in one of them counts as 0).
 //
@@ -46,6 +50,11 @@ class Pipeline {
   struct Node;
   Pipeline() = default;
   void run_worker(Node* n);
+  /// Creates `n`'s queue (not for sources) and its sluice_component_* metrics.
+  static void register_metrics(Node* n);
+  /// Gives every stream-naming source (ComponentType::names_streams) that
+  /// feeds nothing a store sink "<source>.store" following LogBatch::stream.
+  Status add_implicit_store_sinks(PipelineContext& ctx);
   Status emit_to(const std::vector<Node*>& outputs, LogBatch&& batch);
 
   std::vector<std::unique_ptr<Node>> nodes_;  ///< topological order

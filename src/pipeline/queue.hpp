@@ -38,6 +38,20 @@ class BoundedQueue {
     not_full_.notify_one();
     return v;
   }
+  /// Like pop(), but waits at most `timeout`: nullopt with *closed = false
+  /// when nothing arrived in time, with *closed = true once closed and
+  /// drained.
+  template <class Duration>
+  std::optional<T> pop_for(Duration timeout, bool* closed) {
+    std::unique_lock<std::mutex> l(mu_);
+    not_empty_.wait_for(l, timeout, [&] { return closed_ || !q_.empty(); });
+    *closed = closed_ && q_.empty();
+    if (q_.empty()) return std::nullopt;
+    T v = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return v;
+  }
   void close() {
     std::lock_guard<std::mutex> l(mu_);
     closed_ = true;

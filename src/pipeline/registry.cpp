@@ -31,6 +31,15 @@ ComponentType source_type(std::string type, std::string description, const Optio
   return c;
 }
 
+// A network source: like source_type, and it names the stream of each
+// batch (ComponentType::names_streams).
+template <class Opts, class Make>
+ComponentType listener_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
+  ComponentType c = source_type(std::move(type), std::move(description), table, make);
+  c.names_streams = true;
+  return c;
+}
+
 // A transform type whose factory is `make(options)`.
 template <class Opts, class Make>
 ComponentType transform_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
@@ -72,7 +81,7 @@ std::vector<ComponentType> build() {
     c.make_sink = [](const ComponentSpec& s, const std::string& f,
                      PipelineContext& ctx) -> Result<std::unique_ptr<Sink>> {
       SLUICE_ASSIGN_OR_RETURN(auto o, bind(store_sink_option_table(), s, f));
-      if (!valid_stream_name(o.stream)) {
+      if (!o.stream.empty() && !valid_stream_name(o.stream)) {
         return Status::InvalidArgument(s.location + ": sinks." + s.name + ".stream: \"" + o.stream +
                                        "\" must match [a-z0-9_.-]{1,64}");
       }

@@ -33,6 +33,12 @@ struct ComponentType {
   std::function<Result<std::unique_ptr<Transform>>(const ComponentSpec&, const std::string& file)> make_transform;
   std::function<Result<std::unique_ptr<Sink>>(const ComponentSpec&, const std::string& file, PipelineContext&)>
       make_sink;
+  /// Sources only: the source names a stream on each batch
+  /// (LogBatch::stream). When no component lists such a source in its
+  /// `inputs` and the process has a store, its batches go to the store
+  /// through an implicit `store` sink, so that `[sources.loki] type =
+  /// "loki"` alone is enough.
+  bool names_streams = false;
 };
 
 /// Every component type, sources first, each kind sorted by type name.

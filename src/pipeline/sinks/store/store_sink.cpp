@@ -7,8 +7,8 @@ const OptionTable<StoreSinkOptions>& store_sink_option_table() {
     OptionTable<StoreSinkOptions> t;
     t.add_string("stream", &StoreSinkOptions::stream, "",
                  "Stream to append to ([a-z0-9_.-]{1,64}); created when missing. Queried as the SQL table of the "
-                 "same name.",
-                 true);
+                 "same name. Empty: the stream each batch's source asks for (a network source's `stream`, an "
+                 "Elasticsearch index); a batch that names none is rejected.");
     return t;
   }();
   return kTable;
@@ -19,28 +19,47 @@ namespace {
 /// Owned by the pipeline; write() runs on the sink's worker thread.
 class StoreSink final : public Sink {
  public:
-  explicit StoreSink(Stream* stream) : stream_(stream) {}
+  /// `fixed` is the configured stream, or null to follow each batch's.
+  StoreSink(Store* store, Stream* fixed) : store_(store), fixed_(fixed) {}
 
   SinkResult write(LogBatch& batch, std::string* error) override {
-    auto r = stream_->append(batch);
+    Stream* stream = fixed_;
+    if (stream == nullptr) {
+      if (!valid_stream_name(batch.stream)) {
+        *error = "the batch names no valid stream (\"" + batch.stream +
+                 "\"; expected [a-z0-9_.-]{1,64}) and the sink has no `stream` option";
+        return SinkResult::kFatal;
+      }
+      auto s = store_->stream(batch.stream);
+      if (!s.ok()) {
+        *error = s.status().to_string();
+        return SinkResult::kRetry;
+      }
+      stream = *s;
+    }
+    auto r = stream->append(batch);
     if (r.ok()) return SinkResult::kOk;
     *error = r.status().to_string();
     return r.status().code() == StatusCode::kInvalidArgument ? SinkResult::kFatal : SinkResult::kRetry;
   }
 
   std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) override {
-    return stream_->committed_positions(source);
+    return fixed_ ? fixed_->committed_positions(source) : std::unordered_map<std::string, uint64_t>{};
   }
 
  private:
-  Stream* stream_;
+  Store* store_;
+  Stream* fixed_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Sink>> make_store_sink(Store* store, const StoreSinkOptions& options) {
-  SLUICE_ASSIGN_OR_RETURN(Stream * s, store->stream(options.stream));
-  return std::unique_ptr<Sink>(std::make_unique<StoreSink>(s));
+  Stream* fixed = nullptr;
+  if (!options.stream.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(fixed, store->stream(options.stream));
+  }
+  return std::unique_ptr<Sink>(std::make_unique<StoreSink>(store, fixed));
 }
 
 }  // namespace sluice

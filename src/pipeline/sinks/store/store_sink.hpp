@@ -18,7 +18,8 @@ struct StoreSinkOptions {
 
 const OptionTable<StoreSinkOptions>& store_sink_option_table();
 
-/// `store` must outlive the sink. The stream is created when missing.
+/// `store` must outlive the sink. The stream is created when missing; with
+/// an empty `options.stream` each batch goes to the stream it names.
 Result<std::unique_ptr<Sink>> make_store_sink(Store* store, const StoreSinkOptions& options);
 
 }  // namespace sluice
