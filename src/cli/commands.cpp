@@ -5,12 +5,14 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 
-#include "cli/http_client.hpp"
+#include "net/http_client.hpp"
 #include "cli/schema.hpp"
+#include "common/metrics.hpp"
 #include "config/config_file.hpp"
 #include "pipeline/pipeline.hpp"
 #include "query/query_engine.hpp"
@@ -97,6 +99,7 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   if (!st.ok()) return fail(st);
   PipelineContext ctx;
   ctx.store = store->get();
+  ctx.state_dir = settings->store.data_dir;
   auto pipeline = Pipeline::build(*cf, ctx);
   if (!pipeline.ok()) return fail(pipeline.status());
   st = (*pipeline)->start();
@@ -116,6 +119,50 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   (*pipeline)->stop();
   server.stop();
   (*store)->stop_maintenance();
+  spdlog::info("stopped");
+  return 0;
+}
+
+// `sluice agent`: the pipeline only (no store, no query API); the [api]
+// listener answers /healthz, /readyz and /metrics.
+int cmd_agent(const std::string& config_path, const std::string& data_dir) {
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // threads inherit; sigwait below
+
+  auto cf = load_config(config_path);
+  if (!cf.ok()) return fail(cf.status());
+  ApiOptions api;
+  if (Status a = api_option_table().apply(cf->section("api"), &api, "api", cf->path); !a.ok()) return fail(a);
+  spdlog::info("sluice {} agent starting with {}", SLUICE_VERSION, config_path);
+  PipelineContext ctx;  // no store: a `store` sink is an error naming itself
+  ctx.state_dir = data_dir;
+  auto pipeline = Pipeline::build(*cf, ctx);
+  if (!pipeline.ok()) return fail(pipeline.status());
+  std::atomic<bool> ready{false};
+  HttpServerOptions ho{"api", api.listen, 1 << 20, api.idle_timeout, api.max_connections};
+  HttpServer server(ho, [&ready](const HttpRequest& r) -> HttpResponse {
+    if (r.path == "/healthz") return {200, "text/plain", "ok\n"};
+    if (r.path == "/readyz") return ready ? HttpResponse{200, "text/plain", "ready\n"}
+                                          : HttpResponse{503, "text/plain", "starting\n"};
+    if (r.path == "/metrics") return {200, "text/plain; version=0.0.4", MetricsRegistry::global().render()};
+    return {404, "text/plain", "sluice agent serves /healthz, /readyz and /metrics only\n"};
+  });
+  Status st = server.start();
+  if (!st.ok()) return fail(st);
+  st = (*pipeline)->start();
+  if (!st.ok()) return fail(st);
+  ready = true;
+  spdlog::info("agent: {} pipeline components running; health and metrics on port {}",
+               (*pipeline)->component_count(), server.port());
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  spdlog::info("received signal {}, shutting down", sig);
+  ready = false;
+  (*pipeline)->stop();
+  server.stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -208,11 +255,16 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"sluice: collect, ship, store, query and act on logs and metrics"};
   app.require_subcommand(1);
   std::string config_path, data_dir, server = "http://127.0.0.1:7070", format = "table", sql, check_path;
+  std::string agent_dir = "./sluice-agent-data";
   bool markdown = false;
 
   auto* run = app.add_subcommand("run", "Run pipeline, store and API in one process (the all-in-one default)");
   run->add_option("--config,-c", config_path, "TOML config file (default: the embedded default)");
   run->add_option("--data-dir", data_dir, "Overrides store.data_dir");
+
+  auto* agent = app.add_subcommand("agent", "Run only the pipeline (an edge collector: no store, no query API)");
+  agent->add_option("--config,-c", config_path, "TOML config file")->required();
+  agent->add_option("--data-dir", agent_dir, "Where the agent keeps its checkpoints")->capture_default_str();
 
   auto* query = app.add_subcommand("query", "Run SQL against a running sluice");
   query->add_option("--server", server, "Base URL of the sluice API")->capture_default_str();
@@ -236,6 +288,7 @@ int run_cli(int argc, char** argv) {
     return app.exit(e);
   }
   if (*run) return cmd_run(config_path, data_dir);
+  if (*agent) return cmd_agent(config_path, agent_dir);
   if (*query) return cmd_query(server, format, sql);
   if (*check) return cmd_config_check(check_path);
   if (*schema) {

@@ -73,6 +73,10 @@ class Sink {
   /// batch in place (e.g. default timestamps) but must leave it retryable.
   /// Called by one thread at a time.
   virtual SinkResult write(LogBatch& batch, std::string* error) = 0;
+  /// True when the sink stores source positions itself, atomically with the
+  /// data (the store sink). Otherwise the engine keeps them in a checkpoint
+  /// file after each successful write (checkpoints.hpp).
+  virtual bool commits_positions() const { return false; }
   /// The positions this sink has durably committed for `source`, by key.
   virtual std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) {
     (void)source;

@@ -8,7 +8,9 @@
 #include <random>
 #include <set>
 
+#include "common/env.hpp"
 #include "common/metrics.hpp"
+#include "pipeline/checkpoints.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
 
 namespace sluice {
@@ -18,6 +20,7 @@ struct Pipeline::Node {
   std::unique_ptr<Source> source;
   std::unique_ptr<Transform> transform;
   std::unique_ptr<Sink> sink;
+  std::unique_ptr<Checkpoints> checkpoints;  ///< sinks that do not commit positions themselves
   std::vector<Node*> outputs;
   std::unique_ptr<BoundedQueue<LogBatch>> queue;  ///< null for sources
   std::thread worker;
@@ -108,6 +111,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, Pipe
       SLUICE_ASSIGN_OR_RETURN(node->transform, type->make_transform(spec, config.path));
     } else {
       SLUICE_ASSIGN_OR_RETURN(node->sink, type->make_sink(spec, config.path, ctx));
+      if (node->sink && !node->sink->commits_positions() && !ctx.state_dir.empty()) {
+        SLUICE_ASSIGN_OR_RETURN(node->checkpoints,
+                                Checkpoints::open(Env::posix(), ctx.state_dir + "/checkpoints/" + spec.name + ".json"));
+      }
     }
     register_metrics(node.get());
     nodes[name] = node.get();
@@ -217,7 +224,9 @@ Status Pipeline::start() {
     std::map<std::string, uint64_t> merged;
     std::map<std::string, size_t> present;
     for (Node* s : sinks) {
-      for (const auto& [k, off] : s->sink->committed_positions(n->spec.name)) {
+      auto committed =
+          s->checkpoints ? s->checkpoints->positions(n->spec.name) : s->sink->committed_positions(n->spec.name);
+      for (const auto& [k, off] : committed) {
         auto it = merged.find(k);
         merged[k] = it == merged.end() ? off : std::min(it->second, off);
         present[k]++;
@@ -284,6 +293,12 @@ void Pipeline::run_worker(Node* n) {
       SinkResult r = n->sink->write(batch, &err);
       if (r == SinkResult::kOk) {
         n->sent->inc(batch.records.size());
+        if (n->checkpoints && !batch.positions.empty()) {
+          // The next hop has the data; failing to note it only means the
+          // batch is sent again after a restart (never lost).
+          Status cs = n->checkpoints->commit(batch.positions);
+          if (!cs.ok()) spdlog::error("pipeline: sinks.{}: saving the checkpoint: {}", n->spec.name, cs.to_string());
+        }
         break;
       }
       n->errors->inc();

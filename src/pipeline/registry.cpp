@@ -1,5 +1,10 @@
 #include "pipeline/registry.hpp"
 
+#include <algorithm>
+
+#include "pipeline/sinks/file/file_sink.hpp"
+#include "pipeline/sinks/http/http_sink.hpp"
+#include "pipeline/sinks/stdout/stdout_sink.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
 #include "pipeline/sources/file/file_source.hpp"
 #include "pipeline/transforms/parse_json/parse_json.hpp"
@@ -54,6 +59,22 @@ ComponentType transform_type(std::string type, std::string description, const Op
   return c;
 }
 
+// A sink type whose factory is `make(options, context)`; with
+// context.check_only the factory is not called (nothing is opened).
+template <class Opts, class Make>
+ComponentType sink_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
+  ComponentType c{"sinks", std::move(type), std::move(description), &table, {}, {}, {}};
+  c.make_sink = [&table, make](const ComponentSpec& s, const std::string& f,
+                               PipelineContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    SLUICE_ASSIGN_OR_RETURN(auto o, bind(table, s, f));
+    Result<std::unique_ptr<Sink>> r = make(o, ctx);
+    if (!r.ok()) return r.status().with_context(s.location + ": sinks." + s.name);
+    if (ctx.check_only) return std::unique_ptr<Sink>();
+    return r;
+  };
+  return c;
+}
+
 std::vector<ComponentType> build() {
   std::vector<ComponentType> v;
   // --- sources ---------------------------------------------------------
@@ -96,13 +117,34 @@ std::vector<ComponentType> build() {
     };
     v.push_back(std::move(c));
   }
+  v.push_back(sink_type("file",
+                        "Appends records to a file as NDJSON or text lines, synced before a batch counts as written.",
+                        file_sink_option_table(),
+                        [](const FileSinkOptions& o, PipelineContext&) { return make_file_sink(Env::posix(), o); }));
+  v.push_back(sink_type("http",
+                        "Sends each batch as one NDJSON (or text) request to an HTTP endpoint, retrying 408, 429, 5xx "
+                        "and network errors.",
+                        http_sink_option_table(), [](const HttpSinkOptions& o, PipelineContext&) {
+                          return make_http_sink(o);
+                        }));
+  v.push_back(sink_type("stdout", "Writes records to standard output as NDJSON or text lines (for debugging).",
+                        stdout_sink_option_table(), [](const StdoutSinkOptions& o, PipelineContext&) {
+                          return make_stdout_sink(o);
+                        }));
   return v;
 }
 
 }  // namespace
 
 const std::vector<ComponentType>& component_types() {
-  static const std::vector<ComponentType> kTypes = build();
+  static const std::vector<ComponentType> kTypes = [] {
+    std::vector<ComponentType> v = build();
+    auto rank = [](const std::string& kind) { return kind == "sources" ? 0 : kind == "transforms" ? 1 : 2; };
+    std::stable_sort(v.begin(), v.end(), [&](const ComponentType& a, const ComponentType& b) {
+      return std::make_pair(rank(a.kind), a.type) < std::make_pair(rank(b.kind), b.type);
+    });
+    return v;
+  }();
   return kTypes;
 }
 

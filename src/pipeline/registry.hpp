@@ -22,6 +22,10 @@ struct PipelineContext {
   /// `sluice config check`: validate options only; sink factories return
   /// null instead of touching the store, and the pipeline is never started.
   bool check_only = false;
+  /// Where sinks that cannot store source positions themselves keep their
+  /// checkpoint files (`<state_dir>/checkpoints/<sink>.json`); empty: none
+  /// (sources then restart from their start_at).
+  std::string state_dir;
 };
 
 struct ComponentType {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "common/compression.hpp"
 #include "common/metrics.hpp"
 #include "model/json_records.hpp"
 
@@ -112,7 +113,23 @@ HttpResponse Api::ingest(const HttpRequest& req, const std::string& name) {
   }
   auto& m = MetricsRegistry::global();
   Labels l{{"source", "http"}, {"stream", name}};
-  auto decoded = decode_ndjson(req.body, Env::posix()->now_unix_nanos(), static_cast<size_t>(options_.max_line_errors));
+  // Content-Encoding gzip/deflate/zstd: the decompressed body is capped at
+  // max_body_bytes too (a zip bomb gets 413).
+  std::string inflated;
+  const std::string* body = &req.body;
+  if (std::string enc = req.header("content-encoding"); !enc.empty()) {
+    auto codec = compression_from_name(enc);
+    if (!codec.ok()) return {415, "application/json", error_response(codec.status()).body};
+    auto out = decompress(*codec, req.body, options_.max_body_bytes);
+    if (!out.ok()) {
+      HttpResponse r = error_response(out.status());
+      if (out.status().code() == StatusCode::kResourceExhausted) r.status = 413;
+      return r;
+    }
+    inflated = std::move(*out);
+    body = &inflated;
+  }
+  auto decoded = decode_ndjson(*body, Env::posix()->now_unix_nanos(), static_cast<size_t>(options_.max_line_errors));
   if (!decoded.errors.empty()) {
     m.counter("sluice_ingest_rejected_requests_total", "Ingest requests rejected for bad input.", l).inc();
     std::string body = fmt::format(
@@ -140,7 +157,7 @@ HttpResponse Api::ingest(const HttpRequest& req, const std::string& name) {
     return e;
   }
   m.counter("sluice_source_records_total", "Records received per source.", l).inc(n);
-  m.counter("sluice_source_bytes_total", "Bytes received per source.", l).inc(req.body.size());
+  m.counter("sluice_source_bytes_total", "Bytes received per source.", l).inc(body->size());
   if (n == 0) return json(200, "{\"accepted\":0,\"first_offset\":null,\"last_offset\":null}");
   return json(200, fmt::format("{{\"accepted\":{},\"first_offset\":{},\"last_offset\":{}}}", n, r->first_offset,
                                r->last_offset));

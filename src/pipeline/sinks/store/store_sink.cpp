@@ -43,6 +43,8 @@ class StoreSink final : public Sink {
     return r.status().code() == StatusCode::kInvalidArgument ? SinkResult::kFatal : SinkResult::kRetry;
   }
 
+  bool commits_positions() const override { return fixed_ != nullptr; }
+
   std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) override {
     return fixed_ ? fixed_->committed_positions(source) : std::unordered_map<std::string, uint64_t>{};
   }

@@ -1,0 +1,46 @@
+// Checkpoints: the source positions a sink that cannot store them itself
+// (http, file, stdout) has had accepted, kept in a small file per sink so
+// that `sluice agent` resumes where the next hop's acknowledgements got to.
+//
+// File: <state_dir>/checkpoints/<sink>.json, rewritten atomically (temp
+// file, fsync, rename) after every acknowledged batch that moves a position;
+// format in docs/formats/checkpoints.md. A crash between the next hop's
+// acknowledgement and the rewrite resends that one batch (at-least-once);
+// nothing acknowledged is skipped.
+//
+// Thread-safety: one sink worker thread calls commit(); positions() is
+// read at pipeline start before workers run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/env.hpp"
+#include "model/batch.hpp"
+
+namespace sluice {
+
+class Checkpoints {
+ public:
+  /// Loads `path` (absent = empty). InvalidArgument naming the file and byte
+  /// offset when it is not a checkpoint document: a damaged file stops the
+  /// start rather than silently re-reading or skipping data.
+  static Result<std::unique_ptr<Checkpoints>> open(Env* env, std::string path);
+
+  /// Positions of `source` by key.
+  std::unordered_map<std::string, uint64_t> positions(const std::string& source) const;
+  /// Records `moved` and rewrites the file when any position changed.
+  Status commit(const std::vector<SourcePosition>& moved);
+
+ private:
+  Checkpoints(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  Env* env_;
+  std::string path_;
+  std::map<std::pair<std::string, std::string>, SourcePosition> by_key_;  ///< (source, key) -> position
+};
+
+}  // namespace sluice
