@@ -94,3 +94,24 @@ def test_streams_health_and_metrics(sluice_factory):
     assert 'sluice_queries_total{outcome="ok"}' in metrics.decode()
     assert 'sluice_query_seconds_count' in metrics.decode()
     s.stop()
+
+
+def test_compressed_ingest_and_zip_bomb(sluice_factory):
+    import gzip
+    s = sluice_factory().start()
+    lines = "".join(json.dumps({"message": f"m{i}"}) + "\n" for i in range(100)).encode()
+    status, body = http("POST", s.url + "/api/v1/streams/gz/records", gzip.compress(lines),
+                        {"Content-Type": "application/x-ndjson", "Content-Encoding": "gzip"})
+    assert status == 200, body
+    assert json.loads(body)["accepted"] == 100
+    assert s.scalar("SELECT count(*) FROM gz WHERE body LIKE 'm%'") == 100
+    # 100 MiB of zeros inflate past max_body_bytes (64 MiB): 413, nothing stored.
+    bomb = gzip.compress(b"\0" * (100 << 20))
+    status, body = http("POST", s.url + "/api/v1/streams/gz/records", bomb,
+                        {"Content-Type": "application/x-ndjson", "Content-Encoding": "gzip"})
+    assert status == 413, body
+    status, body = http("POST", s.url + "/api/v1/streams/gz/records", b"x",
+                        {"Content-Type": "application/x-ndjson", "Content-Encoding": "br"})
+    assert status == 415, body
+    assert s.scalar("SELECT count(*) FROM gz") == 100
+    s.stop()
