@@ -12,7 +12,7 @@ namespace sluice {
 namespace parse_regex_detail {
 
 std::span<const Preset* const> all_presets() {
-  static constexpr std::array<const Preset*, 2> kAll = {&kNginxCombined, &kSyslogRfc3164};
+  static constexpr std::array<const Preset*, 4> kAll = {&kLinuxKernel, &kNginxCombined, &kSshd, &kSyslogRfc3164};
   return kAll;
 }
 

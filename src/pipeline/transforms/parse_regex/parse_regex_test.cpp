@@ -335,7 +335,9 @@ TEST(ParseRegexCreate, ValidatesOptions) {
     return r.status().message();
   };
   ParseRegexOptions none;
-  EXPECT_EQ(err(none), "parse_regex: set exactly one of pattern and preset (presets: nginx_combined, syslog_rfc3164)");
+  EXPECT_EQ(err(none),
+            "parse_regex: set exactly one of pattern and preset (presets: linux_kernel, nginx_combined, sshd, "
+            "syslog_rfc3164)");
   ParseRegexOptions both;
   both.pattern = "(?P<a>x)";
   both.preset = "nginx_combined";
@@ -346,7 +348,7 @@ TEST(ParseRegexCreate, ValidatesOptions) {
   ParseRegexOptions typo = preset("nginx_combinde");
   EXPECT_EQ(err(typo),
             "parse_regex: unknown preset \"nginx_combinde\" (did you mean \"nginx_combined\"?); valid presets: "
-            "nginx_combined, syslog_rfc3164");
+            "linux_kernel, nginx_combined, sshd, syslog_rfc3164");
   ParseRegexOptions preset_ts = preset("syslog_rfc3164");
   preset_ts.timestamp_format = "unix";
   EXPECT_NE(err(preset_ts).find("apply to patterns only"), std::string::npos);
