@@ -33,6 +33,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# --- OpenTelemetry JS SDK for tests/test_otlp.py (versions pinned in
+# tests/otel-js/package-lock.json) -------------------------------------------
+if [ ! -d tests/otel-js/node_modules ] || [ tests/otel-js/package-lock.json -nt tests/otel-js/node_modules ]; then
+  echo "setup: installing the OpenTelemetry JS packages in tests/otel-js"
+  npm ci --no-audit --no-fund --prefix tests/otel-js >/dev/null
+  touch tests/otel-js/node_modules
+fi
+
 # --- DuckDB (pinned; see docs/user-guide.md "Building") ----------------------
 DUCKDB_VERSION=1.4.4
 LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.4-r.4"

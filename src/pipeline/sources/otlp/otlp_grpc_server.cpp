@@ -1,0 +1,110 @@
+#include "pipeline/sources/otlp/otlp_grpc_server.hpp"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/method_handler.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace sluice {
+namespace {
+
+constexpr char kExportMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
+grpc::StatusCode grpc_code(StatusCode c) {
+  switch (c) {
+    case StatusCode::kOk:
+      return grpc::StatusCode::OK;
+    case StatusCode::kInvalidArgument:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case StatusCode::kResourceExhausted:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case StatusCode::kUnavailable:
+    case StatusCode::kCancelled:
+      return grpc::StatusCode::UNAVAILABLE;
+    case StatusCode::kDeadlineExceeded:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    default:
+      return grpc::StatusCode::INTERNAL;
+  }
+}
+
+/// LogsService with Export taking and returning raw bytes.
+class RawLogsService : public grpc::Service {
+ public:
+  explicit RawLogsService(OtlpGrpcHandler handler) : handler_(std::move(handler)) {
+    // AddMethod takes ownership of both objects (grpc::Service keeps them
+    // in unique_ptrs); this is how gRPC's generated services register.
+    AddMethod(new grpc::internal::RpcServiceMethod(
+        kExportMethod, grpc::internal::RpcMethod::NORMAL_RPC,
+        new grpc::internal::RpcMethodHandler<RawLogsService, grpc::ByteBuffer, grpc::ByteBuffer>(
+            [](RawLogsService* s, grpc::ServerContext*, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
+              return s->Export(*req, resp);
+            },
+            this)));
+  }
+
+ private:
+  grpc::Status Export(const grpc::ByteBuffer& req, grpc::ByteBuffer* resp) {
+    std::vector<grpc::Slice> slices;
+    if (!req.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read the request");
+    std::string bytes;
+    bytes.reserve(req.Length());
+    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    std::string out;
+    Status st = handler_(bytes, &out);
+    if (!st.ok()) return grpc::Status(grpc_code(st.code()), st.message());
+    grpc::Slice slice(out);
+    *resp = grpc::ByteBuffer(&slice, 1);
+    return grpc::Status::OK;
+  }
+
+  OtlpGrpcHandler handler_;
+};
+
+}  // namespace
+
+struct OtlpGrpcServer::Impl {
+  OtlpGrpcServerOptions options;
+  RawLogsService service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+
+  Impl(OtlpGrpcServerOptions o, OtlpGrpcHandler h) : options(std::move(o)), service(std::move(h)) {}
+};
+
+OtlpGrpcServer::OtlpGrpcServer(OtlpGrpcServerOptions options, OtlpGrpcHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+OtlpGrpcServer::~OtlpGrpcServer() { stop(); }
+
+Status OtlpGrpcServer::start() {
+  const auto& o = impl_->options;
+  grpc::ServerBuilder b;
+  b.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &impl_->port);
+  b.RegisterService(&impl_->service);
+  b.SetMaxReceiveMessageSize(static_cast<int>(std::min<uint64_t>(o.max_receive_bytes, INT_MAX)));
+  grpc::ResourceQuota quota("sluice-otlp-" + o.name);
+  quota.SetMaxThreads(static_cast<int>(std::clamp<int64_t>(o.max_threads, 2, INT_MAX)));
+  b.SetResourceQuota(quota);
+  auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(o.idle_timeout).count();
+  b.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, static_cast<int>(std::min<int64_t>(idle_ms, INT_MAX)));
+  impl_->server = b.BuildAndStart();
+  if (impl_->server == nullptr || impl_->port == 0) {
+    impl_->server.reset();
+    return Status::IOError("gRPC listener: cannot listen on \"" + o.listen + "\"");
+  }
+  return Status::Ok();
+}
+
+void OtlpGrpcServer::stop() {
+  if (impl_->server) {
+    impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    impl_->server->Wait();
+    impl_->server.reset();
+  }
+}
+
+uint16_t OtlpGrpcServer::port() const { return static_cast<uint16_t>(impl_->port); }
+
+}  // namespace sluice

@@ -1,0 +1,83 @@
+#include "pipeline/sources/otlp/otlp_response.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "google/rpc/status.pb.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "pipeline/sources/otlp/otlp_wire_scan.hpp"
+
+namespace sluice {
+namespace {
+
+std::string encode(OtlpEncoding e, const google::protobuf::Message& m) {
+  std::string out;
+  if (e == OtlpEncoding::kProtobuf) {
+    m.SerializeToString(&out);
+  } else {
+    // Cannot fail for these messages: no Any fields, no unknown enums.
+    (void)google::protobuf::util::MessageToJsonString(m, &out);
+  }
+  return out;
+}
+
+/// `s` with every byte that is not part of a valid UTF-8 sequence replaced
+/// by '?' (proto3 strings must be UTF-8; messages may quote client bytes).
+std::string utf8_safe(std::string_view s) {
+  if (is_valid_utf8(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = 1;
+    for (size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
+      if (is_valid_utf8(s.substr(i, n))) {
+        len = n;
+        break;
+      }
+    }
+    if (len == 1 && static_cast<unsigned char>(s[i]) >= 0x80) {
+      out += '?';
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<OtlpEncoding> otlp_encoding_from_content_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  std::string lower(t);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "application/x-protobuf") return OtlpEncoding::kProtobuf;
+  if (lower == "application/json") return OtlpEncoding::kJson;
+  return std::nullopt;
+}
+
+const char* otlp_content_type(OtlpEncoding e) {
+  return e == OtlpEncoding::kProtobuf ? "application/x-protobuf" : "application/json";
+}
+
+std::string encode_export_logs_response(OtlpEncoding e, uint64_t rejected, const std::string& error_message) {
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse r;
+  if (rejected > 0) {
+    r.mutable_partial_success()->set_rejected_log_records(static_cast<int64_t>(rejected));
+    r.mutable_partial_success()->set_error_message(utf8_safe(error_message));
+  }
+  return encode(e, r);
+}
+
+std::string encode_rpc_status(OtlpEncoding e, int code, const std::string& message) {
+  google::rpc::Status s;
+  s.set_code(code);
+  s.set_message(utf8_safe(message));
+  return encode(e, s);
+}
+
+}  // namespace sluice
