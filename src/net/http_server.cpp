@@ -84,6 +84,7 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "sluice");
   res.set(http::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = r.body;
   res.prepare_payload();

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice {
 
@@ -28,6 +30,8 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// Extra response headers (name, value), e.g. X-Elastic-Product.
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 /// Handles one request; called concurrently from connection threads.

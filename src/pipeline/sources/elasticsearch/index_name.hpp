@@ -1,0 +1,25 @@
+// Elasticsearch index name -> sluice stream name, for the elasticsearch
+// source (docs/protocols/elasticsearch.md).
+//
+// Streams are named [a-z0-9_.-]{1,64} (ARCHITECTURE.md "Data model"); index
+// names are looser (upper case from old clients, UTF-8, date math such as
+// "<logs-{now/d}>"). The mapping: ASCII letters are lower-cased; every other
+// character outside [a-z0-9_.-] becomes '_' (a multi-byte UTF-8 character
+// becomes one '_'); the result is cut to 64 bytes. "" , "." and ".." (which
+// would name a directory of the store's data dir) map to nothing.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+/// The stream for index `index`, or "" when it maps to no valid stream.
+std::string stream_for_index(std::string_view index);
+
+/// True when `name` matches [a-z0-9_.-]{1,64} and is not "." or "..".
+bool is_valid_stream_name(std::string_view name);
+
+}  // namespace sluice
