@@ -4,7 +4,7 @@ JOBS ?= 2
 BUILD ?= build
 SAN_BUILD ?= build-san
 PYTHON ?= /usr/bin/python3
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 CMAKE_GEN := -G Ninja
 # ccache hits across clones (CI builds a fresh clone at another path).
 export CCACHE_BASEDIR := $(CURDIR)

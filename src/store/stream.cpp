@@ -11,13 +11,6 @@
 
 namespace sluice {
 
-bool valid_stream_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-  });
-}
-
 struct Stream::Writer {
   explicit Writer(LogBatch* b) : batch(b) {}
   LogBatch* batch;

@@ -28,6 +28,7 @@
 
 #include "common/env.hpp"
 #include "common/metrics.hpp"
+#include "model/stream_name.hpp"
 #include "store/catalog.hpp"
 #include "store/duckdb_handle.hpp"
 #include "store/hot_scan.hpp"
@@ -56,7 +57,6 @@ struct StreamInfo {
 };
 
 /// True when `name` matches [a-z0-9_.-]{1,64}.
-bool valid_stream_name(std::string_view name);
 
 class Stream {
  public:

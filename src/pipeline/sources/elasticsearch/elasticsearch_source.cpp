@@ -49,7 +49,7 @@ const OptionTable<ElasticsearchSourceOptions>& elasticsearch_source_option_table
 }
 
 Status validate_elasticsearch_source_options(const ElasticsearchSourceOptions& o) {
-  if (!o.stream.empty() && !is_valid_stream_name(o.stream)) {
+  if (!o.stream.empty() && !valid_stream_name(o.stream)) {
     return Status::InvalidArgument("stream: \"" + o.stream + "\" must be empty or match [a-z0-9_.-]{1,64}");
   }
   if (o.message_field.empty()) return Status::InvalidArgument("message_field must not be empty");

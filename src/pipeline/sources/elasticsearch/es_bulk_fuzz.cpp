@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (item.line <= last_line) __builtin_trap();
     last_line = item.line;
     std::string stream = sluice::stream_for_index(item.index);
-    if (!stream.empty() && !sluice::is_valid_stream_name(stream)) __builtin_trap();
+    if (!stream.empty() && !sluice::valid_stream_name(stream)) __builtin_trap();
     if (item.status == 0 &&
         (item.action == sluice::BulkAction::kDelete || item.action == sluice::BulkAction::kUpdate)) {
       __builtin_trap();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/stream_name.hpp"
+
 namespace sluice {
 namespace {
 
@@ -11,11 +13,6 @@ bool is_stream_char(char c) {
 
 }  // namespace
 
-bool is_valid_stream_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), is_stream_char);
-}
-
 std::string stream_for_index(std::string_view index) {
   std::string out;
   for (size_t i = 0; i < index.size() && out.size() < 64; ++i) {
@@ -24,7 +21,7 @@ std::string stream_for_index(std::string_view index) {
     if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
     out += is_stream_char(static_cast<char>(c)) ? static_cast<char>(c) : '_';
   }
-  return is_valid_stream_name(out) ? out : std::string();
+  return valid_stream_name(out) ? out : std::string();
 }
 
 }  // namespace sluice

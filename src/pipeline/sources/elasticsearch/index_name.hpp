@@ -11,6 +11,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include "model/stream_name.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -18,8 +20,5 @@ namespace sluice {
 
 /// The stream for index `index`, or "" when it maps to no valid stream.
 std::string stream_for_index(std::string_view index);
-
-/// True when `name` matches [a-z0-9_.-]{1,64} and is not "." or "..".
-bool is_valid_stream_name(std::string_view name);
 
 }  // namespace sluice

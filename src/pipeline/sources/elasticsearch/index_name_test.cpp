@@ -32,11 +32,11 @@ TEST(StreamForIndex, NothingValid) {
 }
 
 TEST(IsValidStreamName, Rules) {
-  EXPECT_TRUE(is_valid_stream_name("a"));
-  EXPECT_TRUE(is_valid_stream_name(std::string(64, 'z')));
-  EXPECT_FALSE(is_valid_stream_name(std::string(65, 'z')));
-  EXPECT_FALSE(is_valid_stream_name("A"));
-  EXPECT_FALSE(is_valid_stream_name(".."));
+  EXPECT_TRUE(valid_stream_name("a"));
+  EXPECT_TRUE(valid_stream_name(std::string(64, 'z')));
+  EXPECT_FALSE(valid_stream_name(std::string(65, 'z')));
+  EXPECT_FALSE(valid_stream_name("A"));
+  EXPECT_FALSE(valid_stream_name(".."));
 }
 
 }  // namespace

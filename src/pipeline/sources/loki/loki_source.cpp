@@ -1,5 +1,7 @@
 #include "pipeline/sources/loki/loki_source.hpp"
 
+#include "model/stream_name.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -28,13 +30,6 @@ std::string media_type(std::string v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(v.begin());
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return v;
-}
-
-bool valid_stream_name(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-  });
 }
 
 }  // namespace
