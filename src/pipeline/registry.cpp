@@ -1,14 +1,31 @@
 #include "pipeline/registry.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "pipeline/sinks/file/file_sink.hpp"
 #include "pipeline/sinks/http/http_sink.hpp"
 #include "pipeline/sinks/stdout/stdout_sink.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
+#include "pipeline/sources/elasticsearch/elasticsearch_source.hpp"
 #include "pipeline/sources/file/file_source.hpp"
+#include "pipeline/sources/fluent/fluent_source.hpp"
+#include "pipeline/sources/loki/loki_source.hpp"
+#include "pipeline/sources/otlp/otlp_source.hpp"
+#include "pipeline/sources/syslog/syslog_source.hpp"
+#include "pipeline/transforms/dedupe/dedupe.hpp"
+#include "pipeline/transforms/filter/filter.hpp"
+#include "pipeline/transforms/multiline/multiline.hpp"
+#include "pipeline/transforms/parse_cri/parse_cri.hpp"
+#include "pipeline/transforms/parse_docker/parse_docker.hpp"
 #include "pipeline/transforms/parse_json/parse_json.hpp"
+#include "pipeline/transforms/parse_kv/parse_kv.hpp"
+#include "pipeline/transforms/parse_logfmt/parse_logfmt.hpp"
 #include "pipeline/transforms/parse_regex/parse_regex.hpp"
+#include "pipeline/transforms/parse_syslog/parse_syslog.hpp"
+#include "pipeline/transforms/sample/sample.hpp"
+#include "pipeline/transforms/set_fields/set_fields.hpp"
+#include "pipeline/transforms/throttle/throttle.hpp"
 #include "store/stream.hpp"
 
 namespace sluice {
@@ -45,14 +62,21 @@ ComponentType listener_type(std::string type, std::string description, const Opt
   return c;
 }
 
-// A transform type whose factory is `make(options)`.
+// A transform type whose factory is `make(options)`, or
+// `make(component name, options)` for transforms that label metrics with it.
 template <class Opts, class Make>
 ComponentType transform_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
   ComponentType c{"transforms", std::move(type), std::move(description), &table, {}, {}, {}};
   c.make_transform = [&table, make](const ComponentSpec& s,
                                     const std::string& f) -> Result<std::unique_ptr<Transform>> {
     SLUICE_ASSIGN_OR_RETURN(auto o, bind(table, s, f));
-    Result<std::unique_ptr<Transform>> r = make(o);
+    Result<std::unique_ptr<Transform>> r = [&] {
+      if constexpr (std::is_invocable_v<Make, const std::string&, const Opts&>) {
+        return make(s.name, o);
+      } else {
+        return make(o);
+      }
+    }();
     if (!r.ok()) return r.status().with_context(s.location + ": transforms." + s.name);
     return r;
   };
@@ -82,14 +106,73 @@ std::vector<ComponentType> build() {
                           "Tails files matched by globs, surviving rotation, truncation and restarts without losing "
                           "or repeating a line.",
                           file_source_option_table(), make_file_source));
+  v.push_back(listener_type("fluent",
+                            "Receives Fluent Forward protocol v1 over TCP (fluentd, Fluent Bit, Docker's fluentd "
+                            "driver): all four modes, acks after durability, optional shared_key handshake.",
+                            fluent_source_option_table(), make_fluent_source));
+  v.push_back(listener_type("otlp",
+                            "Receives OpenTelemetry logs over OTLP/HTTP (protobuf or JSON, POST /v1/logs) and "
+                            "OTLP/gRPC (LogsService/Export).",
+                            otlp_source_option_table(), make_otlp_source));
+  v.push_back(listener_type("loki",
+                            "Receives the Loki push API (POST /loki/api/v1/push, Snappy protobuf or JSON) from "
+                            "Promtail, Grafana Alloy, Fluent Bit and Vector.",
+                            loki_source_option_table(), make_loki_source));
+  v.push_back(listener_type("elasticsearch",
+                            "Receives Elasticsearch _bulk requests (Filebeat, Fluent Bit, Vector, Logstash); each "
+                            "index becomes a stream.",
+                            elasticsearch_source_option_table(), make_elasticsearch_source));
+  v.push_back(listener_type("syslog",
+                            "Receives syslog (RFC 5424 and RFC 3164) over UDP, TCP (octet-counted or newline "
+                            "framing, RFC 6587) or TLS (RFC 5425), with structured data as attributes.",
+                            syslog_source_option_table(), make_syslog_source));
   // --- transforms ------------------------------------------------------
   v.push_back(transform_type("parse_json",
                              "Parses each record's body as a JSON object and merges its fields into attributes.",
                              parse_json_option_table(), make_parse_json));
   v.push_back(transform_type("parse_regex",
-                             "Extracts fields with an RE2 pattern of named captures or a preset (nginx_combined, "
-                             "syslog_rfc3164) into attributes.",
+                             "Extracts fields with an RE2 pattern of named captures or a preset (linux_kernel, "
+                             "nginx_combined, sshd, syslog_rfc3164) into attributes.",
                              parse_regex_option_table(), make_parse_regex));
+  v.push_back(transform_type("multiline",
+                             "Joins the lines of one record (stack traces) per file: java, python and go presets or "
+                             "Vector's start_pattern/condition_pattern/mode.",
+                             multiline_option_table(), make_multiline));
+  v.push_back(transform_type("filter",
+                             "Keeps the records for which a condition holds (or drops those for which "
+                             "drop_condition holds).",
+                             filter_option_table(), make_filter));
+  v.push_back(transform_type("set", "Sets fields to constants: fields = { \"attributes.env\" = \"prod\" }.",
+                             set_option_table(), make_set));
+  v.push_back(transform_type("rename", "Moves fields: fields = { \"attributes.msg\" = \"body\" } (from = to).",
+                             rename_option_table(), make_rename));
+  v.push_back(transform_type("drop", "Removes fields (or whole attribute/resource maps).", drop_option_table(),
+                             make_drop));
+  v.push_back(transform_type("sample",
+                             "Keeps 1 in rate records, per key_field value when set (all or none of a key).",
+                             sample_option_table(), make_sample));
+  v.push_back(transform_type("throttle", "Lets at most threshold records per window through, per key_field value.",
+                             throttle_option_table(), make_throttle));
+  v.push_back(transform_type("dedupe", "Drops records equal (by fields) to one of the last cache_size seen.",
+                             dedupe_option_table(), make_dedupe));
+  v.push_back(transform_type("parse_logfmt",
+                             "Parses logfmt (key=value key2=\"quoted value\" flag) into attributes; level, msg and "
+                             "ts fill severity, body and timestamp.",
+                             parse_logfmt_option_table(), make_parse_logfmt));
+  v.push_back(transform_type("parse_kv",
+                             "Splits text into key/value pairs with configurable delimiters and quotes, into "
+                             "attributes (optionally prefixed).",
+                             parse_kv_option_table(), make_parse_kv));
+  v.push_back(transform_type("parse_cri",
+                             "Parses CRI container log lines (Kubernetes /var/log/pods) and joins partial (P) lines.",
+                             parse_cri_option_table(), make_parse_cri));
+  v.push_back(transform_type("parse_docker",
+                             "Parses Docker json-file log lines and joins lines Docker split at 16 KiB.",
+                             parse_docker_option_table(), make_parse_docker));
+  v.push_back(transform_type("parse_syslog",
+                             "Parses each record's body as a syslog message (RFC 5424 with structured data, or "
+                             "RFC 3164) into timestamp, severity, host.name and attributes.",
+                             parse_syslog_option_table(), make_parse_syslog));
   // --- sinks -----------------------------------------------------------
   {
     ComponentType c{"sinks",
