@@ -10,14 +10,14 @@
 #include <cstdio>
 #include <iostream>
 
-#include "net/http_client.hpp"
 #include "cli/schema.hpp"
 #include "common/metrics.hpp"
 #include "config/config_file.hpp"
+#include "net/http_client.hpp"
+#include "net/http_server.hpp"
 #include "pipeline/pipeline.hpp"
 #include "query/query_engine.hpp"
 #include "server/api.hpp"
-#include "net/http_server.hpp"
 #include "store/store.hpp"
 
 #ifndef SLUICE_VERSION
@@ -145,8 +145,8 @@ int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   HttpServerOptions ho{"api", api.listen, 1 << 20, api.idle_timeout, api.max_connections};
   HttpServer server(ho, [&ready](const HttpRequest& r) -> HttpResponse {
     if (r.path == "/healthz") return {200, "text/plain", "ok\n"};
-    if (r.path == "/readyz") return ready ? HttpResponse{200, "text/plain", "ready\n"}
-                                          : HttpResponse{503, "text/plain", "starting\n"};
+    if (r.path == "/readyz")
+      return ready ? HttpResponse{200, "text/plain", "ready\n"} : HttpResponse{503, "text/plain", "starting\n"};
     if (r.path == "/metrics") return {200, "text/plain; version=0.0.4", MetricsRegistry::global().render()};
     return {404, "text/plain", "sluice agent serves /healthz, /readyz and /metrics only\n"};
   });
@@ -155,8 +155,8 @@ int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   st = (*pipeline)->start();
   if (!st.ok()) return fail(st);
   ready = true;
-  spdlog::info("agent: {} pipeline components running; health and metrics on port {}",
-               (*pipeline)->component_count(), server.port());
+  spdlog::info("agent: {} pipeline components running; health and metrics on port {}", (*pipeline)->component_count(),
+               server.port());
   int sig = 0;
   sigwait(&sigs, &sig);
   spdlog::info("received signal {}, shutting down", sig);

@@ -101,10 +101,12 @@ Result<std::string> zstd_capped(std::string_view in, size_t max_bytes) {
   while (last != 0) {
     ZSTD_outBuffer ob{buf, sizeof(buf), 0};
     last = ZSTD_decompressStream(d.get(), &ob, &ib);
-    if (ZSTD_isError(last)) return Status::InvalidArgument(std::string("zstd body is corrupt: ") + ZSTD_getErrorName(last));
+    if (ZSTD_isError(last))
+      return Status::InvalidArgument(std::string("zstd body is corrupt: ") + ZSTD_getErrorName(last));
     if (out.size() + ob.pos > max_bytes) return too_large(Compression::kZstd, max_bytes);
     out.append(buf, ob.pos);
-    if (ob.pos == 0) return Status::InvalidArgument("zstd body ends early after " + std::to_string(in.size()) + " bytes");
+    if (ob.pos == 0)
+      return Status::InvalidArgument("zstd body ends early after " + std::to_string(in.size()) + " bytes");
   }
   return out;
 }

@@ -13,8 +13,8 @@ std::string sample() {
 
 TEST(Compression, RoundTripsEveryCodec) {
   const std::string in = sample();
-  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kDeflate, Compression::kZstd,
-                        Compression::kSnappy}) {
+  for (Compression c :
+       {Compression::kNone, Compression::kGzip, Compression::kDeflate, Compression::kZstd, Compression::kSnappy}) {
     auto packed = compress(c, in);
     ASSERT_TRUE(packed.ok()) << compression_name(c);
     auto out = decompress(c, *packed, in.size());
@@ -25,8 +25,8 @@ TEST(Compression, RoundTripsEveryCodec) {
 
 TEST(Compression, StopsAtTheCapWithResourceExhausted) {
   const std::string zeros(10 << 20, '\0');  // a small zip bomb: 10 MiB of zeros
-  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kDeflate, Compression::kZstd,
-                        Compression::kSnappy}) {
+  for (Compression c :
+       {Compression::kNone, Compression::kGzip, Compression::kDeflate, Compression::kZstd, Compression::kSnappy}) {
     auto packed = compress(c, zeros);
     ASSERT_TRUE(packed.ok());
     auto out = decompress(c, *packed, 1 << 20);

@@ -24,7 +24,7 @@
 namespace sluice {
 
 struct HttpServerOptions {
-  std::string name = "api";  ///< the `listener` metrics label
+  std::string name = "api";               ///< the `listener` metrics label
   std::string listen = "127.0.0.1:7070";  ///< "host:port"; port 0 picks a free one
   uint64_t max_body_bytes = 64ULL << 20;
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);

@@ -58,7 +58,7 @@ class Transform {
   /// stopping) everything held. Called on the same thread as process().
   virtual void flush(LogBatch& out, bool final) {
     (void)out;
-    (void)final;
+    (void) final;
   }
 };
 

@@ -146,10 +146,9 @@ std::vector<ComponentType> build() {
                              set_option_table(), make_set));
   v.push_back(transform_type("rename", "Moves fields: fields = { \"attributes.msg\" = \"body\" } (from = to).",
                              rename_option_table(), make_rename));
-  v.push_back(transform_type("drop", "Removes fields (or whole attribute/resource maps).", drop_option_table(),
-                             make_drop));
-  v.push_back(transform_type("sample",
-                             "Keeps 1 in rate records, per key_field value when set (all or none of a key).",
+  v.push_back(
+      transform_type("drop", "Removes fields (or whole attribute/resource maps).", drop_option_table(), make_drop));
+  v.push_back(transform_type("sample", "Keeps 1 in rate records, per key_field value when set (all or none of a key).",
                              sample_option_table(), make_sample));
   v.push_back(transform_type("throttle", "Lets at most threshold records per window through, per key_field value.",
                              throttle_option_table(), make_throttle));
@@ -207,13 +206,11 @@ std::vector<ComponentType> build() {
   v.push_back(sink_type("http",
                         "Sends each batch as one NDJSON (or text) request to an HTTP endpoint, retrying 408, 429, 5xx "
                         "and network errors.",
-                        http_sink_option_table(), [](const HttpSinkOptions& o, PipelineContext&) {
-                          return make_http_sink(o);
-                        }));
+                        http_sink_option_table(),
+                        [](const HttpSinkOptions& o, PipelineContext&) { return make_http_sink(o); }));
   v.push_back(sink_type("stdout", "Writes records to standard output as NDJSON or text lines (for debugging).",
-                        stdout_sink_option_table(), [](const StdoutSinkOptions& o, PipelineContext&) {
-                          return make_stdout_sink(o);
-                        }));
+                        stdout_sink_option_table(),
+                        [](const StdoutSinkOptions& o, PipelineContext&) { return make_stdout_sink(o); }));
   return v;
 }
 

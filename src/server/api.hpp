@@ -14,8 +14,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "query/query_engine.hpp"
 #include "net/http_types.hpp"
+#include "query/query_engine.hpp"
 #include "store/store.hpp"
 
 namespace sluice {

@@ -43,12 +43,11 @@ void add_http_listener_options(OptionTable<T>& t, const std::string& default_lis
                 "A request body larger than this (as sent, before decompression) gets 413 without being read.")
       .add_size("max_decompressed_bytes", static_cast<uint64_t T::*>(&B::max_decompressed_bytes), "64MiB", "1KiB",
                 "4GiB", "A compressed body that inflates past this gets 413; decompression stops there.")
-      .add_duration("idle_timeout", static_cast<std::chrono::nanoseconds T::*>(&B::idle_timeout), "60s", "100ms",
-                    "1h", "A connection that makes no progress for this long is closed.")
+      .add_duration("idle_timeout", static_cast<std::chrono::nanoseconds T::*>(&B::idle_timeout), "60s", "100ms", "1h",
+                    "A connection that makes no progress for this long is closed.")
       .add_integer("max_connections", static_cast<int64_t T::*>(&B::max_connections), 256, 1, 100000,
                    "Connections past this number are closed at once.")
-      .add_duration("ack_timeout", static_cast<std::chrono::nanoseconds T::*>(&B::ack_timeout), "30s", "100ms",
-                    "10m",
+      .add_duration("ack_timeout", static_cast<std::chrono::nanoseconds T::*>(&B::ack_timeout), "30s", "100ms", "10m",
                     "How long a request waits for its records to become durable before it is answered 503 "
                     "(the client retries; the records may then be stored twice).");
 }

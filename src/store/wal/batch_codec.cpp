@@ -467,8 +467,8 @@ class BatchDecoder {
         if (tag & 1) {
           uint64_t idx = tag >> 1;
           if (idx >= prev_key_sizes_.size()) {
-            return in_.fail("attribute key refers to key " + std::to_string(idx) + " of the previous record, which has " +
-                            std::to_string(prev_key_sizes_.size()));
+            return in_.fail("attribute key refers to key " + std::to_string(idx) +
+                            " of the previous record, which has " + std::to_string(prev_key_sizes_.size()));
           }
           key_size = prev_key_sizes_[idx];
           if constexpr (kMaterialize) (*out)[i].first.assign(prev->attributes[idx].first);

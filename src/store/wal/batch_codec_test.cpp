@@ -224,10 +224,10 @@ TEST(BatchCodecTest, AttributeKeysReferToThePreviousRecord) {
   for (int i = 0; i < 50; ++i) {
     LogRecord r;
     r.body = "line " + std::to_string(i);
-    r.attributes = {{"http.request.method", "GET"}, {"url.path", "/p" + std::to_string(i)},
-                    {"http.response.status_code", "200"}};
+    r.attributes = {
+        {"http.request.method", "GET"}, {"url.path", "/p" + std::to_string(i)}, {"http.response.status_code", "200"}};
     if (i % 3 == 0) r.attributes.insert(r.attributes.begin(), {"url.query", "a=1"});  // shifts indexes
-    if (i % 7 == 0) r.attributes.push_back({"only.here." + std::to_string(i), "x"});   // new key
+    if (i % 7 == 0) r.attributes.push_back({"only.here." + std::to_string(i), "x"});  // new key
     if (i % 11 == 0) r.attributes.clear();
     b.records.push_back(std::move(r));
   }
