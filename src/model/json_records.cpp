@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "model/json_type_name.hpp"
 #include "model/timestamp.hpp"
 
 namespace sluice {
@@ -27,24 +28,6 @@ std::string describe_char(char ch) {
   auto c = static_cast<unsigned char>(ch);
   if (c >= 0x20 && c < 0x7f) return std::string("'") + static_cast<char>(c) + "'";
   return std::string("'\\x") + kHex[c >> 4] + kHex[c & 15] + "'";
-}
-
-std::string_view type_name(od::json_type t) {
-  switch (t) {
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "an unknown value";
 }
 
 /// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -254,7 +237,7 @@ Status flatten_value(const Ctx& c, od::value& v, std::string& key, KeyValues& ou
 Status want_string(const Ctx& c, od::value& v, std::string_view field, std::string* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return c.fail(e);
-  if (t != od::json_type::string) return field_error(field, "a string", type_name(t));
+  if (t != od::json_type::string) return field_error(field, "a string", json_type_name(t));
   std::string_view s;
   if (auto e = v.get_string().get(s)) return c.fail(e);
   out->assign(s);
@@ -266,7 +249,7 @@ Status want_uint(const Ctx& c, od::value& v, std::string_view field, uint64_t ma
   od::json_type t;
   if (auto e = v.type().get(t)) return c.fail(e);
   std::string what = "an integer 0.." + std::to_string(max);
-  if (t != od::json_type::number) return field_error(field, what, type_name(t));
+  if (t != od::json_type::number) return field_error(field, what, json_type_name(t));
   std::string_view n;
   SLUICE_RETURN_IF_ERROR(number_text(c, v, &n));
   uint64_t u = 0;
@@ -286,7 +269,7 @@ Status want_time(const Ctx& c, od::value& v, std::string_view field, int64_t* ou
   } else if (t == od::json_type::string) {
     if (auto e = v.get_string().get(text)) return c.fail(e);
   } else {
-    return field_error(field, "integer nanoseconds or an RFC 3339 string", type_name(t));
+    return field_error(field, "integer nanoseconds or an RFC 3339 string", json_type_name(t));
   }
   auto r = parse_timestamp(text, all_digits(text) ? "unix_ns" : "rfc3339");
   if (!r.ok()) return Status::InvalidArgument("field \"" + std::string(field) + "\": " + r.status().message());
@@ -312,7 +295,7 @@ Status want_object(const Ctx& c, od::value& v, std::string_view field, KeyValues
   od::json_type t;
   if (auto e = v.type().get(t)) return c.fail(e);
   if (t == od::json_type::null) return flatten_value(c, v, key, out, 0);
-  if (t != od::json_type::object) return field_error(field, "an object", type_name(t));
+  if (t != od::json_type::object) return field_error(field, "an object", json_type_name(t));
   od::object obj;
   if (auto e = v.get_object().get(obj)) return c.fail(e);
   key.clear();

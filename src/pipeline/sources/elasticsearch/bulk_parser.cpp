@@ -6,30 +6,13 @@
 #include <cstring>
 
 #include "model/json_records.hpp"
+#include "model/json_type_name.hpp"
 #include "model/timestamp.hpp"
 
 namespace sluice {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-std::string_view type_name(od::json_type t) {
-  switch (t) {
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "an unknown value";
-}
 
 bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
@@ -90,7 +73,7 @@ struct BulkParser::Impl {
     od::json_type t;
     if (auto e = doc.type().get(t)) return json_error(e);
     if (t != od::json_type::object) {
-      return malformed(line, "expected a JSON object, found " + std::string(type_name(t)));
+      return malformed(line, "expected a JSON object, found " + std::string(json_type_name(t)));
     }
     od::object obj;
     if (auto e = doc.get_object().get(obj)) return json_error(e);
@@ -128,7 +111,7 @@ struct BulkParser::Impl {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(e);
     if (t != od::json_type::object) {
-      return malformed(line, "expected the action's metadata as an object, found " + std::string(type_name(t)));
+      return malformed(line, "expected the action's metadata as an object, found " + std::string(json_type_name(t)));
     }
     od::object meta;
     if (auto e = v.get_object().get(meta)) return json_error(e);
@@ -149,7 +132,7 @@ struct BulkParser::Impl {
         out->assign(val.raw_json_token());
         while (!out->empty() && (out->back() == ' ' || out->back() == '\t')) out->pop_back();
       } else if (t != od::json_type::null) {
-        return malformed(line, "[" + std::string(key) + "] expected a string, found " + std::string(type_name(t)));
+        return malformed(line, "[" + std::string(key) + "] expected a string, found " + std::string(json_type_name(t)));
       }
     }
     return Status::Ok();

@@ -4,30 +4,13 @@
 
 #include <string>
 
+#include "model/json_type_name.hpp"
 #include "pipeline/sources/loki/push_decoder.hpp"
 
 namespace sluice {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-std::string_view type_name(od::json_type t) {
-  switch (t) {
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "an unknown value";
-}
 
 /// A non-negative decimal integer that fits int64, or false.
 bool parse_nanos(std::string_view s, int64_t* out) {
@@ -95,7 +78,7 @@ class JsonDecoder {
   }
   Status mismatch(const std::string& what, std::string_view expected, od::json_type found) {
     return Status::InvalidArgument(what + ": expected " + std::string(expected) + ", found " +
-                                   std::string(type_name(found)) + where());
+                                   std::string(json_type_name(found)) + where());
   }
   Status want_type(od::value& v, od::json_type want, const std::string& what, std::string_view expected) {
     od::json_type t;
