@@ -162,4 +162,4 @@ def test_invalid_utf8_in_protobuf_becomes_replacement_characters(loki, pb):
     e.timestamp.seconds = 1700000000
     e.line = b"bad \xff\xfe bytes"
     assert post_proto(url, req.SerializeToString()).status_code == 204
-    assert s.query("SELECT body, resource['host'] FROM loki")["rows"] == [["bad \ufffd bytes", "h\ufffd"]]
+    assert s.query("SELECT body, resource['host'] FROM loki")["rows"] == [["bad \ufffd\ufffd bytes", "h\ufffd"]]

@@ -1,5 +1,7 @@
 #include "pipeline/sources/fluent/forward_message.hpp"
 
+#include "model/utf8.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -122,7 +124,7 @@ Result<ForwardMessage> ForwardMessage::parse(std::string frame, uint64_t stream_
                                    ", found an array of " + std::to_string(n));
   }
   m.kind_ = Kind::kEvents;
-  append_utf8_repaired(m.tag_, tag);
+  append_valid_utf8(m.tag_, tag);
   SLUICE_RETURN_IF_ERROR(m.parse_events(n, pos, limits));
   return m;
 }

@@ -9,55 +9,19 @@
 #include <vector>
 
 #include "common/json_text.hpp"
+#include "model/utf8.hpp"
 
 namespace sluice {
 
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i] (RFC 3629 section 4), or 0.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xbf;  // bounds of the second byte
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;  // no UTF-16 surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;  // nothing past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (b(i + k) < 0x80 || b(i + k) > 0xbf) return 0;
-  }
-  return n;
-}
-
-bool utf8_valid(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 void append_json_text_string(std::string& out, std::string_view s) {
-  if (utf8_valid(s)) {
+  if (is_valid_utf8(s)) {
     append_json_string(out, s);
     return;
   }
   std::string repaired;
-  append_utf8_repaired(repaired, s);
+  append_valid_utf8(repaired, s);
   append_json_string(out, repaired);
 }
 
@@ -198,7 +162,7 @@ class TextVisitor : public VisitorBase {
   }
   bool string(std::string_view s) {
     if (levels_.empty()) {
-      append_utf8_repaired(out_, s);
+      append_valid_utf8(out_, s);
     } else {
       append_json_text_string(out_, s);
     }
@@ -273,21 +237,6 @@ Result<uint64_t> read_container_header(std::string_view data, size_t* off, Msgpa
 }
 
 }  // namespace
-
-void append_utf8_repaired(std::string& out, std::string_view in) {
-  size_t run = 0;  // start of the current valid run
-  for (size_t i = 0; i < in.size();) {
-    size_t n = utf8_sequence(in, i);
-    if (n > 0) {
-      i += n;
-      continue;
-    }
-    out.append(in.substr(run, i - run));
-    out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
-    run = ++i;
-  }
-  out.append(in.substr(run));
-}
 
 Result<MsgpackScalar> read_msgpack_scalar(std::string_view data, size_t* off, std::string_view what,
                                           const ByteWhere& where) {

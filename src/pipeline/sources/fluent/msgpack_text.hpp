@@ -22,6 +22,7 @@
 
 #include "common/status.hpp"
 #include "model/log_record.hpp"
+#include "model/utf8.hpp"
 #include "pipeline/sources/fluent/msgpack_framer.hpp"
 
 namespace sluice {
@@ -68,8 +69,5 @@ Result<std::string> read_msgpack_text(std::string_view data, size_t* off, const 
 /// when the value is not a map.
 Result<KeyValues> read_msgpack_map_text(std::string_view data, size_t* off, std::string_view what,
                                         const ByteWhere& where);
-
-/// Appends `in` to `out`, replacing every invalid UTF-8 sequence with U+FFFD.
-void append_utf8_repaired(std::string& out, std::string_view in);
 
 }  // namespace sluice

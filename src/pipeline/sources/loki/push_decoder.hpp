@@ -43,6 +43,7 @@
 
 #include "common/status.hpp"
 #include "model/log_record.hpp"
+#include "model/utf8.hpp"
 
 namespace sluice {
 
@@ -58,12 +59,6 @@ size_t estimated_record_bytes(const LogRecord& r);
 /// Removes repeated keys from `kvs`: each key keeps the position of its
 /// first occurrence and the value of its last. O(n) expected.
 void keep_last_values(KeyValues& kvs);
-
-/// Replaces each run of bytes in `s` that is not valid UTF-8 (RFC 3629: no
-/// overlong forms, surrogates or code points past U+10FFFF) with one U+FFFD,
-/// as Go's strings.ToValidUTF8 does. Valid text is left untouched (checked
-/// first with simdjson's SIMD validator).
-void make_valid_utf8(std::string& s);
 
 /// Sets r.resource to `labels` and r.service_name from the `service_name` or
 /// `service.name` label.

@@ -1,7 +1,6 @@
 // Helpers shared by the protobuf and JSON push decoders.
 #include "pipeline/sources/loki/push_decoder.hpp"
 
-#include <simdjson.h>
 
 #include <string_view>
 #include <unordered_map>
@@ -47,57 +46,6 @@ void keep_last_values(KeyValues& kvs) {
     }
   }
   kvs = std::move(out);
-}
-
-namespace {
-
-/// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // no overlong forms
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // no overlong forms
-    if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-}  // namespace
-
-void make_valid_utf8(std::string& s) {
-  if (simdjson::validate_utf8(s.data(), s.size())) return;
-  std::string out;
-  out.reserve(s.size() + 8);
-  bool in_bad_run = false;
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_sequence(s, i);
-    if (n == 0) {
-      if (!in_bad_run) out += "\xEF\xBF\xBD";
-      in_bad_run = true;
-      ++i;
-    } else {
-      out.append(s, i, n);
-      in_bad_run = false;
-      i += n;
-    }
-  }
-  s = std::move(out);
 }
 
 void apply_loki_labels(const KeyValues& labels, LogRecord* r) {

@@ -23,30 +23,6 @@ std::string encode(OtlpEncoding e, const google::protobuf::Message& m) {
   return out;
 }
 
-/// `s` with every byte that is not part of a valid UTF-8 sequence replaced
-/// by '?' (proto3 strings must be UTF-8; messages may quote client bytes).
-std::string utf8_safe(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string(s);
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    size_t len = 1;
-    for (size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
-      if (is_valid_utf8(s.substr(i, n))) {
-        len = n;
-        break;
-      }
-    }
-    if (len == 1 && static_cast<unsigned char>(s[i]) >= 0x80) {
-      out += '?';
-    } else {
-      out.append(s.substr(i, len));
-    }
-    i += len;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<OtlpEncoding> otlp_encoding_from_content_type(std::string_view content_type) {
@@ -68,7 +44,9 @@ std::string encode_export_logs_response(OtlpEncoding e, uint64_t rejected, const
   opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse r;
   if (rejected > 0) {
     r.mutable_partial_success()->set_rejected_log_records(static_cast<int64_t>(rejected));
-    r.mutable_partial_success()->set_error_message(utf8_safe(error_message));
+    std::string text = error_message;  // proto3 strings must be UTF-8; messages may quote client bytes
+    make_valid_utf8(text);
+    r.mutable_partial_success()->set_error_message(text);
   }
   return encode(e, r);
 }
@@ -76,7 +54,9 @@ std::string encode_export_logs_response(OtlpEncoding e, uint64_t rejected, const
 std::string encode_rpc_status(OtlpEncoding e, int code, const std::string& message) {
   google::rpc::Status s;
   s.set_code(code);
-  s.set_message(utf8_safe(message));
+  std::string text = message;
+  make_valid_utf8(text);
+  s.set_message(text);
   return encode(e, s);
 }
 

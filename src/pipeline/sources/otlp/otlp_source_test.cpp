@@ -253,7 +253,7 @@ TEST(OtlpResponse, ContentTypes) {
   EXPECT_EQ(otlp_encoding_from_content_type("application/protobuf"), std::nullopt);
   EXPECT_EQ(otlp_encoding_from_content_type(""), std::nullopt);
   EXPECT_EQ(encode_export_logs_response(OtlpEncoding::kJson, 0, ""), "{}");
-  EXPECT_EQ(encode_rpc_status(OtlpEncoding::kJson, 3, "bad \xff"), R"({"code":3,"message":"bad ?"})");
+  EXPECT_EQ(encode_rpc_status(OtlpEncoding::kJson, 3, "bad \xff"), "{\"code\":3,\"message\":\"bad \xef\xbf\xbd\"}");
 }
 
 }  // namespace

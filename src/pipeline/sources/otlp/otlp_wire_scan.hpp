@@ -23,6 +23,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "common/status.hpp"
+#include "model/utf8.hpp"
 
 namespace sluice {
 
@@ -50,9 +51,5 @@ struct WireScanCounts {
 Status scan_protobuf_wire(std::string_view bytes, const google::protobuf::Descriptor* root,
                           const google::protobuf::Descriptor* counted, const WireScanLimits& limits,
                           WireScanCounts* counts);
-
-/// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
-/// surrogates, nothing above U+10FFFF).
-bool is_valid_utf8(std::string_view s);
 
 }  // namespace sluice

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "model/utf8.hpp"
+
 namespace sluice {
 namespace {
 
@@ -35,34 +37,6 @@ size_t utf8_sequence(std::string_view s, size_t i, uint32_t* rune) {
   if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
   *rune = r;
   return len;
-}
-
-bool valid_utf8(std::string_view s) {
-  uint32_t r;
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_sequence(s, i, &r);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-void append_utf8(std::string& out, uint32_t r) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
 }
 
 /// Four hex digits at s[i..i+4) -> value, or -1.
@@ -182,7 +156,7 @@ Status decode_logfmt(std::string_view line, KeyValues& out) {
     if (p < n && line[p] == '"') return unexpected('"', p);
     if (p == key_start) return unexpected('=', p);  // line[p] == '='
     std::string_view key = line.substr(key_start, p - key_start);
-    if (!valid_utf8(key)) {
+    if (!is_valid_utf8(key)) {
       return Status::InvalidArgument("key at byte " + std::to_string(key_start) + " is not valid UTF-8");
     }
     if (p == n || sep(p)) {
