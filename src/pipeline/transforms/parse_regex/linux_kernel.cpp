@@ -77,12 +77,7 @@ std::string lower(re2::StringPiece s) {
 
 void apply(const re2::StringPiece* g, LogRecord& rec) {
   const Groups& x = groups();
-  if (present(g[x.host])) {  // a full syslog line: the syslog_rfc3164 fields first
-    const char* msg_begin = g[x.msg_at].data();
-    re2::StringPiece msg(msg_begin, static_cast<size_t>(g[0].data() + g[0].size() - msg_begin));
-    const re2::StringPiece syslog[8] = {g[0], g[x.pri], g[x.ts3164], g[x.ts3339], g[x.host], g[x.tag], g[x.pid], msg};
-    kSyslogRfc3164.apply(syslog, rec);
-  }
+  apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
   AttributeWriter w(rec, 11);
   if (present(g[x.uptime])) w.put("linux.kernel.uptime", g[x.uptime]);
   if (present(g[x.dmesg_uptime])) w.put("linux.kernel.uptime", g[x.dmesg_uptime]);

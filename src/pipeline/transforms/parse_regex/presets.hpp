@@ -115,6 +115,20 @@ extern const Preset kSshd;
 /// process.executable.name, process.user.id.
 extern const Preset kLinuxKernel;
 
+/// For presets whose pattern may begin with a syslog_rfc3164 header (sshd,
+/// linux_kernel): when its host group matched, applies syslog_rfc3164's
+/// fields first. `x` names the header's groups in the preset's pattern
+/// (pri, ts3164, ts3339, host, tag, pid, and msg_at where the message
+/// starts; the message runs to the end of the match).
+template <class Groups>
+void apply_syslog_header(const re2::StringPiece* g, const Groups& x, LogRecord& rec) {
+  if (g[x.host].data() == nullptr) return;
+  const char* msg_begin = g[x.msg_at].data();
+  re2::StringPiece msg(msg_begin, static_cast<size_t>(g[0].data() + g[0].size() - msg_begin));
+  const re2::StringPiece syslog[8] = {g[0], g[x.pri], g[x.ts3164], g[x.ts3339], g[x.host], g[x.tag], g[x.pid], msg};
+  kSyslogRfc3164.apply(syslog, rec);
+}
+
 /// The RE2 options presets are compiled with (Latin-1, no error logging).
 RE2::Options preset_re2_options();
 

@@ -1,9 +1,9 @@
 // The syslog_rfc3164 preset (presets.hpp).
-#include <array>
 #include <string>
 
 #include "model/timestamp.hpp"
 #include "pipeline/transforms/parse_regex/presets.hpp"
+#include "pipeline/transforms/parse_syslog/syslog_message.hpp"
 #include "pipeline/transforms/transform_util.hpp"
 
 namespace sluice::parse_regex_detail {
@@ -20,21 +20,6 @@ constexpr std::string_view kPattern =
 
 constexpr std::string_view kRfc3164TimeFormat = "%b %e %H:%M:%S";
 
-struct SyslogSeverity {
-  std::string_view keyword;  // RFC 5424 section 6.2.1 table 2
-  uint8_t otel;              // OpenTelemetry SeverityNumber
-};
-constexpr std::array<SyslogSeverity, 8> kSeverities = {{
-    {"emerg", 21},
-    {"alert", 19},
-    {"crit", 18},
-    {"err", 17},
-    {"warning", 13},
-    {"notice", 10},
-    {"info", 9},
-    {"debug", 5},
-}};
-
 void apply(const re2::StringPiece* g, LogRecord& rec) {
   AttributeWriter w(rec, 6);
   if (g[1].data() != nullptr) {
@@ -42,9 +27,8 @@ void apply(const re2::StringPiece* g, LogRecord& rec) {
     for (char c : std::string_view(g[1])) pri = pri * 10 + (c - '0');
     if (pri <= 191) {
       w.put("syslog.facility", std::to_string(pri >> 3));
-      const SyslogSeverity& s = kSeverities[pri & 7];
-      rec.severity_text = s.keyword;
-      rec.severity_number = s.otel;
+      rec.severity_text = syslog_severity_keyword(pri & 7);
+      rec.severity_number = syslog_severity_number(pri & 7);
     } else {
       set_parse_error(rec, "parse_regex: syslog_rfc3164: PRI " + std::to_string(pri) + " is out of range 0..191");
     }
