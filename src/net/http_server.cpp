@@ -33,6 +33,15 @@ std::string url_decode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+std::string media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  std::string out(t);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::map<std::string, std::string> parse_query_string(std::string_view q) {
   std::map<std::string, std::string> out;
   while (!q.empty()) {

@@ -34,6 +34,11 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
+/// The media type of a Content-Type value (RFC 9110 section 8.3.1):
+/// lower-case, parameters and surrounding whitespace removed
+/// ("Application/JSON; charset=utf-8" -> "application/json").
+std::string media_type(std::string_view content_type);
+
 /// Handles one request; called concurrently from connection threads.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 

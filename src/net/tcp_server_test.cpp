@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <thread>
 
+#include "net/http_types.hpp"
 #include "net/udp_server.hpp"
 
 namespace sluice {
@@ -133,6 +134,18 @@ TEST(UdpServer, DeliversDatagramsAndFlagsTruncatedOnes) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0], std::make_pair(std::string("hello"), false));
   EXPECT_EQ(got[1], std::make_pair(std::string("much too"), true));
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(HttpTypes, MediaTypeDropsParametersAndCase) {
+  EXPECT_EQ(media_type("Application/JSON; charset=utf-8"), "application/json");
+  EXPECT_EQ(media_type("  application/x-protobuf "), "application/x-protobuf");
+  EXPECT_EQ(media_type(""), "");
 }
 
 }  // namespace

@@ -23,15 +23,6 @@ HttpResponse bad_body(const Status& st) {
   return text(st.code() == StatusCode::kResourceExhausted ? 413 : 400, st.message());
 }
 
-/// The media type of a Content-Type value, lower-case, without parameters.
-std::string media_type(std::string v) {
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(v.begin());
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return v;
-}
-
 }  // namespace
 
 const OptionTable<LokiSourceOptions>& loki_source_option_table() {

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "google/rpc/status.pb.h"
+#include "net/http_types.hpp"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "pipeline/sources/otlp/otlp_wire_scan.hpp"
 
@@ -26,11 +27,7 @@ std::string encode(OtlpEncoding e, const google::protobuf::Message& m) {
 }  // namespace
 
 std::optional<OtlpEncoding> otlp_encoding_from_content_type(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-  std::string lower(t);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = media_type(content_type);
   if (lower == "application/x-protobuf") return OtlpEncoding::kProtobuf;
   if (lower == "application/json") return OtlpEncoding::kJson;
   return std::nullopt;
