@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "model/log_record.hpp"
+#include "model/metric_sample.hpp"
 
 namespace sluice {
 
@@ -77,8 +78,13 @@ class Acknowledgement {
   std::string reason_;
 };
 
+/// A batch holds log records or metric samples (a source emits one or the
+/// other; a stream stores one kind, ARCHITECTURE.md "Data model"). Log
+/// transforms leave `samples` alone.
 struct LogBatch {
   std::vector<LogRecord> records;
+  /// Metric samples (host_metrics, OTLP metrics, Prometheus remote_write).
+  std::vector<MetricSample> samples;
   /// Positions reached once every record of this batch is stored.
   std::vector<SourcePosition> positions;
   /// The stream a network source asks for (Loki's configured stream, an
@@ -95,7 +101,9 @@ struct LogBatch {
     for (auto& a : acks) a->fail(s, reason);
   }
 
-  bool empty() const { return records.empty() && positions.empty(); }
+  bool empty() const { return records.empty() && samples.empty() && positions.empty(); }
+  /// Records plus samples: what the pipeline counts as received and sent.
+  size_t size() const { return records.size() + samples.size(); }
 };
 
 }  // namespace sluice
