@@ -238,7 +238,7 @@ Status Pipeline::start() {
     n->ctx.emit = [this, raw](LogBatch&& b) -> Status {
       uint64_t bytes = 0;
       for (const auto& r : b.records) bytes += r.body.size();
-      raw->sent->inc(b.records.size());
+      raw->sent->inc(b.size());
       raw->sent_bytes->inc(bytes);
       return emit_to(raw->outputs, std::move(b));
     };
@@ -257,7 +257,7 @@ void Pipeline::run_worker(Node* n) {
     LogBatch held;
     n->transform->flush(held, final);
     if (held.empty() && held.acks.empty()) return;
-    n->sent->inc(held.records.size());
+    n->sent->inc(held.size());
     if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(held));
   };
   while (true) {
@@ -279,10 +279,10 @@ void Pipeline::run_worker(Node* n) {
       batch.fail_acks(DeliveryStatus::kErrored, "the pipeline stopped before sinks." + n->spec.name + " wrote it");
       continue;
     }
-    n->received->inc(batch.records.size());
+    n->received->inc(batch.size());
     if (n->transform) {
       n->transform->process(batch);
-      n->sent->inc(batch.records.size());
+      n->sent->inc(batch.size());
       if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(batch));
       if (flush_every.count() > 0) flush_into_outputs(false);
       continue;
@@ -292,7 +292,7 @@ void Pipeline::run_worker(Node* n) {
       std::string err;
       SinkResult r = n->sink->write(batch, &err);
       if (r == SinkResult::kOk) {
-        n->sent->inc(batch.records.size());
+        n->sent->inc(batch.size());
         if (n->checkpoints && !batch.positions.empty()) {
           // The next hop has the data; failing to note it only means the
           // batch is sent again after a restart (never lost).
@@ -303,9 +303,9 @@ void Pipeline::run_worker(Node* n) {
       }
       n->errors->inc();
       if (r == SinkResult::kFatal) {
-        n->discarded->inc(batch.records.size());
+        n->discarded->inc(batch.size());
         batch.fail_acks(DeliveryStatus::kRejected, "sinks." + n->spec.name + ": " + err);
-        spdlog::error("pipeline: sinks.{} dropped {} records: {}", n->spec.name, batch.records.size(), err);
+        spdlog::error("pipeline: sinks.{} dropped {} records: {}", n->spec.name, batch.size(), err);
         break;
       }
       if (stopping_) {
