@@ -15,6 +15,8 @@
 // and is thread-safe.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -102,8 +104,16 @@ struct LogBatch {
   }
 
   bool empty() const { return records.empty() && samples.empty() && positions.empty(); }
-  /// Records plus samples: what the pipeline counts as received and sent.
+  /// Records plus samples: what the pipeline counts as received and sent,
+  /// and the offsets a stored batch takes (records first, then samples).
   size_t size() const { return records.size() + samples.size(); }
+  /// Removes the first `n` items in offset order (records, then samples).
+  void drop_front(size_t n) {
+    size_t r = std::min(n, records.size());
+    records.erase(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(r));
+    size_t m = std::min(n - r, samples.size());
+    samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(m));
+  }
 };
 
 }  // namespace sluice

@@ -1,5 +1,9 @@
 #include "model/record_json.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
+
 #include "common/json_text.hpp"
 
 namespace sluice {
@@ -29,7 +33,63 @@ void append_object(std::string& out, const char* name, const KeyValues& kvs) {
   out += '}';
 }
 
+std::string value_text(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  return fmt::format("{}", v);  // shortest form that reads back to the same double
+}
+
 }  // namespace
+
+void append_sample_json(std::string& out, const MetricSample& m) {
+  out += "{\"timestamp\":\"";
+  out += std::to_string(m.timestamp_ns);
+  out += "\",\"name\":";
+  append_json_string(out, m.name);
+  append_object(out, "labels", m.labels);
+  out += ",\"value\":";
+  std::string v = value_text(m.value);
+  if (std::isfinite(m.value)) {
+    out += v;
+  } else {
+    append_json_string(out, v);
+  }
+  out += ",\"kind\":\"";
+  out += metric_kind_name(m.kind);
+  out += '"';
+  append_object(out, "resource", m.resource);
+  out += '}';
+}
+
+void append_sample_text(std::string& out, const MetricSample& m) {
+  out += m.name;
+  if (!m.labels.empty()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [k, v] : m.labels) {
+      if (!first) out += ',';
+      first = false;
+      out += k;
+      out += "=\"";
+      for (char c : v) {
+        if (c == '\\' || c == '"') {
+          out += '\\';
+          out += c;
+        } else if (c == '\n') {
+          out += "\\n";
+        } else {
+          out += c;
+        }
+      }
+      out += '"';
+    }
+    out += '}';
+  }
+  out += ' ';
+  out += value_text(m.value);
+  out += ' ';
+  out += std::to_string(m.timestamp_ns / 1000000);
+}
 
 void append_record_json(std::string& out, const LogRecord& r) {
   out += "{\"timestamp\":\"";

@@ -16,10 +16,22 @@
 #include <string>
 
 #include "model/log_record.hpp"
+#include "model/metric_sample.hpp"
 
 namespace sluice {
 
 /// Appends `r` as one JSON object (no newline) to `out`.
 void append_record_json(std::string& out, const LogRecord& r);
+
+/// Appends `m` as one JSON object (no newline) to `out`:
+/// {"timestamp":"<ns>","name":"..","labels":{..},"value":V,"kind":"..",
+///  "resource":{..}} where V is a JSON number, or the string "NaN", "+Inf"
+/// or "-Inf" (Prometheus' spelling) for values JSON cannot hold.
+void append_sample_json(std::string& out, const MetricSample& m);
+
+/// Appends `m` in the Prometheus text exposition line format (no newline):
+/// `name{k="v",...} value timestamp_ms`, label values escaped as that
+/// format requires (backslash, double quote, newline).
+void append_sample_text(std::string& out, const MetricSample& m);
 
 }  // namespace sluice

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "model/json_records.hpp"
 
 namespace sluice {
@@ -39,4 +41,30 @@ TEST(RecordJson, RoundTripsThroughTheNdjsonDecoder) {
 }
 
 }  // namespace
+TEST(SampleJson, NumbersNonFiniteValuesAndText) {
+  MetricSample m;
+  m.timestamp_ns = 1700000000123456789;
+  m.name = "http_requests_total";
+  m.labels = {{"path", "/a\"b"}, {"le", "0.5"}};
+  m.value = 0.1;
+  m.kind = MetricKind::kCounter;
+  m.resource = {{"host.name", "h"}};
+  std::string out;
+  append_sample_json(out, m);
+  EXPECT_EQ(out,
+            "{\"timestamp\":\"1700000000123456789\",\"name\":\"http_requests_total\",\"labels\":{\"path\":\"/a\\\"b\","
+            "\"le\":\"0.5\"},\"value\":0.1,\"kind\":\"counter\",\"resource\":{\"host.name\":\"h\"}}");
+  out.clear();
+  append_sample_text(out, m);
+  EXPECT_EQ(out, "http_requests_total{path=\"/a\\\"b\",le=\"0.5\"} 0.1 1700000000123");
+  m.value = -std::numeric_limits<double>::infinity();
+  m.labels.clear();
+  out.clear();
+  append_sample_json(out, m);
+  EXPECT_NE(out.find("\"value\":\"-Inf\""), std::string::npos) << out;
+  out.clear();
+  append_sample_text(out, m);
+  EXPECT_EQ(out, "http_requests_total -Inf 1700000000123");
+}
+
 }  // namespace sluice

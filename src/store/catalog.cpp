@@ -6,8 +6,12 @@
 #include "common/json_text.hpp"
 
 namespace sluice {
+
+const char* stream_kind_name(StreamKind k) { return k == StreamKind::kMetrics ? "metrics" : "logs"; }
+
 std::string encode_catalog(const Catalog& c) {
-  std::string out = fmt::format("{{\"version\":1,\"compacted_offset\":{},\"segments\":[", c.compacted_offset);
+  std::string out = fmt::format("{{\"version\":1,\"kind\":\"{}\",\"compacted_offset\":{},\"segments\":[",
+                                stream_kind_name(c.kind), c.compacted_offset);
   for (size_t i = 0; i < c.segments.size(); ++i) {
     const auto& s = c.segments[i];
     if (i) out += ',';
@@ -59,6 +63,16 @@ Result<Catalog> decode_catalog(std::string_view json, std::string_view path) {
     *out = std::string(v);
     return Status::Ok();
   };
+  std::string_view kind = "logs";
+  if (root["kind"].error() != simdjson::NO_SUCH_FIELD && root["kind"].get_string().get(kind)) {
+    return Status::Corruption(where + ": expected a string field \"kind\"");
+  }
+  if (kind == "metrics") {
+    c.kind = StreamKind::kMetrics;
+  } else if (kind != "logs") {
+    return Status::Corruption(where + ": expected \"kind\" to be \"logs\" or \"metrics\", found \"" +
+                              std::string(kind) + "\"");
+  }
   SLUICE_RETURN_IF_ERROR(need_u64(root, "compacted_offset", &c.compacted_offset));
   simdjson::dom::array segs, poss;
   if (root["segments"].get_array().get(segs)) return Status::Corruption(where + ": expected an array \"segments\"");

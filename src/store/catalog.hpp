@@ -18,6 +18,12 @@
 
 namespace sluice {
 
+/// What a stream holds (ARCHITECTURE.md "Data model"): log records or
+/// metric samples. Fixed once the stream holds data.
+enum class StreamKind : uint8_t { kLogs, kMetrics };
+/// "logs" or "metrics".
+const char* stream_kind_name(StreamKind k);
+
 /// One Parquet file holding records of one stream, one date and one hour.
 struct SegmentInfo {
   std::string path;  ///< relative to the stream directory
@@ -32,6 +38,7 @@ struct SegmentInfo {
 };
 
 struct Catalog {
+  StreamKind kind = StreamKind::kLogs;  ///< stored as "kind"; absent means logs
   /// Every record with offset < compacted_offset is in `segments` (or was
   /// deleted by retention); the WAL is only needed beyond it.
   uint64_t compacted_offset = 0;

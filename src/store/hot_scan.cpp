@@ -3,10 +3,41 @@
 #include <limits>
 
 #include "store/log_table.hpp"
+#include "store/metric_table.hpp"
 #include "store/wal/batch_codec.hpp"
 
 namespace sluice {
 namespace {
+
+// The table shape of each stream kind: which part of a decoded batch holds
+// the rows, their columns and how to write them.
+struct LogShape {
+  using Row = LogRecord;
+  static constexpr const char* kFunction = "sluice_hot";
+  static constexpr int kColumns = kLogColumnCount;
+  static constexpr int kOffsetColumn = kColOffset;
+  static const std::vector<Row>& rows(const LogBatch& b) { return b.records; }
+  static int64_t timestamp(const Row& r) { return r.timestamp_ns; }
+  static const std::vector<std::string>& names() { return log_column_names(); }
+  static duckdb_logical_type type(int c) { return log_column_type(static_cast<LogColumn>(c)); }
+  static void fill(duckdb_vector v, int c, const std::vector<const Row*>& rows, const std::vector<uint64_t>& offs) {
+    fill_log_column(v, static_cast<LogColumn>(c), rows, offs);
+  }
+};
+
+struct MetricShape {
+  using Row = MetricSample;
+  static constexpr const char* kFunction = "sluice_hot_metrics";
+  static constexpr int kColumns = kMetricColumnCount;
+  static constexpr int kOffsetColumn = kMetricColOffset;
+  static const std::vector<Row>& rows(const LogBatch& b) { return b.samples; }
+  static int64_t timestamp(const Row& r) { return r.timestamp_ns; }
+  static const std::vector<std::string>& names() { return metric_column_names(); }
+  static duckdb_logical_type type(int c) { return metric_column_type(static_cast<MetricColumn>(c)); }
+  static void fill(duckdb_vector v, int c, const std::vector<const Row*>& rows, const std::vector<uint64_t>& offs) {
+    fill_metric_column(v, static_cast<MetricColumn>(c), rows, offs);
+  }
+};
 
 struct BindData {
   HotSource* source = nullptr;
@@ -17,14 +48,15 @@ struct BindData {
   int64_t ts_to = std::numeric_limits<int64_t>::max();
 };
 
+template <class Shape>
 struct ScanState {
-  std::vector<HotChunk> chunks;    // snapshot taken at init
-  std::vector<LogColumn> columns;  // projected columns, in output order
+  std::vector<HotChunk> chunks;  // snapshot taken at init
+  std::vector<int> columns;      // projected columns, in output order
   size_t chunk = 0;
   bool decoded = false;
   size_t record = 0;
   LogBatch batch;
-  std::vector<const LogRecord*> rows;
+  std::vector<const typename Shape::Row*> rows;
   std::vector<uint64_t> offsets;
 };
 
@@ -38,6 +70,7 @@ struct Value {
   Value& operator=(const Value&) = delete;
 };
 
+template <class Shape>
 void bind(duckdb_bind_info info) {
   auto* source = static_cast<HotSource*>(duckdb_bind_get_extra_info(info));
   Value stream_v(duckdb_bind_get_parameter(info, 0));
@@ -65,9 +98,9 @@ void bind(duckdb_bind_info info) {
   }
   // No snapshot here: DuckDB binds a view's query when the view is created,
   // which happens under the stream's locks. The snapshot is taken at init.
-  for (int c = 0; c < kLogColumnCount; ++c) {
-    duckdb_logical_type t = log_column_type(static_cast<LogColumn>(c));
-    duckdb_bind_add_result_column(info, log_column_names()[c].c_str(), t);
+  for (int c = 0; c < Shape::kColumns; ++c) {
+    duckdb_logical_type t = Shape::type(c);
+    duckdb_bind_add_result_column(info, Shape::names()[c].c_str(), t);
     duckdb_destroy_logical_type(&t);
   }
   // DuckDB owns the state through a C callback, so ownership passes as a raw pointer.
@@ -76,9 +109,10 @@ void bind(duckdb_bind_info info) {
   });  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
+template <class Shape>
 void init(duckdb_init_info info) {
   auto* bd = static_cast<BindData*>(duckdb_init_get_bind_data(info));
-  auto state = std::make_unique<ScanState>();
+  auto state = std::make_unique<ScanState<Shape>>();
   auto snap = bd->source->hot_snapshot(bd->stream, bd->gen);
   if (!snap.ok()) {
     duckdb_init_set_error(info, snap.status().message().c_str());
@@ -89,18 +123,19 @@ void init(duckdb_init_info info) {
   for (idx_t i = 0; i < n; ++i) {
     idx_t c = duckdb_init_get_column_index(info, i);
     // Row-id style virtual columns have indexes past ours; give them offsets.
-    state->columns.push_back(c < kLogColumnCount ? static_cast<LogColumn>(c) : kColOffset);
+    state->columns.push_back(c < static_cast<idx_t>(Shape::kColumns) ? static_cast<int>(c) : Shape::kOffsetColumn);
   }
   duckdb_init_set_max_threads(info, 1);
   // DuckDB owns the state through a C callback, so ownership passes as a raw pointer.
   duckdb_init_set_init_data(info, state.release(), [](void* p) {
-    delete static_cast<ScanState*>(p);
+    delete static_cast<ScanState<Shape>*>(p);
   });  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
+template <class Shape>
 void scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* bd = static_cast<BindData*>(duckdb_function_get_bind_data(info));
-  auto* st = static_cast<ScanState*>(duckdb_function_get_init_data(info));
+  auto* st = static_cast<ScanState<Shape>*>(duckdb_function_get_init_data(info));
   const size_t cap = duckdb_vector_size();
   st->rows.clear();
   st->offsets.clear();
@@ -144,14 +179,16 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
       st->decoded = true;
       st->record = 0;
     }
-    while (st->record < st->batch.records.size() && st->rows.size() < cap) {
+    const auto& rows = Shape::rows(st->batch);
+    while (st->record < rows.size() && st->rows.size() < cap) {
       uint64_t off = c.first_offset + st->record;
-      const LogRecord& r = st->batch.records[st->record++];
-      if (off < bd->from_offset || r.timestamp_ns < bd->ts_from || r.timestamp_ns >= bd->ts_to) continue;
+      const auto& r = rows[st->record++];
+      int64_t ts = Shape::timestamp(r);
+      if (off < bd->from_offset || ts < bd->ts_from || ts >= bd->ts_to) continue;
       st->rows.push_back(&r);
       st->offsets.push_back(off);
     }
-    if (st->record >= st->batch.records.size()) {
+    if (st->record >= rows.size()) {
       st->decoded = false;
       st->record = 0;
       st->chunk++;
@@ -159,16 +196,15 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
     }
   }
   for (size_t i = 0; i < st->columns.size(); ++i) {
-    fill_log_column(duckdb_data_chunk_get_vector(output, i), st->columns[i], st->rows, st->offsets);
+    Shape::fill(duckdb_data_chunk_get_vector(output, i), st->columns[i], st->rows, st->offsets);
   }
   duckdb_data_chunk_set_size(output, st->rows.size());
 }
 
-}  // namespace
-
-Status register_hot_scan(Connection* con, HotSource* source) {
+template <class Shape>
+Status register_scan(Connection* con, HotSource* source) {
   duckdb_table_function f = duckdb_create_table_function();
-  duckdb_table_function_set_name(f, "sluice_hot");
+  duckdb_table_function_set_name(f, Shape::kFunction);
   duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
   duckdb_logical_type ubig = duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
   duckdb_logical_type big = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
@@ -181,14 +217,22 @@ Status register_hot_scan(Connection* con, HotSource* source) {
   duckdb_destroy_logical_type(&ubig);
   duckdb_destroy_logical_type(&big);
   duckdb_table_function_set_extra_info(f, source, nullptr);
-  duckdb_table_function_set_bind(f, bind);
-  duckdb_table_function_set_init(f, init);
-  duckdb_table_function_set_function(f, scan);
+  duckdb_table_function_set_bind(f, bind<Shape>);
+  duckdb_table_function_set_init(f, init<Shape>);
+  duckdb_table_function_set_function(f, scan<Shape>);
   duckdb_table_function_supports_projection_pushdown(f, true);
   duckdb_state st = duckdb_register_table_function(con->raw(), f);
   duckdb_destroy_table_function(&f);
-  if (st != DuckDBSuccess) return Status::Internal("registering the sluice_hot table function failed");
+  if (st != DuckDBSuccess)
+    return Status::Internal(std::string("registering the ") + Shape::kFunction + " table function failed");
   return Status::Ok();
+}
+
+}  // namespace
+
+Status register_hot_scan(Connection* con, HotSource* source) {
+  SLUICE_RETURN_IF_ERROR(register_scan<LogShape>(con, source));
+  return register_scan<MetricShape>(con, source);
 }
 
 }  // namespace sluice

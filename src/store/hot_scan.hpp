@@ -5,7 +5,7 @@
 //   sluice_hot(stream VARCHAR, from_offset := UBIGINT, gen := BIGINT,
 //              ts_from := BIGINT, ts_to := BIGINT)
 //
-// returns the log columns (log_table.hpp) of the stream's hot records with
+// returns the log columns (log_table.hpp) of a logs stream's hot records with
 // offset >= from_offset, optionally only of one hot generation `gen` and
 // with timestamp in [ts_from, ts_to) ns (used by compaction). Each stream's
 // view calls it with the compacted offset its Parquet file list ends at, so a
@@ -16,6 +16,11 @@
 // locks, so bind must not call back into the stream). Chunks are
 // immutable encoded batches shared by pointer, so the snapshot is cheap and
 // stays valid while ingest and compaction go on.
+//
+//   sluice_hot_metrics(stream VARCHAR, ...same named parameters...)
+//
+// is the same for a metrics stream and returns the metric columns
+// (metric_table.hpp).
 #pragma once
 
 #include <cstdint>
@@ -46,7 +51,7 @@ class HotSource {
   virtual Result<std::vector<HotChunk>> hot_snapshot(const std::string& stream, int64_t gen) = 0;
 };
 
-/// Registers sluice_hot in the database of `con`. `source` must outlive the
+/// Registers sluice_hot and sluice_hot_metrics in the database of `con`. `source` must outlive the
 /// database.
 Status register_hot_scan(Connection* con, HotSource* source);
 

@@ -1,5 +1,7 @@
 #include "store/log_table.hpp"
 
+#include "store/vector_write.hpp"
+
 namespace sluice {
 
 const std::vector<std::string>& log_column_names() {
@@ -21,59 +23,16 @@ duckdb_logical_type log_column_type(LogColumn c) {
     case kColOffset:
       return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
     case kColAttributes:
-    case kColResource: {
-      duckdb_logical_type k = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-      duckdb_logical_type v = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-      duckdb_logical_type m = duckdb_create_map_type(k, v);
-      duckdb_destroy_logical_type(&k);
-      duckdb_destroy_logical_type(&v);
-      return m;
-    }
+    case kColResource:
+      return vector_write::string_map_type();
     default:
       return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
   }
 }
 
-namespace {
-
-void put_string(duckdb_vector v, idx_t row, const std::string& s) {
-  duckdb_vector_assign_string_element_len(v, row, s.data(), s.size());
-}
-
-void put_maps(duckdb_vector v, const std::vector<const LogRecord*>& rows, bool resource) {
-  size_t total = 0;
-  for (const LogRecord* r : rows) total += resource ? r->resource.size() : r->attributes.size();
-  duckdb_list_vector_reserve(v, total);
-  duckdb_list_vector_set_size(v, total);
-  auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(v));
-  duckdb_vector child = duckdb_list_vector_get_child(v);
-  duckdb_vector keys = duckdb_struct_vector_get_child(child, 0);
-  duckdb_vector values = duckdb_struct_vector_get_child(child, 1);
-  size_t pos = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const KeyValues& kvs = resource ? rows[i]->resource : rows[i]->attributes;
-    entries[i].offset = pos;
-    entries[i].length = kvs.size();
-    for (const auto& [k, val] : kvs) {
-      put_string(keys, pos, k);
-      put_string(values, pos, val);
-      ++pos;
-    }
-  }
-}
-
-template <class T, class F>
-void put_fixed(duckdb_vector v, const std::vector<const LogRecord*>& rows, F get) {
-  auto* data = static_cast<T*>(duckdb_vector_get_data(v));
-  for (size_t i = 0; i < rows.size(); ++i) data[i] = get(*rows[i]);
-}
-
-template <class F>
-void put_strings(duckdb_vector v, const std::vector<const LogRecord*>& rows, F get) {
-  for (size_t i = 0; i < rows.size(); ++i) put_string(v, i, get(*rows[i]));
-}
-
-}  // namespace
+using vector_write::put_fixed;
+using vector_write::put_maps;
+using vector_write::put_strings;
 
 void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const LogRecord*>& rows,
                      const std::vector<uint64_t>& offsets) {
@@ -90,11 +49,9 @@ void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const Log
     case kColTraceFlags:
       put_fixed<uint32_t>(vec, rows, [](const LogRecord& r) { return r.trace_flags; });
       break;
-    case kColOffset: {
-      auto* data = static_cast<uint64_t*>(duckdb_vector_get_data(vec));
-      for (size_t i = 0; i < rows.size(); ++i) data[i] = offsets[i];
+    case kColOffset:
+      vector_write::put_offsets(vec, offsets);
       break;
-    }
     case kColSeverityText:
       put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.severity_text; });
       break;
@@ -117,10 +74,10 @@ void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const Log
       put_strings(vec, rows, [](const LogRecord& r) -> const std::string& { return r.span_id; });
       break;
     case kColAttributes:
-      put_maps(vec, rows, false);
+      put_maps(vec, rows, [](const LogRecord& r) -> const KeyValues& { return r.attributes; });
       break;
     case kColResource:
-      put_maps(vec, rows, true);
+      put_maps(vec, rows, [](const LogRecord& r) -> const KeyValues& { return r.resource; });
       break;
     default:
       break;

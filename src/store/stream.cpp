@@ -11,6 +11,15 @@
 
 namespace sluice {
 
+namespace {
+// Event time of item i of a stored batch, in offset order (records, then samples).
+int64_t item_timestamp(const LogBatch& b, size_t i) {
+  return i < b.records.size() ? b.records[i].timestamp_ns : b.samples[i - b.records.size()].timestamp_ns;
+}
+
+const char* hot_function(StreamKind k) { return k == StreamKind::kMetrics ? "sluice_hot_metrics" : "sluice_hot"; }
+}  // namespace
+
 struct Stream::Writer {
   explicit Writer(LogBatch* b) : batch(b) {}
   LogBatch* batch;
@@ -52,6 +61,7 @@ Status Stream::recover() {
   SLUICE_ASSIGN_OR_RETURN(admin_con_, db_->connect());
   SLUICE_ASSIGN_OR_RETURN(catalog_, load_catalog(env_, dir_ + "/catalog.json"));
   for (const auto& p : catalog_.positions) positions_[{p.source, p.key}] = p;
+  kind_.store(catalog_.kind, std::memory_order_relaxed);
 
   // Parquet files not in the catalog are left over from a compaction that
   // crashed before its catalog update: their rows are still in the WAL.
@@ -94,13 +104,13 @@ Status Stream::recover() {
     SLUICE_ASSIGN_OR_RETURN(bool more, reader->next(&e));
     if (!more) break;
     apply_positions(e.batch.positions);
-    uint64_t n = e.batch.records.size();
+    uint64_t n = e.batch.size();
     if (n == 0 || e.first_offset + n <= catalog_.compacted_offset) continue;
     uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
-    if (skip) e.batch.records.erase(e.batch.records.begin(), e.batch.records.begin() + static_cast<ptrdiff_t>(skip));
+    if (skip) e.batch.drop_front(skip);
     e.batch.positions.clear();
     SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, nullptr));
-    replayed += e.batch.records.size();
+    replayed += e.batch.size();
   }
   if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
   std::lock_guard<std::mutex> v(view_mu_);
@@ -117,15 +127,15 @@ void Stream::new_hot_gen() {
 }
 
 Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared_ptr<const std::string> payload) {
-  if (batch.records.empty()) return Status::Ok();
+  if (batch.size() == 0) return Status::Ok();
   HotChunk c;
   c.first_offset = first_offset;
-  c.count = static_cast<uint32_t>(batch.records.size());
+  c.count = static_cast<uint32_t>(batch.size());
   c.min_timestamp_ns = INT64_MAX;
   c.max_timestamp_ns = INT64_MIN;
-  for (const auto& r : batch.records) {
-    c.min_timestamp_ns = std::min(c.min_timestamp_ns, r.timestamp_ns);
-    c.max_timestamp_ns = std::max(c.max_timestamp_ns, r.timestamp_ns);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    c.min_timestamp_ns = std::min(c.min_timestamp_ns, item_timestamp(batch, i));
+    c.max_timestamp_ns = std::max(c.max_timestamp_ns, item_timestamp(batch, i));
   }
   if (!payload) {
     auto encoded = std::make_shared<std::string>();
@@ -165,9 +175,36 @@ Status Stream::refresh_view() {
     }
     sql += "], hive_partitioning = false) UNION ALL BY NAME ";
   }
-  sql +=
-      fmt::format("SELECT * FROM sluice_hot({}, from_offset := {})", quote_literal(name_), catalog_.compacted_offset);
+  sql += fmt::format("SELECT * FROM {}({}, from_offset := {})", hot_function(catalog_.kind), quote_literal(name_),
+                     catalog_.compacted_offset);
   return admin_con_->exec(sql);
+}
+
+Status Stream::check_kind(const LogBatch& batch) {
+  if (batch.size() == 0) return Status::Ok();
+  if (!batch.records.empty() && !batch.samples.empty()) {
+    return Status::InvalidArgument("stream " + name_ + ": a batch holds both log records and metric samples; a " +
+                                   "stream stores one kind");
+  }
+  StreamKind want = batch.samples.empty() ? StreamKind::kLogs : StreamKind::kMetrics;
+  if (kind_.load(std::memory_order_relaxed) == want) return Status::Ok();
+  std::lock_guard<std::mutex> a(apply_mu_);
+  if (catalog_.kind == want) return Status::Ok();
+  if (wal_->next_offset() > 0 || !catalog_.segments.empty()) {
+    return Status::InvalidArgument(fmt::format("stream {} holds {}; a batch of {} cannot be appended to it", name_,
+                                               stream_kind_name(catalog_.kind),
+                                               want == StreamKind::kMetrics ? "metric samples" : "log records"));
+  }
+  // An empty stream takes the kind of its first data (a sink may create
+  // its stream before anything is sent).
+  Catalog next = catalog_;
+  next.kind = want;
+  SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
+  catalog_ = std::move(next);
+  kind_.store(want, std::memory_order_relaxed);
+  spdlog::info("stream {}: holds {}", name_, stream_kind_name(want));
+  std::lock_guard<std::mutex> v(view_mu_);
+  return refresh_view();
 }
 
 Result<AppendResult> Stream::append(LogBatch& batch) {
@@ -182,7 +219,10 @@ Result<AppendResult> Stream::append(LogBatch& batch) {
     r.timestamp_ns = std::clamp(r.timestamp_ns, -kMaxTs, kMaxTs);
     r.observed_timestamp_ns = std::clamp(r.observed_timestamp_ns, -kMaxTs, kMaxTs);
   }
-  if (disk_low_.load(std::memory_order_relaxed) && !batch.records.empty()) {
+  for (auto& m : batch.samples)
+    m.timestamp_ns = std::clamp(m.timestamp_ns == 0 ? now : m.timestamp_ns, -kMaxTs, kMaxTs);
+  SLUICE_RETURN_IF_ERROR(check_kind(batch));
+  if (disk_low_.load(std::memory_order_relaxed) && batch.size() > 0) {
     return Status::ResourceExhausted("stream " + name_ + ": free disk space is below store.min_free_bytes (" +
                                      std::to_string(options_.min_free_bytes) + " bytes); write refused");
   }
@@ -198,7 +238,7 @@ Result<AppendResult> Stream::append(LogBatch& batch) {
   size_t records = 0;
   for (Writer* x : writers_) {
     group.push_back(x);
-    records += x->batch->records.size();
+    records += x->batch->size();
     if (records >= 65536) break;
   }
   l.unlock();
@@ -225,7 +265,14 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   std::vector<bool> written(group.size(), false);
   std::vector<std::shared_ptr<const std::string>> payloads(group.size());
   for (size_t i = 0; i < group.size(); ++i) {
-    auto r = wal_->append(*group[i]->batch);
+    const LogBatch& batch = *group[i]->batch;
+    if (batch.size() > 0 && (batch.samples.empty() ? StreamKind::kLogs : StreamKind::kMetrics) != catalog_.kind) {
+      // check_kind() passed before another writer changed the empty stream's kind.
+      group[i]->result = Status::InvalidArgument("stream " + name_ + " holds " + stream_kind_name(catalog_.kind) +
+                                                 " now; the batch's kind was taken by a concurrent append");
+      continue;
+    }
+    auto r = wal_->append(batch);
     if (!r.ok()) {
       // A batch the WAL refuses (too large) fails alone and leaves the WAL
       // usable; an I/O error may have left a torn entry, so the stream stops
@@ -238,7 +285,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       failed_ = r.status().with_context("stream " + name_ + " WAL append failed; restart to recover");
       return fail_all(failed_);
     }
-    uint64_t n = group[i]->batch->records.size();
+    uint64_t n = group[i]->batch->size();
     results[i] = AppendResult{r->first_offset, n ? r->first_offset + n - 1 : r->first_offset, n};
     written[i] = true;
     if (n > 0) payloads[i] = std::make_shared<const std::string>(wal_->last_payload());
@@ -258,7 +305,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     LogBatch& b = *group[i]->batch;
     apply_positions(b.positions);
     group[i]->result = results[i];
-    if (b.records.empty()) continue;
+    if (b.size() == 0) continue;
     Status st = add_hot(b, results[i].first_offset, std::move(payloads[i]));
     if (!st.ok()) {
       failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
@@ -266,7 +313,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     }
     uint64_t bytes = 0;
     for (const auto& r : b.records) bytes += r.body.size();
-    records_in_->inc(b.records.size());
+    records_in_->inc(b.size());
     bytes_in_->inc(bytes);
   }
   return Status::Ok();
@@ -377,8 +424,8 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       continue;
     }
     SLUICE_RETURN_IF_ERROR(decode_batch(*c.payload, &batch));
-    for (size_t i = 0; i < batch.records.size(); ++i) {
-      int64_t ts = batch.records[i].timestamp_ns;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      int64_t ts = item_timestamp(batch, i);
       add(floor_hour(ts), c.first_offset + i, c.first_offset + i, ts, ts, 1);
     }
   }
@@ -392,10 +439,10 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       SLUICE_RETURN_IF_ERROR(env_->create_dirs(segment_abs(part)));
       std::string tmp = abs + ".tmp";
       SLUICE_RETURN_IF_ERROR(admin_con_->exec(
-          fmt::format("COPY (SELECT * FROM sluice_hot({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
+          fmt::format("COPY (SELECT * FROM {}({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
                       "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
-                      quote_literal(name_), frozen.id, hour, hour + kHourNs, quote_literal(tmp),
-                      options_.compression_level, options_.row_group_rows)));
+                      hot_function(catalog_.kind), quote_literal(name_), frozen.id, hour, hour + kHourNs,
+                      quote_literal(tmp), options_.compression_level, options_.row_group_rows)));
       SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
       SLUICE_RETURN_IF_ERROR(env_->rename_file(tmp, abs));
       SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
@@ -517,6 +564,7 @@ StreamInfo Stream::info() const {
   std::lock_guard<std::mutex> a(apply_mu_);
   StreamInfo i;
   i.name = name_;
+  i.kind = stream_kind_name(catalog_.kind);
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const auto& s : catalog_.segments) {
     i.records += s.rows;

@@ -1,7 +1,8 @@
-// Stream: one named, append-only collection of log records (ARCHITECTURE.md
-// "Data model"): its WAL, its hot (not yet compacted) records kept as encoded
-// chunks and served to DuckDB by the sluice_hot table function (hot_scan.hpp),
-// its Parquet segments and catalog, and the SQL view of the same name.
+// Stream: one named, append-only collection of log records or metric
+// samples (its kind, ARCHITECTURE.md "Data model"): its WAL, its hot (not
+// yet compacted) rows kept as encoded chunks and served to DuckDB by the
+// sluice_hot / sluice_hot_metrics table functions (hot_scan.hpp), its
+// Parquet segments and catalog, and the SQL view of the same name.
 //
 // Ownership: created and owned by Store; lives until the Store is closed.
 // Threads: append() may be called from any number of threads at once; the
@@ -68,7 +69,9 @@ class Stream {
 
   /// Appends `batch` durably (under the fsync policy) and returns its offsets.
   /// Records with timestamp 0 get their observed timestamp; records with
-  /// observed timestamp 0 get now. Thread-safe; blocks for the group commit.
+  /// observed timestamp 0 and samples with timestamp 0 get now.
+  /// InvalidArgument when the batch's kind (records or samples) is not the
+  /// stream's. Thread-safe; blocks for the group commit.
   Result<AppendResult> append(LogBatch& batch);
 
   /// Latest committed positions of `source`, by key.
@@ -126,6 +129,9 @@ class Stream {
   Status add_hot(const LogBatch& batch, uint64_t first_offset,
                  std::shared_ptr<const std::string> payload);  // requires apply_mu_
   Status refresh_view();                                       // requires view_mu_
+  /// Refuses a batch whose kind differs from the stream's; an empty stream
+  /// takes the batch's kind (written to the catalog). Takes apply_mu_.
+  Status check_kind(const LogBatch& batch);
   Status write_group(std::vector<Writer*>& group);
   Status compact_frozen(const HotGen& frozen);
   void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
@@ -165,8 +171,9 @@ class Stream {
   std::atomic<int64_t> min_ts_{INT64_MAX};
   std::atomic<int64_t> max_ts_{INT64_MIN};
   std::atomic<bool> disk_low_{false};
-  bool view_stale_ = false;  ///< the catalog changed but the view refresh failed
-  Status failed_;            ///< set after a WAL write error; further appends fail
+  std::atomic<StreamKind> kind_{StreamKind::kLogs};  ///< mirrors catalog_.kind for the lock-free check
+  bool view_stale_ = false;                          ///< the catalog changed but the view refresh failed
+  Status failed_;                                    ///< set after a WAL write error; further appends fail
 
   std::mutex view_mu_;
 

@@ -245,5 +245,93 @@ TEST_F(StoreTest, PositionOnlyCommitsAdvancePositions) {
   EXPECT_EQ(store->find_stream("p")->committed_positions("src").at("k"), 42U);
 }
 
+LogBatch samples(int n, int64_t ts) {
+  LogBatch b;
+  for (int i = 0; i < n; ++i) {
+    MetricSample m;
+    m.timestamp_ns = ts + i;
+    m.name = i % 2 ? "up" : "http_requests_total";
+    m.labels = {{"job", "api"}, {"instance", "h" + std::to_string(i % 3)}};
+    m.value = i * 1.5;
+    m.kind = i % 2 ? MetricKind::kGauge : MetricKind::kCounter;
+    m.resource = {{"host.name", "h"}};
+    b.samples.push_back(std::move(m));
+  }
+  return b;
+}
+
+TEST_F(StoreTest, MetricsStreamIsQueryableHotCompactedAndAfterRestart) {
+  {
+    auto store = open();
+    Stream* s = *store->stream("metrics");
+    LogBatch b = samples(10, kT0);
+    b.positions.push_back({"prom", "k", 10, ""});
+    auto r = s->append(b);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->count, 10U);
+    EXPECT_EQ(s->info().kind, "metrics");
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM metrics WHERE name = 'up' AND labels['job'] = 'api'"), 5);
+    EXPECT_EQ(count(store.get(), "SELECT CAST(sum(value) * 10 AS BIGINT) FROM metrics"), 675);
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM metrics WHERE kind = 'counter' AND resource['host.name'] = "
+                                 "'h' AND timestamp >= TIMESTAMP '2025-11-21 14:00:00'"),
+              5);
+    // Logs into a metrics stream are refused.
+    LogBatch logs = batch(1, kT0);
+    auto bad = s->append(logs);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.status().message().find("holds metrics"), std::string::npos) << bad.status().to_string();
+    ASSERT_TRUE(s->compact(true).ok());
+    LogBatch more = samples(4, kT0 + kHour);
+    ASSERT_TRUE(s->append(more).ok());
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM metrics"), 14);
+    EXPECT_EQ(count(store.get(), "SELECT count(DISTINCT _offset) FROM metrics"), 14);
+  }
+  auto store = open();
+  Stream* s = *store->stream("metrics");
+  EXPECT_EQ(s->info().kind, "metrics");
+  EXPECT_EQ(s->info().records, 14U);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM metrics WHERE name = 'up'"), 7);
+  EXPECT_EQ(s->committed_positions("prom").at("k"), 10U);
+}
+
+TEST_F(StoreTest, LogsStreamRefusesSamplesAndMixedBatches) {
+  auto store = open();
+  Stream* s = *store->stream("app");
+  LogBatch logs = batch(2, kT0);
+  ASSERT_TRUE(s->append(logs).ok());
+  LogBatch m = samples(1, kT0);
+  auto r = s->append(m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("holds logs"), std::string::npos) << r.status().to_string();
+  Stream* e = *store->stream("empty");
+  LogBatch mixed = batch(1, kT0);
+  mixed.samples = samples(1, kT0).samples;
+  r = e->append(mixed);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("both"), std::string::npos);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app"), 2);
+}
+
+TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {
+  auto store = open();
+  Stream* s = *store->stream("app");
+  LogBatch b = batch(1, kT0);
+  b.records[0].body = "ok \xff\xfe end";
+  b.records[0].attributes = {{"k\xc3", "v\xe2\x82"}};
+  ASSERT_TRUE(s->append(b).ok());
+  auto con = store->database()->connect();
+  DuckResult r;
+  ASSERT_TRUE((*con)->query("SELECT body, attributes['k\xef\xbf\xbd'] FROM app", &r).ok());
+  char* body = duckdb_value_varchar(r.raw(), 0, 0);
+  char* attr = duckdb_value_varchar(r.raw(), 1, 0);
+  EXPECT_EQ(std::string(body), "ok \xef\xbf\xbd\xef\xbf\xbd end");
+  EXPECT_EQ(std::string(attr), "v\xef\xbf\xbd");
+  duckdb_free(body);
+  duckdb_free(attr);
+  ASSERT_TRUE(s->compact(true).ok());
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app WHERE body = 'ok \xef\xbf\xbd\xef\xbf\xbd end'"), 1);
+}
+
 }  // namespace
 }  // namespace sluice

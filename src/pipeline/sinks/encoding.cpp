@@ -13,6 +13,14 @@ void encode_batch(std::string& out, const LogBatch& batch, const std::string& en
     }
     out += '\n';
   }
+  for (const MetricSample& m : batch.samples) {
+    if (encoding == "text") {
+      append_sample_text(out, m);
+    } else {
+      append_sample_json(out, m);
+    }
+    out += '\n';
+  }
 }
 
 }  // namespace sluice

@@ -2,6 +2,8 @@
 //   ndjson: one OpenTelemetry-shaped JSON object per line (record_json.hpp),
 //           which `POST /api/v1/streams/{s}/records` reads back unchanged;
 //   text:   the body of each record, one per line.
+// Metric samples follow the records: in ndjson as sample objects
+// (append_sample_json), in text as Prometheus exposition lines.
 #pragma once
 
 #include <string>

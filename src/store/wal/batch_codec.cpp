@@ -1,6 +1,7 @@
 // LogBatch codec; see batch_codec.hpp and docs/formats/wal.md "Payload".
 //
-// payload  := varint record_count, varint position_count, position*, record*
+// payload  := varint record_count, varint position_count, position*, record*,
+//             [varint sample_count (> 0), sample*]
 // position := str source, str key, varint offset, str path
 // record   := u8 flags, fixed64 timestamp_ns, fixed64 observed_timestamp_ns,
 //             u8 severity_number, varint trace_flags, str severity_text,
@@ -14,6 +15,9 @@
 // kvs_ref  := varint count, (varint tag, [key bytes], str value)*: an odd tag
 //             is the key at index tag>>1 of the previous record's attributes,
 //             an even tag a literal key of tag>>1 bytes that follow
+// sample   := u8 flags, fixed64 timestamp_ns, fixed64 value (IEEE 754 bits),
+//             u8 kind, str name, (kvs_ref if kAttrKeyRefs else kvs) labels,
+//             [kvs resource]                 unless kSameResource
 // str      := varint length, bytes
 #include "store/wal/batch_codec.hpp"
 
@@ -42,17 +46,21 @@ constexpr uint8_t kTraceIdRaw = 1 << 3;    // trace_id stored as 16 raw bytes (w
 constexpr uint8_t kSpanIdRaw = 1 << 4;     // span_id stored as 8 raw bytes (was 16 lower-case hex chars)
 constexpr uint8_t kAttrKeyRefs = 1 << 5;   // attribute keys may refer to the previous record's (kvs_ref)
 constexpr uint8_t kKnownFlags = 0x3f;
+constexpr uint8_t kKnownSampleFlags = kSameResource | kAttrKeyRefs;
 // Keys of the previous record searched for a match (parsed records have ~12).
 constexpr size_t kMaxKeyRefSearch = 64;
 
 // Footprint accounting (see batch_footprint()).
 constexpr uint64_t kRecordFootprint = 384;  // >= sizeof(LogRecord) on 64-bit targets
 static_assert(sizeof(LogRecord) <= kRecordFootprint, "kRecordFootprint must cover a LogRecord");
+constexpr uint64_t kSampleFootprint = 160;  // >= sizeof(MetricSample) on 64-bit targets
+static_assert(sizeof(MetricSample) <= kSampleFootprint, "kSampleFootprint must cover a MetricSample");
 constexpr uint64_t kPositionFootprint = 128;
 constexpr uint64_t kPairFootprint = 64;
 
 // Smallest possible encodings, used to cap counts before allocating.
 constexpr uint64_t kMinRecordBytes = 24;  // flags, 2 timestamps, severity, trace_flags, 5 empty strs/counts
+constexpr uint64_t kMinSampleBytes = 19;  // flags, timestamp, value, kind, empty name, labels count
 constexpr uint64_t kMinPositionBytes = 4;
 constexpr uint64_t kMinPairBytes = 2;
 
@@ -102,6 +110,10 @@ uint64_t record_footprint(const LogRecord& r) {
   return kRecordFootprint + r.severity_text.size() + r.body.size() + r.service_name.size() + r.scope_name.size() +
          r.scope_version.size() + r.trace_id.size() + r.span_id.size() + kvs_footprint(r.attributes) +
          kvs_footprint(r.resource);
+}
+
+uint64_t sample_footprint(const MetricSample& m) {
+  return kSampleFootprint + m.name.size() + kvs_footprint(m.labels) + kvs_footprint(m.resource);
 }
 
 uint64_t position_footprint(const SourcePosition& p) {
@@ -204,6 +216,32 @@ char* put_record(char* p, const LogRecord& r, uint8_t f, const LogRecord* prev) 
   }
   p = (f & kTraceIdRaw) ? put_hex_as_raw(p, r.trace_id) : put_str(p, r.trace_id);
   p = (f & kSpanIdRaw) ? put_hex_as_raw(p, r.span_id) : put_str(p, r.span_id);
+  return p;
+}
+
+uint8_t sample_flags(const MetricSample& m, const MetricSample* prev) {
+  if (prev == nullptr) return 0;
+  return static_cast<uint8_t>(kAttrKeyRefs | (m.resource == prev->resource ? kSameResource : 0));
+}
+
+size_t sample_size(const MetricSample& m, uint8_t f, const MetricSample* prev) {
+  size_t n = 1 + 8 + 8 + 1 + str_size(m.name) +
+             ((f & kAttrKeyRefs) ? kvs_ref_size(m.labels, &prev->labels) : kvs_size(m.labels));
+  if (!(f & kSameResource)) n += kvs_size(m.resource);
+  return n;
+}
+
+char* put_sample(char* p, const MetricSample& m, uint8_t f, const MetricSample* prev) {
+  *p++ = static_cast<char>(f);
+  uint64_t bits = 0;
+  std::memcpy(&bits, &m.value, sizeof bits);
+  put_fixed64(p, static_cast<uint64_t>(m.timestamp_ns));
+  put_fixed64(p + 8, bits);
+  p += 16;
+  *p++ = static_cast<char>(m.kind);
+  p = put_str(p, m.name);
+  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, m.labels, &prev->labels) : put_kvs(p, m.labels);
+  if (!(f & kSameResource)) p = put_kvs(p, m.resource);
   return p;
 }
 
@@ -358,7 +396,8 @@ class BatchDecoder {
       rec->trace_flags = static_cast<uint32_t>(trace_flags);
     }
     if (!string_field(&rec->severity_text, "severity_text") || !string_field(&rec->body, "body") ||
-        !attributes(&rec->attributes, prev, (f & kAttrKeyRefs) != 0)) {
+        !attributes(&rec->attributes, prev == nullptr ? nullptr : &prev->attributes, (f & kAttrKeyRefs) != 0,
+                    "attributes")) {
       return false;
     }
     if (f & kSameResource) {
@@ -393,6 +432,56 @@ class BatchDecoder {
     return id_field(f & kTraceIdRaw, 16, &rec->trace_id, "trace_id") &&
            id_field(f & kSpanIdRaw, 8, &rec->span_id, "span_id");
   }
+
+  /// The optional sample section after the records: its count (0 when the
+  /// payload ends after the records).
+  bool sample_header(uint64_t* samples) {
+    *samples = 0;
+    if (in_.at_end()) return true;
+    if (!in_.varint(samples, "sample count")) return false;
+    if (*samples == 0) return in_.fail("expected a sample count above 0 (an empty section is omitted), found 0");
+    return check_count(*samples, kMinSampleBytes, "sample count") && charge(*samples * kSampleFootprint);
+  }
+
+  /// `m` is the sample to fill (ignored unless kMaterialize); `prev` the
+  /// previous decoded sample.
+  bool sample(MetricSample* m, const MetricSample* prev, bool has_prev) {
+    uint8_t f = 0, kind = 0;
+    uint64_t ts = 0, bits = 0;
+    if (!in_.byte(&f, "sample flags")) return false;
+    if (f & ~kKnownSampleFlags) return in_.fail("expected sample flags within 0x21, found 0x" + hex2(f));
+    if (!has_prev && f != 0) return in_.fail("first sample refers to a previous sample (flags 0x" + hex2(f) + ")");
+    if (!in_.fixed64(&ts, "sample timestamp_ns") || !in_.fixed64(&bits, "sample value") ||
+        !in_.byte(&kind, "sample kind")) {
+      return false;
+    }
+    if (kind > kMetricKindMax) {
+      return in_.fail("expected a sample kind of at most " + std::to_string(kMetricKindMax) + ", found " +
+                      std::to_string(kind));
+    }
+    if constexpr (kMaterialize) {
+      m->timestamp_ns = static_cast<int64_t>(ts);
+      std::memcpy(&m->value, &bits, sizeof bits);
+      m->kind = static_cast<MetricKind>(kind);
+    }
+    if (!string_field(&m->name, "sample name") ||
+        !attributes(&m->labels, prev == nullptr ? nullptr : &prev->labels, (f & kAttrKeyRefs) != 0, "labels")) {
+      return false;
+    }
+    if (f & kSameResource) {
+      if (!charge(prev_resource_footprint_)) return false;
+      if constexpr (kMaterialize) m->resource = prev->resource;
+      return true;
+    }
+    uint64_t before = footprint_;
+    if (!kvs(&m->resource, "resource")) return false;
+    prev_resource_footprint_ = footprint_ - before;
+    return true;
+  }
+
+  /// Starts the sample section: the record section's key and resource
+  /// references do not carry over.
+  void begin_samples() { prev_key_sizes_.clear(); }
 
   bool finish() {
     if (!in_.at_end()) {
@@ -453,9 +542,9 @@ class BatchDecoder {
   /// Attributes as kvs or, with key references, kvs_ref. Records each key's
   /// size so the next record's references can be checked and charged even
   /// when nothing is materialized.
-  bool attributes(KeyValues* out, const LogRecord* prev, bool refs) {
+  bool attributes(KeyValues* out, const KeyValues* prev, bool refs, const char* what) {
     uint64_t n = 0;
-    if (!in_.count(&n, kMinPairBytes, "attributes") || !charge(n * kPairFootprint)) return false;
+    if (!in_.count(&n, kMinPairBytes, what) || !charge(n * kPairFootprint)) return false;
     if constexpr (kMaterialize) out->resize(static_cast<size_t>(n));
     cur_key_sizes_.clear();
     for (uint64_t i = 0; i < n; ++i) {
@@ -471,7 +560,7 @@ class BatchDecoder {
                             " of the previous record, which has " + std::to_string(prev_key_sizes_.size()));
           }
           key_size = prev_key_sizes_[idx];
-          if constexpr (kMaterialize) (*out)[i].first.assign(prev->attributes[idx].first);
+          if constexpr (kMaterialize) (*out)[i].first.assign((*prev)[idx].first);
         } else {
           const char* p = nullptr;
           if (!in_.raw(tag >> 1, &p, "attribute key")) return false;
@@ -516,6 +605,7 @@ class BatchDecoder {
 uint64_t batch_footprint(const LogBatch& batch) {
   uint64_t n = 0;
   for (const auto& r : batch.records) n += record_footprint(r);
+  for (const auto& m : batch.samples) n += sample_footprint(m);
   for (const auto& p : batch.positions) n += position_footprint(p);
   return n;
 }
@@ -538,6 +628,17 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
     footprint += record_footprint(r);
     prev = &r;
   }
+  thread_local std::vector<uint8_t> sflags;
+  sflags.resize(batch.samples.size());
+  if (!batch.samples.empty()) size += varint_length(batch.samples.size());
+  const MetricSample* prev_sample = nullptr;
+  for (size_t i = 0; i < batch.samples.size(); ++i) {
+    const MetricSample& m = batch.samples[i];
+    sflags[i] = sample_flags(m, prev_sample);
+    size += sample_size(m, sflags[i], prev_sample);
+    footprint += sample_footprint(m);
+    prev_sample = &m;
+  }
   if (footprint > kMaxBatchFootprintBytes) {
     return Status::ResourceExhausted(
         "encode batch: expected a footprint of at most " + std::to_string(kMaxBatchFootprintBytes) + " bytes, found " +
@@ -558,6 +659,10 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   for (size_t i = 0; i < batch.records.size(); ++i) {
     p = put_record(p, batch.records[i], flags[i], i > 0 ? &batch.records[i - 1] : nullptr);
   }
+  if (!batch.samples.empty()) p = put_varint64(p, batch.samples.size());
+  for (size_t i = 0; i < batch.samples.size(); ++i) {
+    p = put_sample(p, batch.samples[i], sflags[i], i > 0 ? &batch.samples[i - 1] : nullptr);
+  }
   SLUICE_ASSERT(p == end, "encode_batch size pass and write pass disagree by " + std::to_string(end - p));
   return Status::Ok();
 }
@@ -569,6 +674,7 @@ Status decode_batch(std::string_view data, LogBatch* out) {
   uint64_t n_records = 0, n_positions = 0;
   auto fail = [&] {
     out->records.clear();
+    out->samples.clear();
     out->positions.clear();
     return Status::Corruption(d.error());
   };
@@ -581,6 +687,14 @@ Status decode_batch(std::string_view data, LogBatch* out) {
   for (size_t i = 0; i < out->records.size(); ++i) {
     const LogRecord* prev = i == 0 ? nullptr : &out->records[i - 1];
     if (!d.record(&out->records[i], prev, i > 0)) return fail();
+  }
+  uint64_t n_samples = 0;
+  if (!d.sample_header(&n_samples)) return fail();
+  d.begin_samples();
+  out->samples.resize(static_cast<size_t>(n_samples));
+  for (size_t i = 0; i < out->samples.size(); ++i) {
+    const MetricSample* prev = i == 0 ? nullptr : &out->samples[i - 1];
+    if (!d.sample(&out->samples[i], prev, i > 0)) return fail();
   }
   if (!d.finish()) return fail();
   return Status::Ok();
@@ -606,8 +720,15 @@ Status summarize_batch(std::string_view data, BatchSummary* out) {
   for (uint64_t i = 0; i < n_records; ++i) {
     if (!d.record(&scratch, &scratch, i > 0)) return Status::Corruption(d.error());
   }
+  uint64_t n_samples = 0;
+  if (!d.sample_header(&n_samples)) return Status::Corruption(d.error());
+  d.begin_samples();
+  MetricSample sample_scratch;  // never written in validate mode
+  for (uint64_t i = 0; i < n_samples; ++i) {
+    if (!d.sample(&sample_scratch, &sample_scratch, i > 0)) return Status::Corruption(d.error());
+  }
   if (!d.finish()) return Status::Corruption(d.error());
-  out->record_count = n_records;
+  out->record_count = n_records + n_samples;
   return Status::Ok();
 }
 

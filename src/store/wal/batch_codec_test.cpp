@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "store/wal/coding.hpp"
 #include "store/wal/wal_test_util.hpp"
@@ -20,10 +21,11 @@ void expect_round_trip(const LogBatch& batch) {
   auto dec = decode_batch(enc);
   ASSERT_TRUE(dec.ok()) << dec.status().to_string();
   EXPECT_EQ(dec->records, batch.records);
+  EXPECT_EQ(dec->samples, batch.samples);
   EXPECT_EQ(dec->positions, batch.positions);
   BatchSummary summary;
   ASSERT_TRUE(summarize_batch(enc, &summary).ok());
-  EXPECT_EQ(summary.record_count, batch.records.size());
+  EXPECT_EQ(summary.record_count, batch.size());
   EXPECT_EQ(summary.positions, batch.positions);
 }
 
@@ -136,10 +138,86 @@ TEST(BatchCodecTest, EveryTruncationFailsCleanly) {
 TEST(BatchCodecTest, TrailingBytesAreAnError) {
   std::string enc;
   ASSERT_TRUE(encode_batch(make_batch(0, 2), &enc).ok());
-  enc += "x";
+  enc += "x";  // read as a sample count of 120 with no samples behind it
   auto dec = decode_batch(enc);
   ASSERT_FALSE(dec.ok());
-  EXPECT_NE(dec.status().message().find("expected the end of the payload"), std::string::npos);
+  EXPECT_NE(dec.status().message().find("sample count of at most"), std::string::npos) << dec.status().message();
+  // Bytes after a complete sample section are trailing bytes.
+  LogBatch b;
+  b.samples.push_back(MetricSample{1, "up", {}, 1, MetricKind::kGauge, {}});
+  enc.clear();
+  ASSERT_TRUE(encode_batch(b, &enc).ok());
+  enc += "x";
+  dec = decode_batch(enc);
+  ASSERT_FALSE(dec.ok());
+  EXPECT_NE(dec.status().message().find("expected the end of the payload"), std::string::npos)
+      << dec.status().message();
+}
+
+MetricSample make_sample(int64_t ts, std::string name, KeyValues labels, double v, MetricKind k) {
+  MetricSample m;
+  m.timestamp_ns = ts;
+  m.name = std::move(name);
+  m.labels = std::move(labels);
+  m.value = v;
+  m.kind = k;
+  m.resource = {{"host.name", "h1"}};
+  return m;
+}
+
+TEST(BatchCodecTest, SamplesRoundTripWithSharedLabelKeysAndResource) {
+  LogBatch b;
+  b.samples.push_back(
+      make_sample(-1, "cpu_seconds_total", {{"cpu", "0"}, {"mode", "user"}}, 12.5, MetricKind::kCounter));
+  b.samples.push_back(make_sample(2, "cpu_seconds_total", {{"cpu", "1"}, {"mode", "user"}}, 0, MetricKind::kCounter));
+  b.samples.push_back(make_sample(3, "req_bucket", {{"le", "+Inf"}}, std::numeric_limits<double>::infinity(),
+                                  MetricKind::kHistogramBucket));
+  b.samples.push_back(make_sample(4, "stale", {}, std::numeric_limits<double>::quiet_NaN(), MetricKind::kUnknown));
+  b.samples.back().resource = {};
+  b.samples.push_back(make_sample(INT64_MAX, "", {{"", ""}}, -0.0, MetricKind::kSummaryCount));
+  b.positions.push_back({"prom", "k", 7, ""});
+  expect_round_trip(b);
+}
+
+TEST(BatchCodecTest, RecordsAndSamplesInOneBatch) {
+  LogBatch b = make_batch(3, 1);
+  b.samples.push_back(make_sample(1, "up", {{"job", "x"}}, 1, MetricKind::kGauge));
+  expect_round_trip(b);
+  std::string enc;
+  ASSERT_TRUE(encode_batch(b, &enc).ok());
+  for (size_t n = 1; n < enc.size(); ++n) {
+    auto dec = decode_batch(std::string_view(enc).substr(0, n));
+    // A cut right after the records is itself a valid payload without
+    // samples (a WAL entry's checksum and record count catch such a cut);
+    // every other cut is corrupt.
+    if (dec.ok()) {
+      EXPECT_TRUE(dec->samples.empty());
+      continue;
+    }
+    EXPECT_EQ(dec.status().code(), StatusCode::kCorruption);
+  }
+}
+
+TEST(BatchCodecTest, BadSampleFieldsAreRejected) {
+  LogBatch b;
+  b.samples.push_back(make_sample(1, "up", {}, 1, MetricKind::kGauge));
+  std::string enc;
+  ASSERT_TRUE(encode_batch(b, &enc).ok());
+  // payload: records 0, positions 0, samples 1, then flags at byte 3.
+  std::string bad = enc;
+  bad[3] = 0x21;
+  auto dec = decode_batch(bad);
+  ASSERT_FALSE(dec.ok());
+  EXPECT_NE(dec.status().message().find("first sample refers to a previous sample"), std::string::npos);
+  bad = enc;
+  bad[3 + 1 + 16] = 9;  // kind
+  dec = decode_batch(bad);
+  ASSERT_FALSE(dec.ok());
+  EXPECT_NE(dec.status().message().find("sample kind of at most 8"), std::string::npos) << dec.status().message();
+  std::string zero = enc.substr(0, 2) + std::string(1, '\0');
+  dec = decode_batch(zero);
+  ASSERT_FALSE(dec.ok());
+  EXPECT_NE(dec.status().message().find("sample count above 0"), std::string::npos) << dec.status().message();
 }
 
 TEST(BatchCodecTest, HugeCountsAreRejectedBeforeAllocating) {

@@ -253,11 +253,11 @@ Status Wal::roll() {
 Result<AppendInfo> Wal::append(const LogBatch& batch) {
   SLUICE_RETURN_IF_ERROR(check_usable());
   if (batch.empty()) return AppendInfo{next_offset_, 0, 0};
-  if (batch.records.size() > UINT32_MAX) {
+  if (batch.size() > UINT32_MAX) {
     return Status::InvalidArgument("WAL append: expected at most 4294967295 records in a batch, found " +
-                                   std::to_string(batch.records.size()));
+                                   std::to_string(batch.size()));
   }
-  auto count = static_cast<uint32_t>(batch.records.size());
+  auto count = static_cast<uint32_t>(batch.size());
   if (count > UINT64_MAX - next_offset_) {
     return Status::InvalidArgument("WAL append: " + std::to_string(count) + " records after offset " +
                                    std::to_string(next_offset_) + " would pass the largest offset 2^64-1");

@@ -67,8 +67,8 @@ Result<bool> WalReader::next(WalEntry* entry) {
     if (!wanted) continue;
 
     Status s = decode_batch(e.payload, &entry->batch);
-    if (s.ok() && entry->batch.records.size() != h.record_count) {
-      s = Status::Corruption("payload holds " + std::to_string(entry->batch.records.size()) + " records, header says " +
+    if (s.ok() && entry->batch.size() != h.record_count) {
+      s = Status::Corruption("payload holds " + std::to_string(entry->batch.size()) + " records, header says " +
                              std::to_string(h.record_count));
     }
     if (!s.ok()) {
@@ -77,9 +77,7 @@ Result<bool> WalReader::next(WalEntry* entry) {
     }
     entry->first_offset = h.first_offset;
     if (h.first_offset < offset_) {
-      auto skip = static_cast<ptrdiff_t>(offset_ - h.first_offset);
-      auto& recs = entry->batch.records;
-      recs.erase(recs.begin(), recs.begin() + skip);
+      entry->batch.drop_front(static_cast<size_t>(offset_ - h.first_offset));
       entry->first_offset = offset_;
     }
     return true;
