@@ -26,6 +26,7 @@
 
 #include "model/log_record.hpp"
 #include "model/metric_sample.hpp"
+#include "model/span.hpp"
 
 namespace sluice {
 
@@ -80,13 +81,15 @@ class Acknowledgement {
   std::string reason_;
 };
 
-/// A batch holds log records or metric samples (a source emits one or the
-/// other; a stream stores one kind, ARCHITECTURE.md "Data model"). Log
-/// transforms leave `samples` alone.
+/// A batch holds log records, metric samples or spans (a source emits one
+/// kind per batch; a stream stores one kind, ARCHITECTURE.md "Data model").
+/// Log transforms leave `samples` and `spans` alone.
 struct LogBatch {
   std::vector<LogRecord> records;
   /// Metric samples (host_metrics, OTLP metrics, Prometheus remote_write).
   std::vector<MetricSample> samples;
+  /// Trace spans (OTLP traces).
+  std::vector<Span> spans;
   /// Positions reached once every record of this batch is stored.
   std::vector<SourcePosition> positions;
   /// The stream a network source asks for (Loki's configured stream, an
@@ -103,16 +106,24 @@ struct LogBatch {
     for (auto& a : acks) a->fail(s, reason);
   }
 
-  bool empty() const { return records.empty() && samples.empty() && positions.empty(); }
-  /// Records plus samples: what the pipeline counts as received and sent,
-  /// and the offsets a stored batch takes (records first, then samples).
-  size_t size() const { return records.size() + samples.size(); }
-  /// Removes the first `n` items in offset order (records, then samples).
+  bool empty() const { return size() == 0 && positions.empty(); }
+  /// Records plus samples plus spans: what the pipeline counts as received
+  /// and sent, and the offsets a stored batch takes (records first, then
+  /// samples, then spans).
+  size_t size() const { return records.size() + samples.size() + spans.size(); }
+  /// Removes the first `n` items in offset order (records, samples, spans).
   void drop_front(size_t n) {
-    size_t r = std::min(n, records.size());
-    records.erase(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(r));
-    size_t m = std::min(n - r, samples.size());
-    samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(m));
+    n -= drop_front_of(records, n);
+    n -= drop_front_of(samples, n);
+    drop_front_of(spans, n);
+  }
+
+ private:
+  template <class T>
+  static size_t drop_front_of(std::vector<T>& v, size_t n) {
+    size_t k = std::min(n, v.size());
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k));
+    return k;
   }
 };
 
