@@ -7,7 +7,23 @@
 
 namespace sluice {
 
-const char* stream_kind_name(StreamKind k) { return k == StreamKind::kMetrics ? "metrics" : "logs"; }
+const char* stream_kind_name(StreamKind k) {
+  switch (k) {
+    case StreamKind::kMetrics:
+      return "metrics";
+    case StreamKind::kTraces:
+      return "traces";
+    default:
+      return "logs";
+  }
+}
+
+std::optional<StreamKind> batch_kind(const LogBatch& batch) {
+  int kinds = !batch.records.empty() + !batch.samples.empty() + !batch.spans.empty();
+  if (kinds != 1) return std::nullopt;
+  if (!batch.samples.empty()) return StreamKind::kMetrics;
+  return batch.spans.empty() ? StreamKind::kLogs : StreamKind::kTraces;
+}
 
 std::string encode_catalog(const Catalog& c) {
   std::string out = fmt::format("{{\"version\":1,\"kind\":\"{}\",\"compacted_offset\":{},\"segments\":[",
@@ -69,8 +85,10 @@ Result<Catalog> decode_catalog(std::string_view json, std::string_view path) {
   }
   if (kind == "metrics") {
     c.kind = StreamKind::kMetrics;
+  } else if (kind == "traces") {
+    c.kind = StreamKind::kTraces;
   } else if (kind != "logs") {
-    return Status::Corruption(where + ": expected \"kind\" to be \"logs\" or \"metrics\", found \"" +
+    return Status::Corruption(where + ": expected \"kind\" to be \"logs\", \"metrics\" or \"traces\", found \"" +
                               std::string(kind) + "\"");
   }
   SLUICE_RETURN_IF_ERROR(need_u64(root, "compacted_offset", &c.compacted_offset));

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,14 @@
 
 namespace sluice {
 
-/// What a stream holds (ARCHITECTURE.md "Data model"): log records or
-/// metric samples. Fixed once the stream holds data.
-enum class StreamKind : uint8_t { kLogs, kMetrics };
-/// "logs" or "metrics".
+/// What a stream holds (ARCHITECTURE.md "Data model"): log records, metric
+/// samples or trace spans. Fixed once the stream holds data.
+enum class StreamKind : uint8_t { kLogs, kMetrics, kTraces };
+/// "logs", "metrics" or "traces".
 const char* stream_kind_name(StreamKind k);
+/// The kind of the items `batch` holds; nullopt when it holds none or more
+/// than one kind.
+std::optional<StreamKind> batch_kind(const LogBatch& batch);
 
 /// One Parquet file holding records of one stream, one date and one hour.
 struct SegmentInfo {

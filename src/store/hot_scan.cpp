@@ -4,6 +4,7 @@
 
 #include "store/log_table.hpp"
 #include "store/metric_table.hpp"
+#include "store/span_table.hpp"
 #include "store/wal/batch_codec.hpp"
 
 namespace sluice {
@@ -46,6 +47,20 @@ struct BindData {
   uint64_t from_offset = 0;
   int64_t ts_from = std::numeric_limits<int64_t>::min();
   int64_t ts_to = std::numeric_limits<int64_t>::max();
+};
+
+struct SpanShape {
+  using Row = Span;
+  static constexpr const char* kFunction = "sluice_hot_spans";
+  static constexpr int kColumns = kSpanColumnCount;
+  static constexpr int kOffsetColumn = kSpanColOffset;
+  static const std::vector<Row>& rows(const LogBatch& b) { return b.spans; }
+  static int64_t timestamp(const Row& r) { return r.start_timestamp_ns; }
+  static const std::vector<std::string>& names() { return span_column_names(); }
+  static duckdb_logical_type type(int c) { return span_column_type(static_cast<SpanColumn>(c)); }
+  static void fill(duckdb_vector v, int c, const std::vector<const Row*>& rows, const std::vector<uint64_t>& offs) {
+    fill_span_column(v, static_cast<SpanColumn>(c), rows, offs);
+  }
 };
 
 template <class Shape>
@@ -232,7 +247,8 @@ Status register_scan(Connection* con, HotSource* source) {
 
 Status register_hot_scan(Connection* con, HotSource* source) {
   SLUICE_RETURN_IF_ERROR(register_scan<LogShape>(con, source));
-  return register_scan<MetricShape>(con, source);
+  SLUICE_RETURN_IF_ERROR(register_scan<MetricShape>(con, source));
+  return register_scan<SpanShape>(con, source);
 }
 
 }  // namespace sluice

@@ -20,7 +20,8 @@
 //   sluice_hot_metrics(stream VARCHAR, ...same named parameters...)
 //
 // is the same for a metrics stream and returns the metric columns
-// (metric_table.hpp).
+// (metric_table.hpp); sluice_hot_spans serves a traces stream with the span
+// columns (span_table.hpp).
 #pragma once
 
 #include <cstdint>
@@ -51,7 +52,7 @@ class HotSource {
   virtual Result<std::vector<HotChunk>> hot_snapshot(const std::string& stream, int64_t gen) = 0;
 };
 
-/// Registers sluice_hot and sluice_hot_metrics in the database of `con`. `source` must outlive the
+/// Registers sluice_hot, sluice_hot_metrics and sluice_hot_spans in the database of `con`. `source` must outlive the
 /// database.
 Status register_hot_scan(Connection* con, HotSource* source);
 

@@ -12,12 +12,35 @@
 namespace sluice {
 
 namespace {
-// Event time of item i of a stored batch, in offset order (records, then samples).
+// Event time of item i of a stored batch, in offset order (records,
+// samples, spans: a span's start).
 int64_t item_timestamp(const LogBatch& b, size_t i) {
-  return i < b.records.size() ? b.records[i].timestamp_ns : b.samples[i - b.records.size()].timestamp_ns;
+  if (i < b.records.size()) return b.records[i].timestamp_ns;
+  i -= b.records.size();
+  return i < b.samples.size() ? b.samples[i].timestamp_ns : b.spans[i - b.samples.size()].start_timestamp_ns;
 }
 
-const char* hot_function(StreamKind k) { return k == StreamKind::kMetrics ? "sluice_hot_metrics" : "sluice_hot"; }
+const char* hot_function(StreamKind k) {
+  switch (k) {
+    case StreamKind::kMetrics:
+      return "sluice_hot_metrics";
+    case StreamKind::kTraces:
+      return "sluice_hot_spans";
+    default:
+      return "sluice_hot";
+  }
+}
+
+const char* items_name(StreamKind k) {
+  switch (k) {
+    case StreamKind::kMetrics:
+      return "metric samples";
+    case StreamKind::kTraces:
+      return "spans";
+    default:
+      return "log records";
+  }
+}
 }  // namespace
 
 struct Stream::Writer {
@@ -182,18 +205,18 @@ Status Stream::refresh_view() {
 
 Status Stream::check_kind(const LogBatch& batch) {
   if (batch.size() == 0) return Status::Ok();
-  if (!batch.records.empty() && !batch.samples.empty()) {
-    return Status::InvalidArgument("stream " + name_ + ": a batch holds both log records and metric samples; a " +
-                                   "stream stores one kind");
+  std::optional<StreamKind> kind = batch_kind(batch);
+  if (!kind) {
+    return Status::InvalidArgument("stream " + name_ + ": a batch holds more than one kind of data (log records, " +
+                                   "metric samples, spans); a stream stores one kind");
   }
-  StreamKind want = batch.samples.empty() ? StreamKind::kLogs : StreamKind::kMetrics;
+  StreamKind want = *kind;
   if (kind_.load(std::memory_order_relaxed) == want) return Status::Ok();
   std::lock_guard<std::mutex> a(apply_mu_);
   if (catalog_.kind == want) return Status::Ok();
   if (wal_->next_offset() > 0 || !catalog_.segments.empty()) {
     return Status::InvalidArgument(fmt::format("stream {} holds {}; a batch of {} cannot be appended to it", name_,
-                                               stream_kind_name(catalog_.kind),
-                                               want == StreamKind::kMetrics ? "metric samples" : "log records"));
+                                               stream_kind_name(catalog_.kind), items_name(want)));
   }
   // An empty stream takes the kind of its first data (a sink may create
   // its stream before anything is sent).
@@ -219,8 +242,12 @@ Result<AppendResult> Stream::append(LogBatch& batch) {
     r.timestamp_ns = std::clamp(r.timestamp_ns, -kMaxTs, kMaxTs);
     r.observed_timestamp_ns = std::clamp(r.observed_timestamp_ns, -kMaxTs, kMaxTs);
   }
-  for (auto& m : batch.samples)
+  for (auto& m : batch.samples) {
     m.timestamp_ns = std::clamp(m.timestamp_ns == 0 ? now : m.timestamp_ns, -kMaxTs, kMaxTs);
+  }
+  for (auto& x : batch.spans) {
+    x.start_timestamp_ns = std::clamp(x.start_timestamp_ns == 0 ? now : x.start_timestamp_ns, -kMaxTs, kMaxTs);
+  }
   SLUICE_RETURN_IF_ERROR(check_kind(batch));
   if (disk_low_.load(std::memory_order_relaxed) && batch.size() > 0) {
     return Status::ResourceExhausted("stream " + name_ + ": free disk space is below store.min_free_bytes (" +
@@ -266,7 +293,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   std::vector<std::shared_ptr<const std::string>> payloads(group.size());
   for (size_t i = 0; i < group.size(); ++i) {
     const LogBatch& batch = *group[i]->batch;
-    if (batch.size() > 0 && (batch.samples.empty() ? StreamKind::kLogs : StreamKind::kMetrics) != catalog_.kind) {
+    if (batch.size() > 0 && batch_kind(batch) != catalog_.kind) {
       // check_kind() passed before another writer changed the empty stream's kind.
       group[i]->result = Status::InvalidArgument("stream " + name_ + " holds " + stream_kind_name(catalog_.kind) +
                                                  " now; the batch's kind was taken by a concurrent append");

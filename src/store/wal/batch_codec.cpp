@@ -1,7 +1,9 @@
 // LogBatch codec; see batch_codec.hpp and docs/formats/wal.md "Payload".
 //
 // payload  := varint record_count, varint position_count, position*, record*,
-//             [varint sample_count (> 0), sample*]
+//             section*
+// section  := u8 type, varint count (> 0), item*; type 1 = samples, 2 = spans,
+//             each at most once, in increasing type order
 // position := str source, str key, varint offset, str path
 // record   := u8 flags, fixed64 timestamp_ns, fixed64 observed_timestamp_ns,
 //             u8 severity_number, varint trace_flags, str severity_text,
@@ -18,6 +20,19 @@
 // sample   := u8 flags, fixed64 timestamp_ns, fixed64 value (IEEE 754 bits),
 //             u8 kind, str name, (kvs_ref if kAttrKeyRefs else kvs) labels,
 //             [kvs resource]                 unless kSameResource
+// span     := u8 flags, fixed64 start_ns, fixed64 end_ns, u8 kind,
+//             u8 status_code, varint span flags, str name,
+//             trace_id (16 raw bytes if kTraceIdRaw else str),
+//             span_id (8 raw bytes if kSpanIdRaw else str),
+//             parent_span_id (8 raw bytes if kParentIdRaw else str),
+//             str trace_state, str status_message,
+//             (kvs_ref if kAttrKeyRefs else kvs) attributes,
+//             [kvs resource] unless kSameResource,
+//             [str service_name] unless kSameService,
+//             [str scope_name, str scope_version] unless kSameScope,
+//             varint event_count, (fixed64 ts, str name, kvs attributes)*,
+//             varint link_count, (str trace_id, str span_id, str trace_state,
+//             kvs attributes)*
 // str      := varint length, bytes
 #include "store/wal/batch_codec.hpp"
 
@@ -47,6 +62,11 @@ constexpr uint8_t kSpanIdRaw = 1 << 4;     // span_id stored as 8 raw bytes (was
 constexpr uint8_t kAttrKeyRefs = 1 << 5;   // attribute keys may refer to the previous record's (kvs_ref)
 constexpr uint8_t kKnownFlags = 0x3f;
 constexpr uint8_t kKnownSampleFlags = kSameResource | kAttrKeyRefs;
+constexpr uint8_t kParentIdRaw = 1 << 6;  // span parent_span_id stored as 8 raw bytes
+constexpr uint8_t kKnownSpanFlags = 0x7f;
+// Section types after the records.
+constexpr uint8_t kSectionSamples = 1;
+constexpr uint8_t kSectionSpans = 2;
 // Keys of the previous record searched for a match (parsed records have ~12).
 constexpr size_t kMaxKeyRefSearch = 64;
 
@@ -55,12 +75,21 @@ constexpr uint64_t kRecordFootprint = 384;  // >= sizeof(LogRecord) on 64-bit ta
 static_assert(sizeof(LogRecord) <= kRecordFootprint, "kRecordFootprint must cover a LogRecord");
 constexpr uint64_t kSampleFootprint = 160;  // >= sizeof(MetricSample) on 64-bit targets
 static_assert(sizeof(MetricSample) <= kSampleFootprint, "kSampleFootprint must cover a MetricSample");
+constexpr uint64_t kSpanFootprint = 512;  // >= sizeof(Span) on 64-bit targets
+static_assert(sizeof(Span) <= kSpanFootprint, "kSpanFootprint must cover a Span");
+constexpr uint64_t kEventFootprint = 96;  // >= sizeof(SpanEvent)
+static_assert(sizeof(SpanEvent) <= kEventFootprint, "kEventFootprint must cover a SpanEvent");
+constexpr uint64_t kLinkFootprint = 160;  // >= sizeof(SpanLink)
+static_assert(sizeof(SpanLink) <= kLinkFootprint, "kLinkFootprint must cover a SpanLink");
 constexpr uint64_t kPositionFootprint = 128;
 constexpr uint64_t kPairFootprint = 64;
 
 // Smallest possible encodings, used to cap counts before allocating.
 constexpr uint64_t kMinRecordBytes = 24;  // flags, 2 timestamps, severity, trace_flags, 5 empty strs/counts
 constexpr uint64_t kMinSampleBytes = 19;  // flags, timestamp, value, kind, empty name, labels count
+constexpr uint64_t kMinSpanBytes = 29;    // flags, 2 timestamps, kind, status, flags, 8 empty strs, 3 counts
+constexpr uint64_t kMinEventBytes = 10;
+constexpr uint64_t kMinLinkBytes = 4;
 constexpr uint64_t kMinPositionBytes = 4;
 constexpr uint64_t kMinPairBytes = 2;
 
@@ -114,6 +143,17 @@ uint64_t record_footprint(const LogRecord& r) {
 
 uint64_t sample_footprint(const MetricSample& m) {
   return kSampleFootprint + m.name.size() + kvs_footprint(m.labels) + kvs_footprint(m.resource);
+}
+
+uint64_t span_footprint(const Span& x) {
+  uint64_t n = kSpanFootprint + x.trace_id.size() + x.span_id.size() + x.parent_span_id.size() + x.trace_state.size() +
+               x.name.size() + x.status_message.size() + x.service_name.size() + x.scope_name.size() +
+               x.scope_version.size() + kvs_footprint(x.attributes) + kvs_footprint(x.resource);
+  for (const auto& e : x.events) n += kEventFootprint + e.name.size() + kvs_footprint(e.attributes);
+  for (const auto& l : x.links) {
+    n += kLinkFootprint + l.trace_id.size() + l.span_id.size() + l.trace_state.size() + kvs_footprint(l.attributes);
+  }
+  return n;
 }
 
 uint64_t position_footprint(const SourcePosition& p) {
@@ -245,6 +285,75 @@ char* put_sample(char* p, const MetricSample& m, uint8_t f, const MetricSample* 
   return p;
 }
 
+uint8_t span_flags(const Span& x, const Span* prev) {
+  uint8_t f = 0;
+  if (prev != nullptr) {
+    f |= kAttrKeyRefs;
+    if (x.resource == prev->resource) f |= kSameResource;
+    if (x.service_name == prev->service_name) f |= kSameService;
+    if (x.scope_name == prev->scope_name && x.scope_version == prev->scope_version) f |= kSameScope;
+  }
+  if (is_lower_hex(x.trace_id, 32)) f |= kTraceIdRaw;
+  if (is_lower_hex(x.span_id, 16)) f |= kSpanIdRaw;
+  if (is_lower_hex(x.parent_span_id, 16)) f |= kParentIdRaw;
+  return f;
+}
+
+size_t span_size(const Span& x, uint8_t f, const Span* prev) {
+  size_t n = 1 + 8 + 8 + 1 + 1 + varint_length(x.flags) + str_size(x.name) +
+             ((f & kTraceIdRaw) ? 16 : str_size(x.trace_id)) + ((f & kSpanIdRaw) ? 8 : str_size(x.span_id)) +
+             ((f & kParentIdRaw) ? 8 : str_size(x.parent_span_id)) + str_size(x.trace_state) +
+             str_size(x.status_message) +
+             ((f & kAttrKeyRefs) ? kvs_ref_size(x.attributes, &prev->attributes) : kvs_size(x.attributes));
+  if (!(f & kSameResource)) n += kvs_size(x.resource);
+  if (!(f & kSameService)) n += str_size(x.service_name);
+  if (!(f & kSameScope)) n += str_size(x.scope_name) + str_size(x.scope_version);
+  n += varint_length(x.events.size());
+  for (const auto& e : x.events) n += 8 + str_size(e.name) + kvs_size(e.attributes);
+  n += varint_length(x.links.size());
+  for (const auto& l : x.links) {
+    n += str_size(l.trace_id) + str_size(l.span_id) + str_size(l.trace_state) + kvs_size(l.attributes);
+  }
+  return n;
+}
+
+char* put_span(char* p, const Span& x, uint8_t f, const Span* prev) {
+  *p++ = static_cast<char>(f);
+  put_fixed64(p, static_cast<uint64_t>(x.start_timestamp_ns));
+  put_fixed64(p + 8, static_cast<uint64_t>(x.end_timestamp_ns));
+  p += 16;
+  *p++ = static_cast<char>(x.kind);
+  *p++ = static_cast<char>(x.status_code);
+  p = put_varint64(p, x.flags);
+  p = put_str(p, x.name);
+  p = (f & kTraceIdRaw) ? put_hex_as_raw(p, x.trace_id) : put_str(p, x.trace_id);
+  p = (f & kSpanIdRaw) ? put_hex_as_raw(p, x.span_id) : put_str(p, x.span_id);
+  p = (f & kParentIdRaw) ? put_hex_as_raw(p, x.parent_span_id) : put_str(p, x.parent_span_id);
+  p = put_str(p, x.trace_state);
+  p = put_str(p, x.status_message);
+  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, x.attributes, &prev->attributes) : put_kvs(p, x.attributes);
+  if (!(f & kSameResource)) p = put_kvs(p, x.resource);
+  if (!(f & kSameService)) p = put_str(p, x.service_name);
+  if (!(f & kSameScope)) {
+    p = put_str(p, x.scope_name);
+    p = put_str(p, x.scope_version);
+  }
+  p = put_varint64(p, x.events.size());
+  for (const auto& e : x.events) {
+    put_fixed64(p, static_cast<uint64_t>(e.timestamp_ns));
+    p = put_str(p + 8, e.name);
+    p = put_kvs(p, e.attributes);
+  }
+  p = put_varint64(p, x.links.size());
+  for (const auto& l : x.links) {
+    p = put_str(p, l.trace_id);
+    p = put_str(p, l.span_id);
+    p = put_str(p, l.trace_state);
+    p = put_kvs(p, l.attributes);
+  }
+  return p;
+}
+
 // ---- Decoding ----
 
 /// Reads [begin, end) front to back. On the first failure it records a
@@ -275,6 +384,14 @@ class Cursor {
     *v = static_cast<uint8_t>(*p_++);
     return true;
   }
+  /// The next byte without consuming it.
+  bool peek(uint8_t* v) {
+    if (p_ == end_) [[unlikely]]
+      return short_of(1, "section type");
+    *v = static_cast<uint8_t>(*p_);
+    return true;
+  }
+  void skip(size_t n) { p_ += std::min<size_t>(n, remaining()); }
   bool fixed64(uint64_t* v, const char* what) {
     if (remaining() < 8) [[unlikely]]
       return short_of(8, what);
@@ -400,47 +517,102 @@ class BatchDecoder {
                     "attributes")) {
       return false;
     }
-    if (f & kSameResource) {
-      if (!charge(prev_resource_footprint_)) return false;
-      if constexpr (kMaterialize) rec->resource = prev->resource;
-    } else {
-      uint64_t before = footprint_;
-      if (!kvs(&rec->resource, "resource")) return false;
-      prev_resource_footprint_ = footprint_ - before;
-    }
-    if (f & kSameService) {
-      if (!charge(prev_service_size_)) return false;
-      if constexpr (kMaterialize) rec->service_name = prev->service_name;
-    } else {
-      uint64_t before = footprint_;
-      if (!string_field(&rec->service_name, "service_name")) return false;
-      prev_service_size_ = footprint_ - before;
-    }
-    if (f & kSameScope) {
-      if (!charge(prev_scope_size_)) return false;
-      if constexpr (kMaterialize) {
-        rec->scope_name = prev->scope_name;
-        rec->scope_version = prev->scope_version;
-      }
-    } else {
-      uint64_t before = footprint_;
-      if (!string_field(&rec->scope_name, "scope_name") || !string_field(&rec->scope_version, "scope_version")) {
-        return false;
-      }
-      prev_scope_size_ = footprint_ - before;
+    if (!shared_context(f, &rec->resource, &rec->service_name, &rec->scope_name, &rec->scope_version,
+                        prev == nullptr ? nullptr : &prev->resource, prev == nullptr ? nullptr : &prev->service_name,
+                        prev == nullptr ? nullptr : &prev->scope_name,
+                        prev == nullptr ? nullptr : &prev->scope_version)) {
+      return false;
     }
     return id_field(f & kTraceIdRaw, 16, &rec->trace_id, "trace_id") &&
            id_field(f & kSpanIdRaw, 8, &rec->span_id, "span_id");
   }
 
-  /// The optional sample section after the records: its count (0 when the
-  /// payload ends after the records).
-  bool sample_header(uint64_t* samples) {
-    *samples = 0;
+  /// The optional section of `type` (kSectionSamples, kSectionSpans) at
+  /// the cursor: its item count, or 0 when the payload ends or the next
+  /// section has a later type. Sections come in increasing type order.
+  bool section_header(uint8_t type, uint64_t* count) {
+    *count = 0;
     if (in_.at_end()) return true;
-    if (!in_.varint(samples, "sample count")) return false;
-    if (*samples == 0) return in_.fail("expected a sample count above 0 (an empty section is omitted), found 0");
-    return check_count(*samples, kMinSampleBytes, "sample count") && charge(*samples * kSampleFootprint);
+    uint8_t t = 0;
+    if (!in_.peek(&t)) return false;
+    if (t <= last_section_ || t > kSectionSpans) {
+      return in_.fail("expected a section type above " + std::to_string(last_section_) + " and at most " +
+                      std::to_string(kSectionSpans) + ", found " + std::to_string(t));
+    }
+    if (t != type) return true;
+    in_.skip(1);
+    last_section_ = t;
+    const bool samples = type == kSectionSamples;
+    const char* what = samples ? "sample count" : "span count";
+    if (!in_.varint(count, what)) return false;
+    if (*count == 0)
+      return in_.fail(std::string("expected a ") + what + " above 0 (an empty section is omitted), found 0");
+    prev_key_sizes_.clear();  // key references do not cross sections
+    return check_count(*count, samples ? kMinSampleBytes : kMinSpanBytes, what) &&
+           charge(*count * (samples ? kSampleFootprint : kSpanFootprint));
+  }
+
+  /// `x` is the span to fill (ignored unless kMaterialize); `prev` the
+  /// previous decoded span.
+  bool span(Span* x, const Span* prev, bool has_prev) {
+    uint8_t f = 0, kind = 0, status = 0;
+    uint64_t start = 0, end = 0, flags = 0;
+    if (!in_.byte(&f, "span flags")) return false;
+    if (f & ~kKnownSpanFlags) return in_.fail("expected span flags within 0x7f, found 0x" + hex2(f));
+    if (!has_prev && (f & (kSameResource | kSameService | kSameScope | kAttrKeyRefs))) {
+      return in_.fail("first span refers to a previous span (flags 0x" + hex2(f) + ")");
+    }
+    if (!in_.fixed64(&start, "span start_timestamp_ns") || !in_.fixed64(&end, "span end_timestamp_ns") ||
+        !in_.byte(&kind, "span kind") || !in_.byte(&status, "span status_code") ||
+        !in_.varint(&flags, "span flags field")) {
+      return false;
+    }
+    if (kind > 5) return in_.fail("expected a span kind of at most 5, found " + std::to_string(kind));
+    if (status > 2) return in_.fail("expected a span status_code of at most 2, found " + std::to_string(status));
+    if (flags > UINT32_MAX) return in_.fail("expected span flags within 32 bits, found " + std::to_string(flags));
+    if constexpr (kMaterialize) {
+      x->start_timestamp_ns = static_cast<int64_t>(start);
+      x->end_timestamp_ns = static_cast<int64_t>(end);
+      x->kind = kind;
+      x->status_code = status;
+      x->flags = static_cast<uint32_t>(flags);
+    }
+    if (!string_field(&x->name, "span name") || !id_field(f & kTraceIdRaw, 16, &x->trace_id, "trace_id") ||
+        !id_field(f & kSpanIdRaw, 8, &x->span_id, "span_id") ||
+        !id_field(f & kParentIdRaw, 8, &x->parent_span_id, "parent_span_id") ||
+        !string_field(&x->trace_state, "trace_state") || !string_field(&x->status_message, "status_message") ||
+        !attributes(&x->attributes, prev == nullptr ? nullptr : &prev->attributes, (f & kAttrKeyRefs) != 0,
+                    "attributes")) {
+      return false;
+    }
+    if (!shared_context(f, &x->resource, &x->service_name, &x->scope_name, &x->scope_version,
+                        prev == nullptr ? nullptr : &prev->resource, prev == nullptr ? nullptr : &prev->service_name,
+                        prev == nullptr ? nullptr : &prev->scope_name,
+                        prev == nullptr ? nullptr : &prev->scope_version)) {
+      return false;
+    }
+    uint64_t n = 0;
+    if (!in_.count(&n, kMinEventBytes, "event count") || !charge(n * kEventFootprint)) return false;
+    if constexpr (kMaterialize) x->events.resize(static_cast<size_t>(n));
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t ts = 0;
+      SpanEvent* e = kMaterialize ? &x->events[i] : &scratch_event_;
+      if (!in_.fixed64(&ts, "event timestamp_ns") || !string_field(&e->name, "event name") ||
+          !kvs(&e->attributes, "event attributes")) {
+        return false;
+      }
+      if constexpr (kMaterialize) e->timestamp_ns = static_cast<int64_t>(ts);
+    }
+    if (!in_.count(&n, kMinLinkBytes, "link count") || !charge(n * kLinkFootprint)) return false;
+    if constexpr (kMaterialize) x->links.resize(static_cast<size_t>(n));
+    for (uint64_t i = 0; i < n; ++i) {
+      SpanLink* l = kMaterialize ? &x->links[i] : &scratch_link_;
+      if (!string_field(&l->trace_id, "link trace_id") || !string_field(&l->span_id, "link span_id") ||
+          !string_field(&l->trace_state, "link trace_state") || !kvs(&l->attributes, "link attributes")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /// `m` is the sample to fill (ignored unless kMaterialize); `prev` the
@@ -479,10 +651,6 @@ class BatchDecoder {
     return true;
   }
 
-  /// Starts the sample section: the record section's key and resource
-  /// references do not carry over.
-  void begin_samples() { prev_key_sizes_.clear(); }
-
   bool finish() {
     if (!in_.at_end()) {
       return in_.fail("expected the end of the payload, found " + std::to_string(in_.remaining()) + " more bytes");
@@ -513,6 +681,41 @@ class BatchDecoder {
   [[gnu::cold, gnu::noinline]] bool over_footprint() {
     return in_.fail("expected a batch footprint of at most " + std::to_string(kMaxBatchFootprintBytes) +
                     " bytes, found more");
+  }
+
+  /// Resource, service name and scope, each either encoded or (flags
+  /// kSameResource, kSameService, kSameScope) copied from the previous item.
+  bool shared_context(uint8_t f, KeyValues* resource, std::string* service, std::string* scope_name,
+                      std::string* scope_version, const KeyValues* prev_resource, const std::string* prev_service,
+                      const std::string* prev_scope_name, const std::string* prev_scope_version) {
+    if (f & kSameResource) {
+      if (!charge(prev_resource_footprint_)) return false;
+      if constexpr (kMaterialize) *resource = *prev_resource;
+    } else {
+      uint64_t before = footprint_;
+      if (!kvs(resource, "resource")) return false;
+      prev_resource_footprint_ = footprint_ - before;
+    }
+    if (f & kSameService) {
+      if (!charge(prev_service_size_)) return false;
+      if constexpr (kMaterialize) *service = *prev_service;
+    } else {
+      uint64_t before = footprint_;
+      if (!string_field(service, "service_name")) return false;
+      prev_service_size_ = footprint_ - before;
+    }
+    if (f & kSameScope) {
+      if (!charge(prev_scope_size_)) return false;
+      if constexpr (kMaterialize) {
+        *scope_name = *prev_scope_name;
+        *scope_version = *prev_scope_version;
+      }
+      return true;
+    }
+    uint64_t before = footprint_;
+    if (!string_field(scope_name, "scope_name") || !string_field(scope_version, "scope_version")) return false;
+    prev_scope_size_ = footprint_ - before;
+    return true;
   }
 
   bool string_field(std::string* out, const char* what) {
@@ -596,6 +799,9 @@ class BatchDecoder {
   uint64_t prev_resource_footprint_ = 0;
   uint64_t prev_service_size_ = 0;
   uint64_t prev_scope_size_ = 0;
+  uint8_t last_section_ = 0;  // type of the last section read (0: none yet)
+  SpanEvent scratch_event_;   // never written in validate mode
+  SpanLink scratch_link_;
   std::vector<uint64_t> prev_key_sizes_;  // attribute key sizes of the previous record
   std::vector<uint64_t> cur_key_sizes_;
 };
@@ -606,6 +812,7 @@ uint64_t batch_footprint(const LogBatch& batch) {
   uint64_t n = 0;
   for (const auto& r : batch.records) n += record_footprint(r);
   for (const auto& m : batch.samples) n += sample_footprint(m);
+  for (const auto& x : batch.spans) n += span_footprint(x);
   for (const auto& p : batch.positions) n += position_footprint(p);
   return n;
 }
@@ -630,7 +837,7 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   }
   thread_local std::vector<uint8_t> sflags;
   sflags.resize(batch.samples.size());
-  if (!batch.samples.empty()) size += varint_length(batch.samples.size());
+  if (!batch.samples.empty()) size += 1 + varint_length(batch.samples.size());
   const MetricSample* prev_sample = nullptr;
   for (size_t i = 0; i < batch.samples.size(); ++i) {
     const MetricSample& m = batch.samples[i];
@@ -638,6 +845,17 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
     size += sample_size(m, sflags[i], prev_sample);
     footprint += sample_footprint(m);
     prev_sample = &m;
+  }
+  thread_local std::vector<uint8_t> xflags;
+  xflags.resize(batch.spans.size());
+  if (!batch.spans.empty()) size += 1 + varint_length(batch.spans.size());
+  const Span* prev_span = nullptr;
+  for (size_t i = 0; i < batch.spans.size(); ++i) {
+    const Span& x = batch.spans[i];
+    xflags[i] = span_flags(x, prev_span);
+    size += span_size(x, xflags[i], prev_span);
+    footprint += span_footprint(x);
+    prev_span = &x;
   }
   if (footprint > kMaxBatchFootprintBytes) {
     return Status::ResourceExhausted(
@@ -659,9 +877,19 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   for (size_t i = 0; i < batch.records.size(); ++i) {
     p = put_record(p, batch.records[i], flags[i], i > 0 ? &batch.records[i - 1] : nullptr);
   }
-  if (!batch.samples.empty()) p = put_varint64(p, batch.samples.size());
+  if (!batch.samples.empty()) {
+    *p++ = static_cast<char>(kSectionSamples);
+    p = put_varint64(p, batch.samples.size());
+  }
   for (size_t i = 0; i < batch.samples.size(); ++i) {
     p = put_sample(p, batch.samples[i], sflags[i], i > 0 ? &batch.samples[i - 1] : nullptr);
+  }
+  if (!batch.spans.empty()) {
+    *p++ = static_cast<char>(kSectionSpans);
+    p = put_varint64(p, batch.spans.size());
+  }
+  for (size_t i = 0; i < batch.spans.size(); ++i) {
+    p = put_span(p, batch.spans[i], xflags[i], i > 0 ? &batch.spans[i - 1] : nullptr);
   }
   SLUICE_ASSERT(p == end, "encode_batch size pass and write pass disagree by " + std::to_string(end - p));
   return Status::Ok();
@@ -675,6 +903,7 @@ Status decode_batch(std::string_view data, LogBatch* out) {
   auto fail = [&] {
     out->records.clear();
     out->samples.clear();
+    out->spans.clear();
     out->positions.clear();
     return Status::Corruption(d.error());
   };
@@ -688,13 +917,18 @@ Status decode_batch(std::string_view data, LogBatch* out) {
     const LogRecord* prev = i == 0 ? nullptr : &out->records[i - 1];
     if (!d.record(&out->records[i], prev, i > 0)) return fail();
   }
-  uint64_t n_samples = 0;
-  if (!d.sample_header(&n_samples)) return fail();
-  d.begin_samples();
+  uint64_t n_samples = 0, n_spans = 0;
+  if (!d.section_header(kSectionSamples, &n_samples)) return fail();
   out->samples.resize(static_cast<size_t>(n_samples));
   for (size_t i = 0; i < out->samples.size(); ++i) {
     const MetricSample* prev = i == 0 ? nullptr : &out->samples[i - 1];
     if (!d.sample(&out->samples[i], prev, i > 0)) return fail();
+  }
+  if (!d.section_header(kSectionSpans, &n_spans)) return fail();
+  out->spans.resize(static_cast<size_t>(n_spans));
+  for (size_t i = 0; i < out->spans.size(); ++i) {
+    const Span* prev = i == 0 ? nullptr : &out->spans[i - 1];
+    if (!d.span(&out->spans[i], prev, i > 0)) return fail();
   }
   if (!d.finish()) return fail();
   return Status::Ok();
@@ -720,15 +954,19 @@ Status summarize_batch(std::string_view data, BatchSummary* out) {
   for (uint64_t i = 0; i < n_records; ++i) {
     if (!d.record(&scratch, &scratch, i > 0)) return Status::Corruption(d.error());
   }
-  uint64_t n_samples = 0;
-  if (!d.sample_header(&n_samples)) return Status::Corruption(d.error());
-  d.begin_samples();
+  uint64_t n_samples = 0, n_spans = 0;
+  if (!d.section_header(kSectionSamples, &n_samples)) return Status::Corruption(d.error());
   MetricSample sample_scratch;  // never written in validate mode
   for (uint64_t i = 0; i < n_samples; ++i) {
     if (!d.sample(&sample_scratch, &sample_scratch, i > 0)) return Status::Corruption(d.error());
   }
+  if (!d.section_header(kSectionSpans, &n_spans)) return Status::Corruption(d.error());
+  Span span_scratch;
+  for (uint64_t i = 0; i < n_spans; ++i) {
+    if (!d.span(&span_scratch, &span_scratch, i > 0)) return Status::Corruption(d.error());
+  }
   if (!d.finish()) return Status::Corruption(d.error());
-  out->record_count = n_records + n_samples;
+  out->record_count = n_records + n_samples + n_spans;
   return Status::Ok();
 }
 

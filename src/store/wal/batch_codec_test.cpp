@@ -138,11 +138,12 @@ TEST(BatchCodecTest, EveryTruncationFailsCleanly) {
 TEST(BatchCodecTest, TrailingBytesAreAnError) {
   std::string enc;
   ASSERT_TRUE(encode_batch(make_batch(0, 2), &enc).ok());
-  enc += "x";  // read as a sample count of 120 with no samples behind it
+  enc += "x";  // read as a section of type 120
   auto dec = decode_batch(enc);
   ASSERT_FALSE(dec.ok());
-  EXPECT_NE(dec.status().message().find("sample count of at most"), std::string::npos) << dec.status().message();
-  // Bytes after a complete sample section are trailing bytes.
+  EXPECT_NE(dec.status().message().find("section type above 0 and at most 2, found 120"), std::string::npos)
+      << dec.status().message();
+  // A byte after a complete sample section must start a later section.
   LogBatch b;
   b.samples.push_back(MetricSample{1, "up", {}, 1, MetricKind::kGauge, {}});
   enc.clear();
@@ -150,7 +151,7 @@ TEST(BatchCodecTest, TrailingBytesAreAnError) {
   enc += "x";
   dec = decode_batch(enc);
   ASSERT_FALSE(dec.ok());
-  EXPECT_NE(dec.status().message().find("expected the end of the payload"), std::string::npos)
+  EXPECT_NE(dec.status().message().find("section type above 1 and at most 2, found 120"), std::string::npos)
       << dec.status().message();
 }
 
@@ -203,18 +204,18 @@ TEST(BatchCodecTest, BadSampleFieldsAreRejected) {
   b.samples.push_back(make_sample(1, "up", {}, 1, MetricKind::kGauge));
   std::string enc;
   ASSERT_TRUE(encode_batch(b, &enc).ok());
-  // payload: records 0, positions 0, samples 1, then flags at byte 3.
+  // payload: records 0, positions 0, section type 1, count 1, then flags at byte 4.
   std::string bad = enc;
-  bad[3] = 0x21;
+  bad[4] = 0x21;
   auto dec = decode_batch(bad);
   ASSERT_FALSE(dec.ok());
   EXPECT_NE(dec.status().message().find("first sample refers to a previous sample"), std::string::npos);
   bad = enc;
-  bad[3 + 1 + 16] = 9;  // kind
+  bad[4 + 1 + 16] = 9;  // kind
   dec = decode_batch(bad);
   ASSERT_FALSE(dec.ok());
   EXPECT_NE(dec.status().message().find("sample kind of at most 8"), std::string::npos) << dec.status().message();
-  std::string zero = enc.substr(0, 2) + std::string(1, '\0');
+  std::string zero = enc.substr(0, 3) + std::string(1, '\0');
   dec = decode_batch(zero);
   ASSERT_FALSE(dec.ok());
   EXPECT_NE(dec.status().message().find("sample count above 0"), std::string::npos) << dec.status().message();
@@ -369,6 +370,64 @@ TEST(BatchCodecTest, ManyRecordsRoundTripEveryWay) {
   EXPECT_EQ(fresh.records, batch.records);
   BatchSummary summary;
   ASSERT_TRUE(summarize_batch(enc, &summary).ok());
+}
+
+Span make_span(int i) {
+  Span x;
+  x.start_timestamp_ns = 1700000000000000000 + i;
+  x.end_timestamp_ns = x.start_timestamp_ns + 1500;
+  x.trace_id = "0123456789abcdef0123456789abcdef";
+  x.span_id = i % 2 ? "0011223344556677" : "NOT-HEX";
+  x.parent_span_id = i == 0 ? "" : "8899aabbccddeeff";
+  x.trace_state = "vendor=x";
+  x.name = "GET /api/" + std::to_string(i);
+  x.kind = static_cast<uint8_t>(i % 6);
+  x.status_code = static_cast<uint8_t>(i % 3);
+  x.status_message = i % 3 == 2 ? "boom" : "";
+  x.flags = 0x301;
+  x.attributes = {{"http.request.method", "GET"}, {"http.route", "/api/" + std::to_string(i)}};
+  x.resource = {{"service.name", "shop"}};
+  x.service_name = "shop";
+  x.scope_name = "lib";
+  x.scope_version = "1.0";
+  if (i % 2 == 0) x.events.push_back({x.start_timestamp_ns + 10, "exception", {{"exception.message", "x"}}});
+  if (i == 3) x.links.push_back({"ffeeddccbbaa99887766554433221100", "0102030405060708", "", {{"k", "v"}}});
+  return x;
+}
+
+TEST(BatchCodecTest, SpansRoundTripWithEventsLinksAndSharedContext) {
+  LogBatch b;
+  for (int i = 0; i < 6; ++i) b.spans.push_back(make_span(i));
+  b.spans[4].resource = {{"service.name", "other"}};
+  b.spans[4].service_name = "other";
+  b.positions.push_back({"otlp", "k", 3, ""});
+  expect_round_trip(b);
+  std::string enc;
+  ASSERT_TRUE(encode_batch(b, &enc).ok());
+  for (size_t n = 0; n < enc.size(); ++n) {
+    auto dec = decode_batch(std::string_view(enc).substr(0, n));
+    EXPECT_TRUE(!dec.ok() || dec->spans.empty()) << "a cut payload of " << n << " bytes decoded with spans";
+  }
+}
+
+TEST(BatchCodecTest, SamplesAndSpansSectionsInOrderOnly) {
+  LogBatch b;
+  b.samples.push_back(make_sample(1, "up", {}, 1, MetricKind::kGauge));
+  b.spans.push_back(make_span(1));
+  expect_round_trip(b);
+  // Spans section followed by a samples section is out of order.
+  LogBatch spans_only;
+  spans_only.spans.push_back(make_span(0));
+  LogBatch samples_only;
+  samples_only.samples.push_back(make_sample(1, "up", {}, 1, MetricKind::kGauge));
+  std::string a, c;
+  ASSERT_TRUE(encode_batch(spans_only, &a).ok());
+  ASSERT_TRUE(encode_batch(samples_only, &c).ok());
+  std::string swapped = a + c.substr(2);  // spans section, then a samples section
+  auto dec = decode_batch(swapped);
+  ASSERT_FALSE(dec.ok());
+  EXPECT_NE(dec.status().message().find("expected the end of the payload"), std::string::npos)
+      << dec.status().message();
 }
 
 }  // namespace
