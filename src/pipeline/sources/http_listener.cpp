@@ -40,7 +40,7 @@ Result<std::string> HttpListenerSource::read_body(const HttpRequest& request,
 }
 
 Status HttpListenerSource::deliver(LogBatch&& batch) {
-  if (batch.records.empty()) return Status::Ok();
+  if (batch.size() == 0 && batch.positions.empty()) return Status::Ok();
   return sluice::deliver(*ctx_, std::move(batch), options_.ack_timeout);
 }
 
