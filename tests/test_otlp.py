@@ -164,9 +164,11 @@ def test_python_http_encodings_errors_and_partial_success(otlp, pb):
     # Other content types, methods and signals.
     assert post(url, b"x", "text/plain").status_code == 415
     assert post(url, b"x", encoding="br").status_code == 415
+    # (metrics and traces: tests/test_otlp_metrics.py)
     r = requests.post(url + "/v1/metrics", data=b"", headers={"Content-Type": "application/json"}, timeout=30)
-    assert r.status_code == 404 and "OTLP logs only" in r.json()["message"]
-    assert requests.post(url + "/v1/traces", data=b"", timeout=30).status_code == 404
+    assert r.status_code == 400 and "invalid OTLP/JSON" in r.json()["message"]
+    assert requests.post(url + "/v1/traces", data=b"", timeout=30).status_code == 415
+    assert requests.post(url + "/v1/nothing", data=b"", timeout=30).status_code == 404
     assert requests.get(url + "/v1/logs", timeout=30).status_code == 405
 
     # Still serving, and exactly the accepted records were stored.

@@ -32,27 +32,40 @@ grpc::StatusCode grpc_code(StatusCode c) {
 /// LogsService with Export taking and returning raw bytes.
 class RawLogsService : public grpc::Service {
  public:
-  explicit RawLogsService(OtlpGrpcHandler handler) : handler_(std::move(handler)) {
+  RawLogsService(OtlpGrpcHandler handler, std::vector<OtlpGrpcMethod> more)
+      : handler_(std::move(handler)), more_(std::move(more)) {
     // AddMethod takes ownership of both objects (grpc::Service keeps them
     // in unique_ptrs); this is how gRPC's generated services register.
     AddMethod(new grpc::internal::RpcServiceMethod(
         kExportMethod, grpc::internal::RpcMethod::NORMAL_RPC,
         new grpc::internal::RpcMethodHandler<RawLogsService, grpc::ByteBuffer, grpc::ByteBuffer>(
             [](RawLogsService* s, grpc::ServerContext*, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
-              return s->Export(*req, resp);
+              return s->Export(s->handler_, *req, resp);
             },
             this)));
+    // The other services' methods on the same object: gRPC registers each
+    // method by its full path. The method keeps the path's pointer; more_
+    // is not changed after this.
+    for (size_t i = 0; i < more_.size(); ++i) {
+      AddMethod(new grpc::internal::RpcServiceMethod(
+          more_[i].path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+          new grpc::internal::RpcMethodHandler<RawLogsService, grpc::ByteBuffer, grpc::ByteBuffer>(
+              [i](RawLogsService* s, grpc::ServerContext*, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
+                return s->Export(s->more_[i].handler, *req, resp);
+              },
+              this)));
+    }
   }
 
  private:
-  grpc::Status Export(const grpc::ByteBuffer& req, grpc::ByteBuffer* resp) {
+  grpc::Status Export(const OtlpGrpcHandler& handler, const grpc::ByteBuffer& req, grpc::ByteBuffer* resp) {
     std::vector<grpc::Slice> slices;
     if (!req.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read the request");
     std::string bytes;
     bytes.reserve(req.Length());
     for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     std::string out;
-    Status st = handler_(bytes, &out);
+    Status st = handler(bytes, &out);
     if (!st.ok()) return grpc::Status(grpc_code(st.code()), st.message());
     grpc::Slice slice(out);
     *resp = grpc::ByteBuffer(&slice, 1);
@@ -60,6 +73,7 @@ class RawLogsService : public grpc::Service {
   }
 
   OtlpGrpcHandler handler_;
+  std::vector<OtlpGrpcMethod> more_;
 };
 
 }  // namespace
@@ -70,11 +84,12 @@ struct OtlpGrpcServer::Impl {
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 
-  Impl(OtlpGrpcServerOptions o, OtlpGrpcHandler h) : options(std::move(o)), service(std::move(h)) {}
+  Impl(OtlpGrpcServerOptions o, OtlpGrpcHandler h, std::vector<OtlpGrpcMethod> more)
+      : options(std::move(o)), service(std::move(h), std::move(more)) {}
 };
 
-OtlpGrpcServer::OtlpGrpcServer(OtlpGrpcServerOptions options, OtlpGrpcHandler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+OtlpGrpcServer::OtlpGrpcServer(OtlpGrpcServerOptions options, OtlpGrpcHandler handler, std::vector<OtlpGrpcMethod> more)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(more))) {}
 
 OtlpGrpcServer::~OtlpGrpcServer() { stop(); }
 

@@ -1,6 +1,7 @@
 // OtlpGrpcServer: the OTLP/gRPC endpoint (OTLP specification, "OTLP/gRPC"):
 // the unary rpc opentelemetry.proto.collector.logs.v1.LogsService/Export on
-// a gRPC C++ synchronous server.
+// a gRPC C++ synchronous server, and the Export methods of MetricsService and
+// TraceService (otlp_metrics_traces_export.hpp) when given as `more`.
 //
 // The method is registered with raw bytes (grpc::ByteBuffer) rather than the
 // generated message types, so that the request is decoded by sluice's own
@@ -19,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.hpp"
 
@@ -39,9 +41,18 @@ struct OtlpGrpcServerOptions {
 /// -> RESOURCE_EXHAUSTED, Unavailable -> UNAVAILABLE, other -> INTERNAL).
 using OtlpGrpcHandler = std::function<Status(std::string_view request, std::string* response)>;
 
+/// Another unary method served like LogsService/Export (raw bytes, the same
+/// status mapping), by its full path, e.g.
+/// "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export".
+struct OtlpGrpcMethod {
+  std::string path;
+  OtlpGrpcHandler handler;
+};
+
 class OtlpGrpcServer {
  public:
-  OtlpGrpcServer(OtlpGrpcServerOptions options, OtlpGrpcHandler handler);
+  /// Serves LogsService/Export with `handler`, and `more` beside it.
+  OtlpGrpcServer(OtlpGrpcServerOptions options, OtlpGrpcHandler handler, std::vector<OtlpGrpcMethod> more = {});
   ~OtlpGrpcServer();
   /// Binds and starts serving. IOError when the address cannot be bound.
   Status start();

@@ -5,8 +5,10 @@
 #include <chrono>
 
 #include "common/compression.hpp"
+#include "model/stream_name.hpp"
+#include "pipeline/sources/delivery.hpp"
 #include "pipeline/sources/otlp/otlp_logs_decode.hpp"
-#include "pipeline/sources/otlp/otlp_response.hpp"
+#include "pipeline/sources/otlp/sluice_protocol.hpp"
 
 namespace sluice {
 namespace {
@@ -18,6 +20,10 @@ constexpr int kRpcResourceExhausted = 8;
 constexpr int kRpcUnimplemented = 12;
 constexpr int kRpcInternal = 13;
 constexpr int kRpcUnavailable = 14;
+
+/// Most positions one sluice request may carry (a batch has one per file it
+/// read from, or one for a disk buffer).
+constexpr size_t kMaxSluicePositions = 100000;
 
 HttpResponse status_response(int http_status, OtlpEncoding e, int rpc_code, const std::string& message) {
   return HttpResponse{http_status, otlp_content_type(e), encode_rpc_status(e, rpc_code, message)};
@@ -31,16 +37,29 @@ int64_t otlp_now_ns() {
 }
 
 OtlpHttpReceiver::OtlpHttpReceiver(std::string name, const OtlpSourceOptions& options)
-    : HttpListenerSource(name, options), stream_(options.stream), limits_(options.limits()) {
+    : HttpListenerSource(name, options),
+      stream_(options.stream),
+      limits_(options.limits()),
+      signals_(name, options, "http") {
   auto& m = MetricsRegistry::global();
   const char* help = "OTLP log records received, by transport and result (accepted or rejected as invalid).";
   accepted_ = &m.counter("sluice_otlp_log_records_total", help,
                          {{"source", name}, {"transport", "http"}, {"result", "accepted"}});
   rejected_ = &m.counter("sluice_otlp_log_records_total", help,
                          {{"source", name}, {"transport", "http"}, {"result", "rejected"}});
+  duplicates_ = &m.counter("sluice_otlp_duplicate_requests_total",
+                           "Requests from sluice agents whose positions were already committed: answered success "
+                           "without storing their records again.",
+                           {{"source", name}});
 }
 
 OtlpHttpReceiver::~OtlpHttpReceiver() { stop(); }
+
+Status OtlpHttpReceiver::open(SourceContext* ctx) {
+  ctx_ = ctx;
+  ledger_.load(ctx->committed);
+  return start(ctx);
+}
 
 HttpResponse OtlpHttpReceiver::handle(const HttpRequest& request) {
   auto encoding = otlp_encoding_from_content_type(request.header("content-type"));
@@ -52,11 +71,13 @@ HttpResponse OtlpHttpReceiver::handle(const HttpRequest& request) {
     }
     return export_logs(request);
   }
+  if (request.path == kSluicePositionsPath) return sluice_positions(request);
   if (request.path == "/v1/metrics" || request.path == "/v1/traces") {
-    return status_response(404, e, kRpcUnimplemented,
-                           request.path +
-                               ": this build of sluice stores OTLP logs only (POST /v1/logs); "
-                               "OTLP metrics and traces are not supported yet");
+    // Metrics and traces: otlp_metrics_traces_export.hpp.
+    return signals_.handle_http(
+        request, request.path == "/v1/metrics" ? OtlpSignal::kMetrics : OtlpSignal::kTraces,
+        [this](const HttpRequest& r) { return read_body(r); },
+        [this](LogBatch&& batch) { return deliver(std::move(batch)); });
   }
   return status_response(404, e, kRpcNotFound, "no such OTLP endpoint: " + request.method + " " + request.path);
 }
@@ -72,6 +93,21 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
   const OtlpEncoding e = *encoding;
   if (auto c = compression_from_name(request.header("content-encoding")); !c.ok()) {
     return status_response(415, e, kRpcInvalidArgument, c.status().message());
+  }
+  // The sluice agent headers (sluice_protocol.hpp), checked before the body
+  // is read.
+  const std::string agent = request.header("x-sluice-agent");
+  const std::string stream = request.header("x-sluice-stream");
+  const std::string positions_header = request.header("x-sluice-positions");
+  if (!stream.empty() && !valid_stream_name(stream)) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           std::string(kSluiceStreamHeader) + ": \"" + stream.substr(0, 80) +
+                               "\" is not a stream name ([a-z0-9_.-]{1,64})");
+  }
+  if (!agent.empty() && !valid_sluice_agent(agent)) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           std::string(kSluiceAgentHeader) + ": \"" + agent.substr(0, 80) +
+                               "\" is not an agent id ([A-Za-z0-9._:@-]{1,255})");
   }
   auto body = read_body(request);
   if (!body.ok()) {
@@ -91,18 +127,93 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
   }
   const uint64_t accepted = decoded->records.size();
   LogBatch batch;
-  batch.stream = stream_;
+  batch.stream = stream.empty() ? stream_ : stream;
   batch.records = std::move(decoded->records);
-  Status st = deliver(std::move(batch));
+  const std::string& positions_json = positions_header.empty() ? decoded->sluice_positions : positions_header;
+  if (!positions_header.empty() && !decoded->sluice_positions.empty()) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           "positions are both in the X-Sluice-Positions header and in the body; send one");
+  }
+  std::vector<SluicePosition> agent_positions;  // server keys
+  if (!positions_json.empty()) {
+    if (agent.empty()) {
+      return status_response(400, e, kRpcInvalidArgument, "positions without an X-Sluice-Agent header");
+    }
+    auto positions = parse_sluice_positions(positions_json, kMaxSluicePositions);
+    if (!positions.ok()) {
+      bool too_many = positions.status().code() == StatusCode::kResourceExhausted;
+      return status_response(too_many ? 413 : 400, e, too_many ? kRpcResourceExhausted : kRpcInvalidArgument,
+                             positions.status().message());
+    }
+    agent_positions = sluice_server_keys(agent, *positions);
+    batch.positions = sluice_source_positions(name(), agent, agent_positions);
+  }
+  bool duplicate = false;
+  Status st = agent_positions.empty() ? deliver(std::move(batch))
+                                      : deliver_exactly_once(std::move(batch), agent, agent_positions, &duplicate);
   if (!st.ok()) {
     if (st.code() == StatusCode::kInvalidArgument) return status_response(400, e, kRpcInvalidArgument, st.message());
     if (st.code() == StatusCode::kUnavailable) return status_response(503, e, kRpcUnavailable, st.message());
     return status_response(500, e, kRpcInternal, st.message());
   }
+  if (duplicate) {
+    duplicates_->inc();
+    return HttpResponse{200, otlp_content_type(e), encode_export_logs_response(e, 0, "")};
+  }
   accepted_->inc(accepted);
   rejected_->inc(decoded->rejected);
   return HttpResponse{200, otlp_content_type(e),
                       encode_export_logs_response(e, decoded->rejected, decoded->rejected_reason)};
+}
+
+Status OtlpHttpReceiver::deliver_exactly_once(LogBatch&& batch, const std::string& agent,
+                                              std::vector<SluicePosition> positions, bool* duplicate) {
+  if (ctx_ == nullptr) {
+    return Status::Internal("the otlp receiver was started without open(); it cannot take positions");
+  }
+  const auto timeout = listener_options().ack_timeout;
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<SluiceLedger::Turn> turn, ledger_.take_turn(agent, timeout));
+  if (ledger_.all_committed(positions)) {
+    *duplicate = true;
+    return Status::Ok();
+  }
+  // The turn goes with the batch: it is released, and the positions are
+  // committed if the batch was stored, when its delivery ends, which may be
+  // after this request was answered 503 (time-out).
+  batch.acks.push_back(
+      std::make_shared<Acknowledgement>([ledger = ledger_, turn = std::move(turn), positions = std::move(positions)](
+                                            DeliveryStatus s, const std::string&) mutable {
+        if (s == DeliveryStatus::kDelivered) ledger.commit(positions);
+        turn.reset();
+      }));
+  return sluice::deliver(*ctx_, std::move(batch), timeout);
+}
+
+HttpResponse OtlpHttpReceiver::sluice_positions(const HttpRequest& request) {
+  constexpr OtlpEncoding e = OtlpEncoding::kJson;
+  if (request.method != "GET") {
+    return status_response(405, e, kRpcUnimplemented,
+                           "method " + request.method + " not allowed on " + kSluicePositionsPath + "; use GET");
+  }
+  auto param = [&](const char* name) {
+    auto it = request.params.find(name);
+    return it == request.params.end() ? std::string() : it->second;
+  };
+  const std::string agent = param("agent");
+  const std::string source = param("source");
+  if (!valid_sluice_agent(agent)) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           "agent=\"" + agent.substr(0, 80) + "\" is not an agent id ([A-Za-z0-9._:@-]{1,255})");
+  }
+  if (source.empty() || source.find('/') != std::string::npos) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           "source=\"" + source.substr(0, 80) + "\" must be a source name without '/'");
+  }
+  // Wait for the agent's batch in flight, if any, so that its positions are
+  // in the answer.
+  auto turn = ledger_.take_turn(agent, listener_options().ack_timeout);
+  if (!turn.ok()) return status_response(503, e, kRpcUnavailable, turn.status().message());
+  return HttpResponse{200, "application/json", sluice_committed_json(ledger_.committed_for(agent, source))};
 }
 
 }  // namespace sluice

@@ -7,8 +7,9 @@
 //        in the request's encoding, with partial_success (rejected count and
 //        the first reason) when some records were rejected
 //   400  undecodable body, or a sink refused the records for good
-//   404  other paths; /v1/metrics and /v1/traces say that only logs are
-//        stored by this build
+//   404  other paths
+//   POST /v1/metrics and /v1/traces are answered the same way by
+//   OtlpSignalReceiver (otlp_metrics_traces_export.hpp)
 //   405  another method on /v1/logs
 //   413  body over max_body_bytes, inflating past max_decompressed_bytes, or
 //        over max_records_per_request / max_values_per_request
@@ -18,15 +19,25 @@
 // Error bodies are google.rpc.Status in the request's encoding (JSON when
 // the Content-Type is not an OTLP one).
 //
-// Thread-safety: handle() runs concurrently on connection threads; the
-// object is immutable after construction apart from the base's server.
+// Requests from `sluice` sinks (sluice_protocol.hpp) may add X-Sluice-Stream
+// (store in that stream instead of the `stream` option) and X-Sluice-Agent
+// with positions: those are stored exactly once (sluice_ledger.hpp), and
+//   GET /v1/sluice/positions?agent=A&source=S  answers the committed ones
+//   (200 JSON; 400 without a valid agent or source; 503 while the agent's
+//   previous batch is still being stored).
+//
+// Thread-safety: handle() runs concurrently on connection threads; open()
+// or start() once before; the ledger is thread-safe.
 #pragma once
 
 #include <string>
 
 #include "common/metrics.hpp"
 #include "pipeline/sources/http_listener.hpp"
+#include "pipeline/sources/otlp/otlp_metrics_traces_export.hpp"
 #include "pipeline/sources/otlp/otlp_options.hpp"
+#include "pipeline/sources/otlp/otlp_response.hpp"
+#include "pipeline/sources/otlp/sluice_ledger.hpp"
 
 namespace sluice {
 
@@ -35,17 +46,34 @@ class OtlpHttpReceiver : public HttpListenerSource {
   OtlpHttpReceiver(std::string name, const OtlpSourceOptions& options);
   ~OtlpHttpReceiver() override;
 
+  /// Loads the committed agent positions from `ctx->committed`, then
+  /// start()s the listener. The otlp source starts its receiver this way;
+  /// plain start() leaves the ledger empty (tests of plain OTLP).
+  Status open(SourceContext* ctx);
+
   /// Answers one request (public so tests can call it without a socket; an
   /// export still needs start() first, for delivery).
   HttpResponse handle(const HttpRequest& request) override;
 
  private:
   HttpResponse export_logs(const HttpRequest& request);
+  /// GET /v1/sluice/positions.
+  HttpResponse sluice_positions(const HttpRequest& request);
+  /// Delivers `batch`, which advances agent `agent`'s `positions` (server
+  /// keys), unless they are all committed already (then `*duplicate`, Ok).
+  /// Errors as deliver(), plus Unavailable when the agent's previous batch
+  /// is still being stored after ack_timeout.
+  Status deliver_exactly_once(LogBatch&& batch, const std::string& agent, std::vector<SluicePosition> positions,
+                              bool* duplicate);
 
   std::string stream_;
   OtlpLimits limits_;
+  SourceContext* ctx_ = nullptr;  ///< set by open(); positions-only batches need it
+  SluiceLedger ledger_;
+  OtlpSignalReceiver signals_;  ///< /v1/metrics and /v1/traces
   Counter* accepted_;
   Counter* rejected_;
+  Counter* duplicates_;
 };
 
 /// Nanoseconds since the Unix epoch, now (the observed time of records that

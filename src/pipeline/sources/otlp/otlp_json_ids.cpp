@@ -21,7 +21,8 @@ size_t string_end(std::string_view s, size_t i) {
 }
 
 bool is_id_key(std::string_view raw) {
-  return raw == "traceId" || raw == "spanId" || raw == "trace_id" || raw == "span_id";
+  return raw == "traceId" || raw == "spanId" || raw == "trace_id" || raw == "span_id" || raw == "parentSpanId" ||
+         raw == "parent_span_id";
 }
 
 }  // namespace

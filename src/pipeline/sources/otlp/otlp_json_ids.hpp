@@ -4,9 +4,10 @@
 // `spanId` as hex strings, where the standard protobuf JSON mapping, and so
 // protobuf's JSON parser, expects base64 for `bytes` fields. Before the
 // parser runs, every string value of an object key `traceId`, `spanId`,
-// `trace_id` or `span_id` is replaced by the base64 of its raw text, so the
-// parsed `bytes` field holds the hex text exactly as sent; the decoder then
-// checks and decodes it per record (a bad id rejects only its record).
+// `trace_id` or `span_id` (or a span's `parentSpanId` / `parent_span_id`)
+// is replaced by the base64 of its raw text, so the parsed `bytes` field
+// holds the hex text exactly as sent; the decoder then checks and decodes it
+// per record (a bad id rejects only its record).
 //
 // The walk is lexical: it tracks strings (with escapes) and the ':' after a
 // key, not the document structure, so it also rewrites such keys inside

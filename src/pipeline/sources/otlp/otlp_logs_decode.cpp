@@ -1,6 +1,7 @@
 #include "pipeline/sources/otlp/otlp_logs_decode.hpp"
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
@@ -12,6 +13,7 @@
 #include "pipeline/sources/otlp/otlp_any_value.hpp"
 #include "pipeline/sources/otlp/otlp_json_ids.hpp"
 #include "pipeline/sources/otlp/otlp_wire_scan.hpp"
+#include "pipeline/sources/otlp/sluice_protocol.hpp"
 
 namespace sluice {
 namespace {
@@ -232,7 +234,17 @@ Result<OtlpLogs> decode_binary(std::string_view bytes, int64_t received_ns, cons
   if (!req->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Status::InvalidArgument("invalid protobuf: not an ExportLogsServiceRequest");
   }
-  return map_request(*req, received_ns, form, limits);
+  SLUICE_ASSIGN_OR_RETURN(OtlpLogs out, map_request(*req, received_ns, form, limits));
+  if (!form.json) {
+    const pb::UnknownFieldSet& unknown = req->GetReflection()->GetUnknownFields(*req);
+    for (int i = 0; i < unknown.field_count(); ++i) {
+      const pb::UnknownField& f = unknown.field(i);
+      if (f.number() == kSluicePositionsField && f.type() == pb::UnknownField::TYPE_LENGTH_DELIMITED) {
+        out.sluice_positions = f.length_delimited();
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace

@@ -60,6 +60,9 @@ struct OtlpLogs {
   /// e.g. "1 of 3 log records rejected; first:
   /// resource_logs[0].scope_logs[0].log_records[2]: trace_id is 5 bytes, expected 16".
   std::string rejected_reason;
+  /// Binary requests only: the positions JSON a `sluice` sink put in field
+  /// kSluicePositionsField (sluice_protocol.hpp), or "" (other clients).
+  std::string sluice_positions;
 };
 
 /// Decodes a binary protobuf ExportLogsServiceRequest. `received_ns` (ns

@@ -6,6 +6,7 @@
 #include "pipeline/sources/otlp/otlp_grpc_server.hpp"
 #include "pipeline/sources/otlp/otlp_http_receiver.hpp"
 #include "pipeline/sources/otlp/otlp_logs_decode.hpp"
+#include "pipeline/sources/otlp/otlp_metrics_traces_export.hpp"
 #include "pipeline/sources/otlp/otlp_response.hpp"
 
 namespace sluice {
@@ -25,7 +26,7 @@ OtlpSource::~OtlpSource() { stop(); }
 
 Status OtlpSource::start(SourceContext* ctx) {
   ctx_ = ctx;
-  SLUICE_RETURN_IF_ERROR(http_->start(ctx));
+  SLUICE_RETURN_IF_ERROR(http_->open(ctx));
   if (options_.grpc_listen.empty()) return Status::Ok();
   OtlpGrpcServerOptions g;
   g.name = name_;
@@ -34,7 +35,8 @@ Status OtlpSource::start(SourceContext* ctx) {
   g.idle_timeout = options_.idle_timeout;
   g.max_threads = options_.max_connections;
   grpc_ = std::make_unique<OtlpGrpcServer>(
-      g, [this](std::string_view request, std::string* response) { return grpc_export(request, response); });
+      g, [this](std::string_view request, std::string* response) { return grpc_export(request, response); },
+      otlp_signal_grpc_methods(name_, options_, ctx));
   Status st = grpc_->start();
   if (!st.ok()) {
     http_->stop();

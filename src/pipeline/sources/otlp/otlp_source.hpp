@@ -3,6 +3,8 @@
 // (otlp_grpc_server.hpp, default port 4317) and stores them in one stream
 // (docs/protocols/otlp.md). Both transports decode with
 // otlp_logs_decode.hpp and answer only after the records are durable.
+// Metrics and traces go the same way to their own streams
+// (otlp_metrics_traces_export.hpp).
 //
 // Thread-safety: start()/stop() from the pipeline's thread; requests are
 // handled concurrently on HTTP connection threads and gRPC threads.
