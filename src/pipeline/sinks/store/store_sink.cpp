@@ -1,5 +1,7 @@
 #include "pipeline/sinks/store/store_sink.hpp"
 
+#include <algorithm>
+
 namespace sluice {
 
 const OptionTable<StoreSinkOptions>& store_sink_option_table() {
@@ -43,10 +45,22 @@ class StoreSink final : public Sink {
     return r.status().code() == StatusCode::kInvalidArgument ? SinkResult::kFatal : SinkResult::kRetry;
   }
 
-  bool commits_positions() const override { return fixed_ != nullptr; }
+  bool commits_positions() const override { return true; }
 
   std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) override {
-    return fixed_ ? fixed_->committed_positions(source) : std::unordered_map<std::string, uint64_t>{};
+    if (fixed_) return fixed_->committed_positions(source);
+    // Following each batch's stream, a source's positions may be in any
+    // stream (an otlp source's agents choose theirs): per key the furthest.
+    std::unordered_map<std::string, uint64_t> out;
+    for (const auto& info : store_->list_streams()) {
+      Stream* s = store_->find_stream(info.name);
+      if (s == nullptr) continue;
+      for (const auto& [key, offset] : s->committed_positions(source)) {
+        uint64_t& slot = out[key];
+        slot = std::max(slot, offset);
+      }
+    }
+    return out;
   }
 
  private:

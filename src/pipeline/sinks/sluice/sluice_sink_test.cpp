@@ -1,0 +1,270 @@
+#include "pipeline/sinks/sluice/sluice_sink.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <mutex>
+
+#include "common/compression.hpp"
+#include "net/http_server.hpp"
+#include "pipeline/sinks/sluice/sluice_positions_client.hpp"
+#include "pipeline/sources/otlp/sluice_protocol.hpp"
+
+namespace sluice {
+namespace {
+
+/// A stand-in server: records each request and answers from a script
+/// (status, body), 200 "{}" when the script is empty.
+class FakeServer {
+ public:
+  FakeServer() {
+    HttpServerOptions o;
+    o.name = "fake";
+    o.listen = "127.0.0.1:0";
+    server_ = std::make_unique<HttpServer>(o, [this](const HttpRequest& r) {
+      std::lock_guard<std::mutex> l(mu_);
+      requests_.push_back(r);
+      if (script_.empty()) return HttpResponse{200, "application/json", "{}"};
+      HttpResponse out = script_.front();
+      script_.pop_front();
+      return out;
+    });
+    EXPECT_TRUE(server_->start().ok());
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  void answer(int status, std::string body = "") {
+    std::lock_guard<std::mutex> l(mu_);
+    script_.push_back(HttpResponse{status, "application/json", std::move(body)});
+  }
+  std::vector<HttpRequest> requests() {
+    std::lock_guard<std::mutex> l(mu_);
+    return requests_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<HttpResponse> script_;
+  std::vector<HttpRequest> requests_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+/// The encoder stand-in: "N|body,body,...|positions".
+std::string fake_encode(std::span<const LogRecord> records, std::string_view positions) {
+  std::string out = std::to_string(records.size()) + "|";
+  for (const auto& r : records) out += r.body + ",";
+  out += "|";
+  out += positions;
+  return out;
+}
+
+std::string decoded_body(const HttpRequest& r) {
+  auto c = compression_from_name(r.header("content-encoding"));
+  EXPECT_TRUE(c.ok());
+  auto body = decompress(*c, r.body, 1 << 20);
+  EXPECT_TRUE(body.ok());
+  return body.ok() ? *body : "";
+}
+
+LogBatch batch_of(int n, std::vector<SourcePosition> positions = {}) {
+  LogBatch b;
+  for (int i = 0; i < n; ++i) {
+    LogRecord r;
+    r.body = "line" + std::to_string(i);
+    b.records.push_back(r);
+  }
+  b.positions = std::move(positions);
+  return b;
+}
+
+std::unique_ptr<Sink> sink_for(const FakeServer& server, SluiceSinkOptions o = {}) {
+  o.endpoint = server.url() + "/";
+  if (o.agent_id.empty()) o.agent_id = "web-1";
+  auto s = make_sluice_sink(o, fake_encode);
+  EXPECT_TRUE(s.ok()) << s.status().to_string();
+  return std::move(*s);
+}
+
+TEST(SluiceSink, SendsOtlpWithAgentStreamAndPositionsHeaders) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.stream = "edge";
+  auto sink = sink_for(server, o);
+  EXPECT_TRUE(sink->commits_positions());
+  LogBatch b = batch_of(2, {{"app", "2049:131:ab", 77, "/var/log/app.log"}});
+  std::string err;
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const HttpRequest& r = reqs[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.path, "/v1/logs");
+  EXPECT_EQ(r.header("content-type"), "application/x-protobuf");
+  EXPECT_EQ(r.header("content-encoding"), "zstd");
+  EXPECT_EQ(r.header("x-sluice-agent"), "web-1");
+  EXPECT_EQ(r.header("x-sluice-stream"), "edge");
+  EXPECT_EQ(r.header("x-sluice-positions"), "[[\"app\",\"2049:131:ab\",77]]");
+  EXPECT_EQ(decoded_body(r), "2|line0,line1,|");
+  EXPECT_EQ(b.records.size(), 2u);  // left as it was
+}
+
+TEST(SluiceSink, PositionsTooLargeForTheHeaderGoInTheBody) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.compression = "none";
+  auto sink = sink_for(server, o);
+  std::vector<SourcePosition> many;
+  std::vector<SluicePosition> sent;
+  for (int i = 0; i < 1000; ++i) {
+    many.push_back({"app", "2049:" + std::to_string(i) + ":0123456789abcdef", 1, ""});
+    sent.push_back({"app", many.back().key, 1});
+  }
+  LogBatch b = batch_of(1, many);
+  std::string err;
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+  auto r = server.requests().at(0);
+  EXPECT_EQ(r.header("x-sluice-positions"), "");
+  EXPECT_EQ(r.header("content-encoding"), "");
+  std::string json;
+  append_sluice_positions_json(json, sent);
+  EXPECT_EQ(r.body, "1|line0,|" + json);
+}
+
+TEST(SluiceSink, ClassifiesAnswers) {
+  FakeServer server;
+  auto sink = sink_for(server);
+  std::string err;
+  for (int status : {503, 500, 429, 408}) {
+    server.answer(status, "busy");
+    LogBatch b = batch_of(1, {{"app", "k", 1, ""}});
+    EXPECT_EQ(sink->write(b, &err), SinkResult::kRetry) << status;
+    EXPECT_NE(err.find(std::to_string(status)), std::string::npos) << err;
+  }
+  for (int status : {400, 404, 413, 415}) {
+    server.answer(status, "no");
+    LogBatch b = batch_of(1, {{"app", "k", 1, ""}});
+    EXPECT_EQ(sink->write(b, &err), SinkResult::kFatal) << status;
+  }
+  LogBatch empty;
+  EXPECT_EQ(sink->write(empty, &err), SinkResult::kOk);
+  LogBatch metrics;
+  metrics.samples.resize(2);
+  EXPECT_EQ(sink->write(metrics, &err), SinkResult::kFatal);
+  EXPECT_NE(err.find("log records only"), std::string::npos);
+  EXPECT_EQ(server.requests().size(), 8u);
+  // Nobody listening: retry.
+  SluiceSinkOptions o;
+  o.endpoint = "http://127.0.0.1:1";
+  o.agent_id = "a";
+  o.timeout = std::chrono::seconds(2);
+  auto down = make_sluice_sink(o, fake_encode);
+  ASSERT_TRUE(down.ok());
+  LogBatch b = batch_of(1);
+  EXPECT_EQ((*down)->write(b, &err), SinkResult::kRetry);
+}
+
+TEST(SluiceSink, SplitsLargeBatchesWithoutPositionsAndRetriesOnlyTheRest) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.compression = "none";
+  o.max_batch_bytes = 1024;
+  auto sink = sink_for(server, o);
+  LogBatch b = batch_of(300);  // ~2.4 KB encoded
+  std::string err;
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+  size_t sent = 0;
+  for (const auto& r : server.requests()) {
+    EXPECT_LE(r.body.size(), 1024u);
+    sent += std::stoul(r.body.substr(0, r.body.find('|')));
+  }
+  EXPECT_EQ(sent, 300u);
+  EXPECT_GE(server.requests().size(), 3u);
+  EXPECT_EQ(b.records.size(), 300u);
+  // The second part fails: the first is not sent again on retry.
+  const size_t before = server.requests().size();
+  server.answer(200);
+  server.answer(503);
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kRetry);
+  auto reqs = server.requests();
+  size_t first = std::stoul(reqs[before].body.substr(0, reqs[before].body.find('|')));
+  EXPECT_EQ(b.records.size(), 300u - first);
+  EXPECT_EQ(b.records[0].body, "line" + std::to_string(first));
+  // A batch with positions is never split.
+  LogBatch positioned = batch_of(300, {{"app", "k", 9, ""}});
+  ASSERT_EQ(sink->write(positioned, &err), SinkResult::kOk);
+  EXPECT_EQ(server.requests().back().body.substr(0, 4), "300|");
+}
+
+TEST(SluiceSink, LearnsCommittedPositionsWaitingForTheServer) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.agent_id = "web 1";
+  EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok());
+  o.agent_id = "host.example:1";
+  auto sink = sink_for(server, o);
+  server.answer(503, "starting");
+  server.answer(503, "starting");
+  server.answer(200, "{\"2049:131:ab\":77,\"buffer\":18446744073709551615}");
+  auto got = sink->committed_positions("app");
+  EXPECT_EQ(got, (std::unordered_map<std::string, uint64_t>{{"2049:131:ab", 77}, {"buffer", 18446744073709551615ULL}}));
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[2].method, "GET");
+  EXPECT_EQ(reqs[2].path, "/v1/sluice/positions");
+  EXPECT_EQ(reqs[2].params.at("agent"), "host.example:1");
+  EXPECT_EQ(reqs[2].params.at("source"), "app");
+  // Not a sluice server: no positions, at once.
+  server.answer(404, "no such OTLP endpoint");
+  EXPECT_TRUE(sink->committed_positions("app").empty());
+  // A position below what the server has marks a reset; at or above, not.
+  std::string err;
+  LogBatch behind = batch_of(1, {{"app", "2049:131:ab", 10, ""}});
+  ASSERT_EQ(sink->write(behind, &err), SinkResult::kOk) << err;
+  EXPECT_EQ(server.requests().back().header("x-sluice-positions"), "[[\"app\",\"2049:131:ab\",10,\"reset\"]]");
+  LogBatch ahead = batch_of(1, {{"app", "2049:131:ab", 30, ""}, {"app", "new", 5, ""}});
+  ASSERT_EQ(sink->write(ahead, &err), SinkResult::kOk) << err;
+  EXPECT_EQ(server.requests().back().header("x-sluice-positions"),
+            "[[\"app\",\"2049:131:ab\",30],[\"app\",\"new\",5]]");
+}
+
+TEST(SluiceSink, GivesUpOnPositionsAtItsTimeOutOrAtShutdown) {
+  PositionsQuery q;
+  q.endpoint = "http://127.0.0.1:1";  // nobody listens
+  q.agent = "a";
+  q.source = "app";
+  q.give_up_after = std::chrono::milliseconds(300);
+  EXPECT_TRUE(fetch_committed_positions(q, [] { return false; }).empty());
+  q.give_up_after = std::chrono::nanoseconds(0);  // forever, but a shutdown is asked for
+  EXPECT_TRUE(fetch_committed_positions(q, [] { return true; }).empty());
+  EXPECT_FALSE(sluice_shutdown_requested());
+}
+
+TEST(SluiceSink, ParsesCommittedPositionsStrictly) {
+  EXPECT_TRUE(parse_committed_positions("{}").ok());
+  EXPECT_FALSE(parse_committed_positions("[]").ok());
+  EXPECT_FALSE(parse_committed_positions("{\"a\":-1}").ok());
+  EXPECT_FALSE(parse_committed_positions("{\"a\":\"1\"}").ok());
+  EXPECT_FALSE(parse_committed_positions("{").ok());
+  EXPECT_EQ(url_encode_component("a b/c:d~"), "a%20b%2Fc%3Ad~");
+}
+
+TEST(SluiceSink, ValidatesOptions) {
+  SluiceSinkOptions o;
+  o.agent_id = "a";
+  for (std::string bad : {"", "https://x:1", "http://", "4318"}) {
+    o.endpoint = bad;
+    EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok()) << bad;
+  }
+  o.endpoint = "http://127.0.0.1:4318/v1/logs";  // the full OTLP path is fine
+  EXPECT_TRUE(make_sluice_sink(o, fake_encode).ok());
+  o.stream = "Bad";
+  EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok());
+  o.stream = "";
+  o.headers = {"NoColon"};
+  EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok());
+  o.headers = {};
+  o.agent_id = "";  // the host name
+  EXPECT_TRUE(make_sluice_sink(o, fake_encode).ok());
+}
+
+}  // namespace
+}  // namespace sluice

