@@ -77,6 +77,10 @@ class Sink {
   /// data (the store sink). Otherwise the engine keeps them in a checkpoint
   /// file after each successful write (checkpoints.hpp).
   virtual bool commits_positions() const { return false; }
+  /// The pipeline is stopping: a write() that waits (a full disk buffer, a
+  /// server that is not answering) should give up soon with kRetry. Called
+  /// from the stopping thread, possibly while write() runs. Default: nothing.
+  virtual void stop() {}
   /// The positions this sink has durably committed for `source`, by key.
   virtual std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) {
     (void)source;

@@ -8,7 +8,7 @@ namespace sluice {
 
 const OptionTable<HttpSinkOptions>& http_sink_option_table() {
   static const OptionTable<HttpSinkOptions> kTable = [] {
-    OptionTable<HttpSinkOptions> t;
+    BufferedSinkOptionTable<HttpSinkOptions> t;
     t.add_string("endpoint", &HttpSinkOptions::endpoint, "",
                  "URL to send each batch to, http://host:port/path (e.g. another sluice's "
                  "http://host:7070/api/v1/streams/app/records).",
@@ -22,6 +22,7 @@ const OptionTable<HttpSinkOptions>& http_sink_option_table() {
                          "Extra request headers, each \"Name: value\" (e.g. \"Authorization: Bearer ...\").")
         .add_duration("timeout", &HttpSinkOptions::timeout, "30s", "100ms", "10m",
                       "Connect + send + answer; past it the batch is retried.");
+    t.add_buffer(&HttpSinkOptions::buffer);
     return t;
   }();
   return kTable;

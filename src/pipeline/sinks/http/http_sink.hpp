@@ -16,6 +16,7 @@
 
 #include "config/options.hpp"
 #include "pipeline/component.hpp"
+#include "pipeline/sinks/buffer/buffer_options.hpp"
 
 namespace sluice {
 
@@ -26,6 +27,7 @@ struct HttpSinkOptions {
   std::string compression = "none";
   std::vector<std::string> headers;  ///< "Name: value"
   std::chrono::nanoseconds timeout = std::chrono::seconds(30);
+  BufferOptions buffer;  ///< applied by the registry (with_buffer), not by make_http_sink
 };
 
 const OptionTable<HttpSinkOptions>& http_sink_option_table();
