@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 
 #include "cli/schema.hpp"
 #include "common/metrics.hpp"
@@ -73,11 +74,68 @@ int fail(const Status& st) {
   return 1;
 }
 
+// Re-reads the config file and applies it to the running pipeline, for
+// SIGHUP and POST /api/v1/reload (docs/user-guide.md "Reloading the
+// configuration"). Sections the process reads once at start (`sections`:
+// [api], [store], [query]) cannot change without a restart: a file that
+// changes one is refused as a whole, naming the section. Thread-safe.
+class Reloader {
+ public:
+  Reloader(std::string path, ConfigFile running, std::vector<std::string> sections)
+      : path_(std::move(path)), running_(std::move(running)), sections_(std::move(sections)) {}
+
+  /// The pipeline to reload; until set, reload() answers Unavailable.
+  void attach(Pipeline* pipeline) {
+    std::lock_guard<std::mutex> l(mu_);
+    pipeline_ = pipeline;
+  }
+
+  /// What changed, or the error (InvalidArgument: a bad or refused file;
+  /// nothing changed).
+  Result<std::string> reload() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (pipeline_ == nullptr) return Status::Unavailable("the pipeline is starting");
+    if (path_.empty()) {
+      return Status::InvalidArgument("sluice was started with the embedded default config: there is no file to reload");
+    }
+    auto loaded = load_config(path_);
+    if (!loaded.ok()) return Status::InvalidArgument(loaded.status().message());  // a missing file is a bad request too
+    ConfigFile next = std::move(loaded).value();
+    for (const auto& name : sections_) {
+      if (next.section(name) != running_.section(name)) {
+        return Status::InvalidArgument(path_ + ": the [" + name +
+                                       "] section changed; it only takes effect at a restart (nothing was reloaded)");
+      }
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::string summary, pipeline_->reload(next));
+    running_ = std::move(next);
+    return summary;
+  }
+
+  /// For SIGHUP: reloads and logs the outcome.
+  void reload_and_log() {
+    auto r = reload();
+    if (r.ok()) {
+      spdlog::info("reload: applied: {}", *r);
+    } else {
+      spdlog::error("reload: {}", r.status().to_string());
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  const std::string path_;
+  ConfigFile running_;
+  const std::vector<std::string> sections_;
+  Pipeline* pipeline_ = nullptr;
+};
+
 int cmd_run(const std::string& config_path, const std::string& data_dir) {
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGHUP);                    // reload
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // threads inherit; sigwait below
 
   auto cf = read_config(config_path);
@@ -92,6 +150,8 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   spdlog::info("store: data in {}", settings->store.data_dir);
   QueryEngine engine(store->get(), settings->query);
   Api api(store->get(), &engine, settings->api);
+  Reloader reloader(config_path, *cf, {"api", "store", "query"});
+  api.set_reload([&reloader] { return reloader.reload(); });
   HttpServerOptions ho{"api", settings->api.listen, settings->api.max_body_bytes, settings->api.idle_timeout,
                        settings->api.max_connections};
   HttpServer server(ho, [&api](const HttpRequest& r) { return api.handle(r); });
@@ -104,6 +164,7 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
   if (!pipeline.ok()) return fail(pipeline.status());
   st = (*pipeline)->start();
   if (!st.ok()) return fail(st);
+  reloader.attach(pipeline->get());
   (*store)->start_maintenance();
   api.set_ready(true);
   std::string host = settings->api.listen.substr(0, settings->api.listen.rfind(':'));
@@ -113,7 +174,7 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
       "query with: sluice query --server {} \"SELECT count(*) FROM <stream>\"  (streams: GET {}/api/v1/streams)", url,
       url);
   int sig = 0;
-  sigwait(&sigs, &sig);
+  while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) reloader.reload_and_log();
   spdlog::info("received signal {}, shutting down", sig);
   api.set_ready(false);
   (*pipeline)->stop();
@@ -124,12 +185,13 @@ int cmd_run(const std::string& config_path, const std::string& data_dir) {
 }
 
 // `sluice agent`: the pipeline only (no store, no query API); the [api]
-// listener answers /healthz, /readyz and /metrics.
+// listener answers /healthz, /readyz, /metrics and POST /api/v1/reload.
 int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGHUP);                    // reload
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // threads inherit; sigwait below
 
   auto cf = load_config(config_path);
@@ -142,23 +204,26 @@ int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   auto pipeline = Pipeline::build(*cf, ctx);
   if (!pipeline.ok()) return fail(pipeline.status());
   std::atomic<bool> ready{false};
+  Reloader reloader(config_path, *cf, {"api"});  // the agent reads no [store] or [query]
   HttpServerOptions ho{"api", api.listen, 1 << 20, api.idle_timeout, api.max_connections};
-  HttpServer server(ho, [&ready](const HttpRequest& r) -> HttpResponse {
+  HttpServer server(ho, [&ready, &reloader](const HttpRequest& r) -> HttpResponse {
+    if (r.path == "/api/v1/reload") return reload_response(r, [&reloader] { return reloader.reload(); });
     if (r.path == "/healthz") return {200, "text/plain", "ok\n"};
     if (r.path == "/readyz")
       return ready ? HttpResponse{200, "text/plain", "ready\n"} : HttpResponse{503, "text/plain", "starting\n"};
     if (r.path == "/metrics") return {200, "text/plain; version=0.0.4", MetricsRegistry::global().render()};
-    return {404, "text/plain", "sluice agent serves /healthz, /readyz and /metrics only\n"};
+    return {404, "text/plain", "sluice agent serves /healthz, /readyz, /metrics and /api/v1/reload only\n"};
   });
   Status st = server.start();
   if (!st.ok()) return fail(st);
   st = (*pipeline)->start();
   if (!st.ok()) return fail(st);
+  reloader.attach(pipeline->get());
   ready = true;
   spdlog::info("agent: {} pipeline components running; health and metrics on port {}", (*pipeline)->component_count(),
                server.port());
   int sig = 0;
-  sigwait(&sigs, &sig);
+  while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) reloader.reload_and_log();
   spdlog::info("received signal {}, shutting down", sig);
   ready = false;
   (*pipeline)->stop();

@@ -9,89 +9,23 @@
 #include <set>
 
 #include "common/env.hpp"
-#include "common/metrics.hpp"
-#include "pipeline/checkpoints.hpp"
+#include "pipeline/pipeline_node.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
+#include "pipeline/topology.hpp"
 
 namespace sluice {
 
-struct Pipeline::Node {
-  ComponentSpec spec;
-  std::unique_ptr<Source> source;
-  std::unique_ptr<Transform> transform;
-  std::unique_ptr<Sink> sink;
-  std::unique_ptr<Checkpoints> checkpoints;  ///< sinks that do not commit positions themselves
-  std::vector<Node*> outputs;
-  std::unique_ptr<BoundedQueue<LogBatch>> queue;  ///< null for sources
-  std::thread worker;
-  SourceContext ctx;
-  Counter* received = nullptr;
-  Counter* sent = nullptr;
-  Counter* errors = nullptr;
-  Counter* discarded = nullptr;
-  Counter* sent_bytes = nullptr;
-};
-
 namespace {
 constexpr size_t kQueueBatches = 8;
-}
+}  // namespace
 
-Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, PipelineContext ctx) {
-  std::unique_ptr<Pipeline> p(new Pipeline());  // NOLINT: private constructor
-  std::map<std::string, const ComponentSpec*> by_name;
-  for (const auto& c : config.components) {
-    if (by_name.count(c.name)) {
-      return Status::InvalidArgument(c.location + ": component name \"" + c.name +
-                                     "\" is used twice (names are shared by sources, transforms and sinks)");
-    }
-    by_name[c.name] = &c;
-  }
-  // Check inputs and order components topologically (Kahn's algorithm).
-  std::map<std::string, int> indegree;
-  std::map<std::string, std::vector<std::string>> consumers;
-  for (const auto& c : config.components) {
-    indegree[c.name] += 0;
-    for (const auto& in : c.inputs) {
-      auto it = by_name.find(in);
-      if (it == by_name.end()) {
-        std::vector<std::string> names;
-        for (const auto& [n, s] : by_name) names.push_back(n);
-        std::string msg = c.location + ": " + c.kind + "." + c.name + ".inputs: unknown component \"" + in + "\"";
-        std::string near = nearest_word(in, names);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
-        return Status::InvalidArgument(msg);
-      }
-      if (it->second->kind == "sinks") {
-        return Status::InvalidArgument(c.location + ": " + c.kind + "." + c.name + ".inputs: \"" + in +
-                                       "\" is a sink and produces nothing");
-      }
-      indegree[c.name]++;
-      consumers[in].push_back(c.name);
-    }
-  }
-  std::vector<std::string> order;
-  std::vector<std::string> ready;
-  for (const auto& c : config.components) {
-    if (indegree[c.name] == 0) ready.push_back(c.name);
-  }
-  while (!ready.empty()) {
-    std::string n = ready.back();
-    ready.pop_back();
-    order.push_back(n);
-    for (const auto& m : consumers[n]) {
-      if (--indegree[m] == 0) ready.push_back(m);
-    }
-  }
-  if (order.size() != config.components.size()) {
-    std::string cyc;
-    for (const auto& [n, d] : indegree) {
-      if (d > 0) cyc += (cyc.empty() ? "" : ", ") + n;
-    }
-    return Status::InvalidArgument(config.path + ": the pipeline has a cycle through: " + cyc);
-  }
-  std::map<std::string, Node*> nodes;
-  for (const auto& name : order) {
-    const ComponentSpec& spec = *by_name[name];
+Result<std::unique_ptr<Pipeline::Node>> Pipeline::make_node(const ComponentSpec& spec, const std::string& file,
+                                                            PipelineContext& ctx, const SharedCheckpoints& shared) {
+  auto node = std::make_unique<Node>();
+  node->spec = spec;
+  if (spec.table == nullptr) {  // an implicit store sink
+    SLUICE_ASSIGN_OR_RETURN(node->sink, make_store_sink(ctx.store, StoreSinkOptions{}));
+  } else {
     const ComponentType* type = find_component_type(spec.kind, spec.type);
     if (type == nullptr) {
       std::vector<std::string> types;
@@ -103,95 +37,136 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, Pipe
       if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
       return Status::InvalidArgument(msg + " (valid: " + option_detail::list_text(types) + ")");
     }
-    auto node = std::make_unique<Node>();
-    node->spec = spec;
     if (spec.kind == "sources") {
-      SLUICE_ASSIGN_OR_RETURN(node->source, type->make_source(spec, config.path));
+      SLUICE_ASSIGN_OR_RETURN(node->source, type->make_source(spec, file));
     } else if (spec.kind == "transforms") {
-      SLUICE_ASSIGN_OR_RETURN(node->transform, type->make_transform(spec, config.path));
+      SLUICE_ASSIGN_OR_RETURN(node->transform, type->make_transform(spec, file));
+      node->router = dynamic_cast<MultiOutputTransform*>(node->transform.get());
+      if (node->router) node->output_names = node->router->outputs();
     } else {
-      SLUICE_ASSIGN_OR_RETURN(node->sink, type->make_sink(spec, config.path, ctx));
-      if (node->sink && !node->sink->commits_positions() && !ctx.state_dir.empty()) {
-        SLUICE_ASSIGN_OR_RETURN(node->checkpoints,
-                                Checkpoints::open(Env::posix(), ctx.state_dir + "/checkpoints/" + spec.name + ".json"));
+      SLUICE_ASSIGN_OR_RETURN(node->sink, type->make_sink(spec, file, ctx));
+    }
+  }
+  if (node->sink && !node->sink->commits_positions() && !ctx.state_dir.empty()) {
+    node->checkpoints = shared ? shared(spec.name) : nullptr;
+    if (!node->checkpoints) {
+      node->checkpoints = std::make_shared<CheckpointFile>();
+      SLUICE_ASSIGN_OR_RETURN(node->checkpoints->file,
+                              Checkpoints::open(Env::posix(), ctx.state_dir + "/checkpoints/" + spec.name + ".json"));
+    }
+  }
+  if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
+  auto& m = MetricsRegistry::global();
+  Labels l = node->labels();
+  node->received = &m.counter(kComponentCounters[0], "Records a component received.", l);
+  node->sent = &m.counter(kComponentCounters[1], "Records a component passed on or wrote.", l);
+  node->errors = &m.counter(kComponentCounters[2], "Failed sink writes (each retry counts).", l);
+  node->discarded = &m.counter(kComponentCounters[3], "Records dropped after a fatal sink error.", l);
+  node->sent_bytes = &m.counter(kComponentCounters[4], "Body bytes of the records a component passed on or wrote.", l);
+  return node;
+}
+
+Result<Pipeline::Graph> Pipeline::make_graph(const ConfigFile& config, PipelineContext& ctx, const Reuse& reuse,
+                                             const SharedCheckpoints& shared) {
+  SLUICE_ASSIGN_OR_RETURN(Topology topo, resolve_topology(config));
+  Graph g;
+  std::map<std::string, Node*> by_name;
+  auto add = [&](const ComponentSpec& spec) -> Result<Node*> {
+    Node* n = reuse ? reuse(spec) : nullptr;
+    if (n == nullptr) {
+      SLUICE_ASSIGN_OR_RETURN(auto made, make_node(spec, config.path, ctx, shared));
+      n = made.get();
+      g.created.push_back(std::move(made));
+    }
+    g.order.push_back(n);
+    g.specs.push_back(spec);
+    g.wiring[n].assign(std::max<size_t>(1, n->output_names.size()), {});
+    by_name[spec.name] = n;
+    return n;
+  };
+  for (const ComponentSpec* spec : topo.order) SLUICE_RETURN_IF_ERROR(add(*spec).status());
+  SLUICE_RETURN_IF_ERROR(check_outputs(topo, [&](const std::string& c) { return by_name.at(c)->output_names; }));
+  for (const ComponentSpec* spec : topo.order) {
+    for (const InputRef& ref : topo.inputs.at(spec->name)) {
+      Node* from = by_name.at(ref.component);
+      size_t port = 0;
+      if (!ref.output.empty()) {
+        const auto& names = from->output_names;
+        port = static_cast<size_t>(std::find(names.begin(), names.end(), ref.output) - names.begin());
+      }
+      g.wiring[from][port].push_back(by_name.at(spec->name));
+    }
+  }
+  // A stream-naming source that feeds nothing writes to the store through
+  // an implicit sink "<source>.store".
+  if (ctx.store != nullptr && !ctx.check_only) {
+    const size_t declared = g.order.size();
+    for (size_t i = 0; i < declared; ++i) {
+      Node* src = g.order[i];
+      if (!src->source || !g.wiring[src][0].empty()) continue;
+      const ComponentType* type = find_component_type(src->spec.kind, src->spec.type);
+      if (type == nullptr || !type->names_streams) continue;
+      ComponentSpec spec;
+      spec.kind = "sinks";
+      spec.type = "store";
+      spec.name = src->spec.name + ".store";
+      spec.location = src->spec.location;
+      spec.inputs = {src->spec.name};
+      SLUICE_ASSIGN_OR_RETURN(Node * sink, add(spec));
+      g.wiring[src][0].push_back(sink);
+    }
+  }
+  return g;
+}
+
+void Pipeline::warn_unconsumed(const Graph& g) {
+  for (size_t i = 0; i < g.order.size(); ++i) {
+    const Node* n = g.order[i];
+    const auto& ports = g.wiring.at(g.order[i]);
+    if (n->spec.kind == "sinks") continue;
+    for (size_t p = 0; p < ports.size(); ++p) {
+      if (!ports[p].empty()) continue;
+      const ComponentSpec& s = g.specs[i];
+      if (n->output_names.empty()) {
+        spdlog::warn("pipeline: {}.{} has no consumers; what it produces is discarded", s.kind, s.name);
+      } else {
+        spdlog::info("pipeline: output {}.{} has no consumers; what it routes there is discarded", s.name,
+                     n->output_names[p]);
       }
     }
-    register_metrics(node.get());
-    nodes[name] = node.get();
-    p->nodes_.push_back(std::move(node));
   }
-  for (auto& n : p->nodes_) {
-    for (const auto& in : n->spec.inputs) nodes[in]->outputs.push_back(n.get());
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::build(const ConfigFile& config, PipelineContext ctx) {
+  std::unique_ptr<Pipeline> p(new Pipeline());  // NOLINT: private constructor
+  SLUICE_ASSIGN_OR_RETURN(Graph g, make_graph(config, ctx, nullptr, nullptr));
+  warn_unconsumed(g);
+  for (auto& n : g.created) {
+    n->outputs = g.wiring[n.get()];
+    p->nodes_.push_back(std::move(n));
   }
-  SLUICE_RETURN_IF_ERROR(p->add_implicit_store_sinks(ctx));
-  for (auto& n : p->nodes_) {
-    if (n->spec.kind != "sinks" && n->outputs.empty()) {
-      spdlog::warn("pipeline: {}.{} has no consumers; what it produces is discarded", n->spec.kind, n->spec.name);
-    }
-  }
+  p->ctx_ = std::move(ctx);
+  p->config_root_ = config.root;
   return p;
 }
 
-void Pipeline::register_metrics(Node* node) {
-  auto& m = MetricsRegistry::global();
-  const ComponentSpec& spec = node->spec;
-  if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
-  Labels l{{"component", spec.name}, {"kind", spec.kind.substr(0, spec.kind.size() - 1)}, {"type", spec.type}};
-  node->received = &m.counter("sluice_component_received_records_total", "Records a component received.", l);
-  node->sent = &m.counter("sluice_component_sent_records_total", "Records a component passed on or wrote.", l);
-  node->errors = &m.counter("sluice_component_errors_total", "Failed sink writes (each retry counts).", l);
-  node->discarded =
-      &m.counter("sluice_component_discarded_records_total", "Records dropped after a fatal sink error.", l);
-  node->sent_bytes =
-      &m.counter("sluice_component_sent_bytes_total", "Body bytes of the records a component passed on or wrote.", l);
-  if (node->queue) {
-    auto* q = node->queue.get();
-    m.gauge_fn("sluice_component_queue_batches", "Batches waiting in a component's input queue.", l,
-               [q] { return static_cast<double>(q->size()); });
-  }
+Pipeline::~Pipeline() { stop(); }
+
+size_t Pipeline::component_count() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return nodes_.size();
 }
 
-Status Pipeline::add_implicit_store_sinks(PipelineContext& ctx) {
-  if (ctx.store == nullptr || ctx.check_only) return Status::Ok();
-  std::vector<std::unique_ptr<Node>> added;
-  for (auto& n : nodes_) {
-    if (!n->source || !n->outputs.empty()) continue;
-    const ComponentType* type = find_component_type(n->spec.kind, n->spec.type);
-    if (type == nullptr || !type->names_streams) continue;
-    auto sink = std::make_unique<Node>();
-    sink->spec.kind = "sinks";
-    sink->spec.type = "store";
-    sink->spec.name = n->spec.name + ".store";
-    sink->spec.location = n->spec.location;
-    sink->spec.inputs = {n->spec.name};
-    SLUICE_ASSIGN_OR_RETURN(sink->sink, make_store_sink(ctx.store, StoreSinkOptions{}));
-    register_metrics(sink.get());
-    n->outputs.push_back(sink.get());
-    added.push_back(std::move(sink));
-  }
-  for (auto& a : added) nodes_.push_back(std::move(a));
-  return Status::Ok();
-}
+namespace {
 
-Pipeline::~Pipeline() {
-  stop();
-  auto& m = MetricsRegistry::global();
-  for (auto& n : nodes_) {
-    if (n->queue) {
-      m.remove("sluice_component_queue_batches", {{"component", n->spec.name},
-                                                  {"kind", n->spec.kind.substr(0, n->spec.kind.size() - 1)},
-                                                  {"type", n->spec.type}});
-    }
-  }
-}
-
-size_t Pipeline::component_count() const { return nodes_.size(); }
-
-Status Pipeline::emit_to(const std::vector<Node*>& outputs, LogBatch&& batch) {
-  for (size_t i = 0; i < outputs.size(); ++i) {
+// Pushes `batch` to every queue of `to`, copying for all but the last.
+// Cancelled when one is closed (the pipeline is stopping).
+template <class NodeT>
+Status push_all(const std::vector<NodeT*>& to, LogBatch&& batch) {
+  for (size_t i = 0; i < to.size(); ++i) {
     LogBatch copy;
-    LogBatch& b = (i + 1 == outputs.size()) ? batch : (copy = batch);
-    if (!outputs[i]->queue->push(b)) {
+    LogBatch& b = (i + 1 == to.size()) ? batch : (copy = batch);
+    if (!to[i]->queue->push(b)) {
       b.fail_acks(DeliveryStatus::kErrored, "the pipeline is stopping");
       return Status::Cancelled("pipeline is stopping");
     }
@@ -199,50 +174,74 @@ Status Pipeline::emit_to(const std::vector<Node*>& outputs, LogBatch&& batch) {
   return Status::Ok();
 }
 
+}  // namespace
+
+Status Pipeline::emit(Node* from, size_t port, LogBatch&& batch) {
+  std::shared_lock<OutputsGate> l(from->outputs_mu);
+  return push_all(from->outputs[port], std::move(batch));
+}
+
+void Pipeline::activate(Node* n) {
+  auto* q = n->queue.get();
+  MetricsRegistry::global().gauge_fn(kQueueGauge, "Batches waiting in a component's input queue.", n->labels(),
+                                     [q] { return static_cast<double>(q->size()); });
+  n->worker = std::thread([this, n] { run_worker(n); });
+  n->running = true;
+}
+
+Status Pipeline::start_source(Node* n) {
+  // Positions to resume from: per key the minimum over every sink
+  // reachable from this source.
+  std::vector<Node*> sinks;
+  std::vector<Node*> stack;
+  for (const auto& port : n->outputs) stack.insert(stack.end(), port.begin(), port.end());
+  std::set<Node*> seen;
+  while (!stack.empty()) {
+    Node* x = stack.back();
+    stack.pop_back();
+    if (!seen.insert(x).second) continue;
+    if (x->sink) sinks.push_back(x);
+    for (const auto& port : x->outputs) stack.insert(stack.end(), port.begin(), port.end());
+  }
+  std::map<std::string, uint64_t> merged;
+  std::map<std::string, size_t> present;
+  for (Node* s : sinks) {
+    std::unordered_map<std::string, uint64_t> committed;
+    if (s->checkpoints) {
+      std::lock_guard<std::mutex> l(s->checkpoints->mu);
+      committed = s->checkpoints->file->positions(n->spec.name);
+    } else {
+      committed = s->sink->committed_positions(n->spec.name);
+    }
+    for (const auto& [k, off] : committed) {
+      auto it = merged.find(k);
+      merged[k] = it == merged.end() ? off : std::min(it->second, off);
+      present[k]++;
+    }
+  }
+  n->ctx.committed.clear();
+  for (const auto& [k, off] : merged) n->ctx.committed[k] = present[k] == sinks.size() ? off : 0;
+  n->ctx.emit = [n](LogBatch&& b) -> Status {
+    uint64_t bytes = 0;
+    for (const auto& r : b.records) bytes += r.body.size();
+    n->sent->inc(b.size());
+    n->sent_bytes->inc(bytes);
+    return emit(n, 0, std::move(b));
+  };
+  SLUICE_RETURN_IF_ERROR(n->source->start(&n->ctx).with_context("starting sources." + n->spec.name));
+  n->running = true;
+  return Status::Ok();
+}
+
 Status Pipeline::start() {
-  if (started_) return Status::Ok();
+  std::lock_guard<std::mutex> guard(mu_);
+  if (started_ || stopping_) return Status::Ok();
   started_ = true;
   for (auto& n : nodes_) {
-    if (!n->queue) continue;
-    Node* raw = n.get();
-    n->worker = std::thread([this, raw] { run_worker(raw); });
+    if (n->queue) activate(n.get());
   }
   for (auto& n : nodes_) {
-    if (!n->source) continue;
-    // Positions to resume from: per key the minimum over every sink
-    // reachable from this source.
-    std::vector<Node*> sinks;
-    std::vector<Node*> stack = n->outputs;
-    std::set<Node*> seen;
-    while (!stack.empty()) {
-      Node* x = stack.back();
-      stack.pop_back();
-      if (!seen.insert(x).second) continue;
-      if (x->sink) sinks.push_back(x);
-      for (Node* o : x->outputs) stack.push_back(o);
-    }
-    std::map<std::string, uint64_t> merged;
-    std::map<std::string, size_t> present;
-    for (Node* s : sinks) {
-      auto committed =
-          s->checkpoints ? s->checkpoints->positions(n->spec.name) : s->sink->committed_positions(n->spec.name);
-      for (const auto& [k, off] : committed) {
-        auto it = merged.find(k);
-        merged[k] = it == merged.end() ? off : std::min(it->second, off);
-        present[k]++;
-      }
-    }
-    n->ctx.committed.clear();
-    for (const auto& [k, off] : merged) n->ctx.committed[k] = present[k] == sinks.size() ? off : 0;
-    Node* raw = n.get();
-    n->ctx.emit = [this, raw](LogBatch&& b) -> Status {
-      uint64_t bytes = 0;
-      for (const auto& r : b.records) bytes += r.body.size();
-      raw->sent->inc(b.size());
-      raw->sent_bytes->inc(bytes);
-      return emit_to(raw->outputs, std::move(b));
-    };
-    SLUICE_RETURN_IF_ERROR(n->source->start(&n->ctx).with_context("starting sources." + n->spec.name));
+    if (n->source) SLUICE_RETURN_IF_ERROR(start_source(n.get()));
   }
   return Status::Ok();
 }
@@ -253,12 +252,25 @@ void Pipeline::run_worker(Node* n) {
   // a later batch would commit source positions past the lost one.
   bool abandoned = false;
   const auto flush_every = n->transform ? n->transform->flush_interval() : std::chrono::nanoseconds(0);
+  auto pass_on = [&](LogBatch&& batch) {
+    if (n->router) {
+      std::vector<LogBatch> parts;
+      n->router->split(batch, parts);
+      std::shared_lock<OutputsGate> l(n->outputs_mu);
+      for (size_t i = 0; i < parts.size() && i < n->outputs.size(); ++i) {
+        n->sent->inc(parts[i].size());
+        if (!n->outputs[i].empty()) (void)push_all(n->outputs[i], std::move(parts[i]));
+      }
+      return;
+    }
+    n->sent->inc(batch.size());
+    (void)emit(n, 0, std::move(batch));
+  };
   auto flush_into_outputs = [&](bool final) {
     LogBatch held;
     n->transform->flush(held, final);
     if (held.empty() && held.acks.empty()) return;
-    n->sent->inc(held.size());
-    if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(held));
+    pass_on(std::move(held));
   };
   while (true) {
     std::optional<LogBatch> item;
@@ -282,11 +294,13 @@ void Pipeline::run_worker(Node* n) {
     n->received->inc(batch.size());
     if (n->transform) {
       n->transform->process(batch);
-      n->sent->inc(batch.size());
-      if (!n->outputs.empty()) (void)emit_to(n->outputs, std::move(batch));
+      pass_on(std::move(batch));
       if (flush_every.count() > 0) flush_into_outputs(false);
       continue;
     }
+    // Nothing to write (a reload's barrier, pipeline_reload.cpp): releasing
+    // the batch completes its acknowledgements.
+    if (batch.empty()) continue;
     auto backoff = std::chrono::milliseconds(100);
     while (true) {
       std::string err;
@@ -296,7 +310,8 @@ void Pipeline::run_worker(Node* n) {
         if (n->checkpoints && !batch.positions.empty()) {
           // The next hop has the data; failing to note it only means the
           // batch is sent again after a restart (never lost).
-          Status cs = n->checkpoints->commit(batch.positions);
+          std::lock_guard<std::mutex> l(n->checkpoints->mu);
+          Status cs = n->checkpoints->file->commit(batch.positions);
           if (!cs.ok()) spdlog::error("pipeline: sinks.{}: saving the checkpoint: {}", n->spec.name, cs.to_string());
         }
         break;
@@ -325,19 +340,47 @@ void Pipeline::run_worker(Node* n) {
 }
 
 void Pipeline::stop() {
+  stopping_ = true;  // before the lock: a reload waiting for a drain gives up
+  std::lock_guard<std::mutex> guard(mu_);
   if (!started_) return;
   started_ = false;
   // Sinks stop retrying (their batches' positions stay uncommitted, so the
   // data is read again after restart); sources stop, so nothing new enters;
   // then queues drain stage by stage.
-  stopping_ = true;
+  for (auto& n : nodes_) {
+    if (n->sink) n->sink->stop();
+  }
   for (auto& n : nodes_) {
     if (n->source) n->source->stop();
   }
+  auto& m = MetricsRegistry::global();
   for (auto& n : nodes_) {
     if (!n->queue) continue;
     n->queue->close();
     if (n->worker.joinable()) n->worker.join();
+    if (n->running) m.remove(kQueueGauge, n->labels());
+    n->running = false;
+  }
+}
+
+void Pipeline::forget_series(const Node& gone, const std::vector<Node*>& live) {
+  auto& m = MetricsRegistry::global();
+  const Labels labels = gone.labels();
+  const Node* same_name = nullptr;
+  bool same_labels = false;
+  for (const Node* n : live) {
+    if (n->spec.name != gone.spec.name) continue;
+    same_name = n;
+    same_labels = n->labels() == labels;
+  }
+  if (!same_labels) {
+    for (const char* name : kComponentCounters) m.remove(name, labels);
+    m.remove(kQueueGauge, labels);
+  }
+  if (same_name == nullptr) m.remove("sluice_component_filtered_records_total", {{"component", gone.spec.name}});
+  for (const auto& out : gone.output_names) {
+    if (same_name && std::count(same_name->output_names.begin(), same_name->output_names.end(), out)) continue;
+    m.remove("sluice_route_records_total", {{"component", gone.spec.name}, {"output", out}});
   }
 }
 

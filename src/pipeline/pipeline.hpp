@@ -9,6 +9,12 @@
 // (100 ms .. 30 s) until they succeed; a fatal outcome drops the batch and
 // counts it in sluice_component_discarded_records_total.
 //
+// Named outputs: a transform with several outputs (route,
+// transforms/route/named_outputs.hpp) is read as "<component>.<output>";
+// each output's consumers get that output's batch, and every output's batch
+// carries the positions and acknowledgements of the batch it came from, so
+// each sink commits the source's positions as before (topology.hpp).
+//
 // Under `sluice run`, a network source that no component lists in `inputs`
 // writes to the store through an implicit sink "<source>.store" that
 // follows each batch's stream (LogBatch::stream).
@@ -16,13 +22,20 @@
 // At start, each source gets its committed positions: per key, the minimum
 // over the sinks it reaches (a key missing in one of them counts as 0).
 //
-// Thread-safety: build/start/stop from one thread.
+// Reload (reload()): components declared the same as before keep running;
+// the others are replaced without losing or repeating data
+// (pipeline_reload.cpp explains how).
+//
+// Thread-safety: every public function may be called from any thread; they
+// are serialized.
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "config/config_file.hpp"
@@ -34,13 +47,26 @@ namespace sluice {
 
 class Pipeline {
  public:
-  /// Validates the topology (unknown types, unknown or self inputs, cycles,
-  /// sinks used as inputs) and builds every component. Errors name the
-  /// component and its file location.
+  /// Validates the topology (unknown types, unknown or self inputs, unknown
+  /// named outputs, cycles, sinks used as inputs) and builds every
+  /// component. Errors name the component and its file location.
   static Result<std::unique_ptr<Pipeline>> build(const ConfigFile& config, PipelineContext ctx);
   ~Pipeline();
 
   Status start();
+  /// Applies `config` to the running pipeline. The whole config is
+  /// validated and the new components built first; on any error nothing
+  /// changes and the error (InvalidArgument, naming file and line) is
+  /// returned. Then components whose declaration is unchanged keep running;
+  /// changed and removed ones are drained and stopped, their upstream
+  /// paused meanwhile; new ones start, sources from their committed
+  /// positions. Blocks until done: while a component being replaced cannot
+  /// write what it holds (a sink retrying), the reload waits. Internal when
+  /// applied but a new source failed to start (it is retried by the next
+  /// reload); Unavailable when the pipeline is not running; Cancelled when
+  /// stop() interrupted it. On success, what changed (ReloadPlan::summary:
+  /// "1 changed (transforms.tag), 0 added, 0 removed, 4 kept").
+  Result<std::string> reload(const ConfigFile& config);
   /// Stops sources, drains queues in topological order, joins workers.
   void stop();
 
@@ -48,16 +74,39 @@ class Pipeline {
 
  private:
   struct Node;
-  Pipeline() = default;
-  void run_worker(Node* n);
-  /// Creates `n`'s queue (not for sources) and its sluice_component_* metrics.
-  static void register_metrics(Node* n);
-  /// Gives every stream-naming source (ComponentType::names_streams) that
-  /// feeds nothing a store sink "<source>.store" following LogBatch::stream.
-  Status add_implicit_store_sinks(PipelineContext& ctx);
-  Status emit_to(const std::vector<Node*>& outputs, LogBatch&& batch);
+  struct Graph;
+  struct CheckpointFile;
+  /// Returns the running node to keep for `spec`, or null to build one.
+  using Reuse = std::function<Node*(const ComponentSpec& spec)>;
+  /// Returns a running sink's checkpoint file to share with its
+  /// replacement, or null to open one.
+  using SharedCheckpoints = std::function<std::shared_ptr<CheckpointFile>(const std::string& sink)>;
 
+  Pipeline() = default;
+  /// Resolves and checks the topology of `config`, builds every component
+  /// that `reuse` does not return, and wires them (plus implicit store sinks).
+  static Result<Graph> make_graph(const ConfigFile& config, PipelineContext& ctx, const Reuse& reuse,
+                                  const SharedCheckpoints& shared);
+  /// Logs the components (and named outputs) whose output nobody consumes.
+  static void warn_unconsumed(const Graph& g);
+  static Result<std::unique_ptr<Node>> make_node(const ComponentSpec& spec, const std::string& file,
+                                                 PipelineContext& ctx, const SharedCheckpoints& shared);
+  /// Starts the worker of a transform or sink and publishes its queue gauge.
+  void activate(Node* n);
+  /// Computes a source's committed positions from the sinks it reaches and
+  /// starts it.
+  Status start_source(Node* n);
+  void run_worker(Node* n);
+  /// Pushes `batch` to the consumers of `from`'s output `port`.
+  static Status emit(Node* from, size_t port, LogBatch&& batch);
+  /// Removes the metric series of a node that is gone, except those a node
+  /// in `live` still uses.
+  static void forget_series(const Node& gone, const std::vector<Node*>& live);
+
+  PipelineContext ctx_;
+  std::shared_ptr<toml::table> config_root_;  ///< keeps the running specs' tables alive
   std::vector<std::unique_ptr<Node>> nodes_;  ///< topological order
+  mutable std::mutex mu_;                     ///< serializes the public functions
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 };

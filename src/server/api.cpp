@@ -78,6 +78,16 @@ HttpResponse error_response(const Status& st) {
   return json(http_status_for(st.code()), std::move(body));
 }
 
+HttpResponse reload_response(const HttpRequest& req, const std::function<Result<std::string>()>& reload) {
+  if (req.method != "POST") return error_response(Status::InvalidArgument("use POST on /api/v1/reload"));
+  auto r = reload();
+  if (!r.ok()) return error_response(r.status());
+  std::string body = "{\"reloaded\":";
+  append_json_string(body, *r);
+  body += "}";
+  return json(200, std::move(body));
+}
+
 Api::Api(Store* store, QueryEngine* engine, ApiOptions options)
     : store_(store), engine_(engine), options_(std::move(options)) {}
 
@@ -91,6 +101,10 @@ HttpResponse Api::handle(const HttpRequest& req) {
   if (p == "/api/v1/streams") {
     if (!method_is("GET")) return error_response(Status::InvalidArgument("use GET on /api/v1/streams"));
     return streams();
+  }
+  if (p == "/api/v1/reload") {
+    if (!reload_) return error_response(Status::NotFound("this process cannot reload its configuration"));
+    return reload_response(req, reload_);
   }
   if (p == "/api/v1/query") {
     if (!method_is("POST") && !method_is("GET"))
