@@ -5,13 +5,19 @@
 
 #include "pipeline/sinks/file/file_sink.hpp"
 #include "pipeline/sinks/http/http_sink.hpp"
+#include "pipeline/sinks/sluice/sluice_sink.hpp"
 #include "pipeline/sinks/stdout/stdout_sink.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
 #include "pipeline/sources/elasticsearch/elasticsearch_source.hpp"
+#include "pipeline/sources/exec/exec_source.hpp"
 #include "pipeline/sources/file/file_source.hpp"
 #include "pipeline/sources/fluent/fluent_source.hpp"
+#include "pipeline/sources/host_metrics/host_metrics_source.hpp"
+#include "pipeline/sources/journald/journald_source.hpp"
 #include "pipeline/sources/loki/loki_source.hpp"
+#include "pipeline/sources/otlp/otlp_logs_encode.hpp"
 #include "pipeline/sources/otlp/otlp_source.hpp"
+#include "pipeline/sources/prometheus/prometheus_source.hpp"
 #include "pipeline/sources/syslog/syslog_source.hpp"
 #include "pipeline/transforms/dedupe/dedupe.hpp"
 #include "pipeline/transforms/filter/filter.hpp"
@@ -23,6 +29,7 @@
 #include "pipeline/transforms/parse_logfmt/parse_logfmt.hpp"
 #include "pipeline/transforms/parse_regex/parse_regex.hpp"
 #include "pipeline/transforms/parse_syslog/parse_syslog.hpp"
+#include "pipeline/transforms/route/route.hpp"
 #include "pipeline/transforms/sample/sample.hpp"
 #include "pipeline/transforms/set_fields/set_fields.hpp"
 #include "pipeline/transforms/throttle/throttle.hpp"
@@ -83,15 +90,23 @@ ComponentType transform_type(std::string type, std::string description, const Op
   return c;
 }
 
-// A sink type whose factory is `make(options, context)`; with
-// context.check_only the factory is not called (nothing is opened).
+// A sink type whose factory is `make(options, context)`, or
+// `make(component name, options, context)` for sinks that keep state per
+// name (a disk buffer); with context.check_only the result is discarded
+// (factories must not open anything then).
 template <class Opts, class Make>
 ComponentType sink_type(std::string type, std::string description, const OptionTable<Opts>& table, Make make) {
   ComponentType c{"sinks", std::move(type), std::move(description), &table, {}, {}, {}};
   c.make_sink = [&table, make](const ComponentSpec& s, const std::string& f,
                                PipelineContext& ctx) -> Result<std::unique_ptr<Sink>> {
     SLUICE_ASSIGN_OR_RETURN(auto o, bind(table, s, f));
-    Result<std::unique_ptr<Sink>> r = make(o, ctx);
+    Result<std::unique_ptr<Sink>> r = [&] {
+      if constexpr (std::is_invocable_v<Make, const std::string&, const Opts&, PipelineContext&>) {
+        return make(s.name, o, ctx);
+      } else {
+        return make(o, ctx);
+      }
+    }();
     if (!r.ok()) return r.status().with_context(s.location + ": sinks." + s.name);
     if (ctx.check_only) return std::unique_ptr<Sink>();
     return r;
@@ -106,6 +121,19 @@ std::vector<ComponentType> build() {
                           "Tails files matched by globs, surviving rotation, truncation and restarts without losing "
                           "or repeating a line.",
                           file_source_option_table(), make_file_source));
+  v.push_back(source_type("exec",
+                          "Runs an allow-listed command on an interval; each line of its stdout and stderr is a "
+                          "record, and an exit record gives its exit code and duration.",
+                          exec_source_option_table(), make_exec_source));
+  v.push_back(source_type("journald",
+                          "Reads the systemd journal (or a directory of journal files) with exactly-once positions "
+                          "per journal sequence; fields map to OpenTelemetry attributes.",
+                          journald_source_option_table(), make_journald_source));
+  v.push_back(source_type("host_metrics",
+                          "Reads host health from /proc and /sys on an interval (CPU, memory, paging, load, disks, "
+                          "filesystems, network, process counts and top processes) as metric samples named after "
+                          "the OpenTelemetry hostmetrics receiver.",
+                          host_metrics_option_table(), make_host_metrics_source));
   v.push_back(listener_type("fluent",
                             "Receives Fluent Forward protocol v1 over TCP (fluentd, Fluent Bit, Docker's fluentd "
                             "driver): all four modes, acks after durability, optional shared_key handshake.",
@@ -118,6 +146,10 @@ std::vector<ComponentType> build() {
                             "Receives the Loki push API (POST /loki/api/v1/push, Snappy protobuf or JSON) from "
                             "Promtail, Grafana Alloy, Fluent Bit and Vector.",
                             loki_source_option_table(), make_loki_source));
+  v.push_back(listener_type("prometheus_remote_write",
+                            "Receives Prometheus remote_write 1.0 (POST /api/v1/write, Snappy protobuf) from "
+                            "Prometheus, Grafana Alloy, vmagent and the OpenTelemetry Collector, as metric samples.",
+                            prometheus_source_option_table(), make_prometheus_source));
   v.push_back(listener_type("elasticsearch",
                             "Receives Elasticsearch _bulk requests (Filebeat, Fluent Bit, Vector, Logstash); each "
                             "index becomes a stream.",
@@ -172,6 +204,10 @@ std::vector<ComponentType> build() {
                              "Parses each record's body as a syslog message (RFC 5424 with structured data, or "
                              "RFC 3164) into timestamp, severity, host.name and attributes.",
                              parse_syslog_option_table(), make_parse_syslog));
+  v.push_back(transform_type("route",
+                             "Sends each record to every named output whose condition holds (route.errors = "
+                             "'severity_number >= 17', read as \"<component>.errors\"), the rest to `_unmatched`.",
+                             route_option_table(), make_route));
   // --- sinks -----------------------------------------------------------
   {
     ComponentType c{"sinks",
@@ -207,7 +243,19 @@ std::vector<ComponentType> build() {
                         "Sends each batch as one NDJSON (or text) request to an HTTP endpoint, retrying 408, 429, 5xx "
                         "and network errors.",
                         http_sink_option_table(),
-                        [](const HttpSinkOptions& o, PipelineContext&) { return make_http_sink(o); }));
+                        [](const std::string& name, const HttpSinkOptions& o, PipelineContext& ctx) {
+                          return with_buffer(name, "http", o.buffer, ctx.state_dir, ctx.check_only, make_http_sink(o));
+                        }));
+  v.push_back(sink_type(
+      "sluice",
+      "Ships records to a sluice server's otlp source (OTLP/HTTP protobuf, zstd) exactly once: "
+      "source positions travel with each batch and are read back from the server at start.",
+      sluice_sink_option_table(), [](const std::string& name, const SluiceSinkOptions& o, PipelineContext& ctx) {
+        auto encode = [](std::span<const LogRecord> records, std::string_view positions) {
+          return encode_otlp_logs_proto(records, positions);
+        };
+        return with_buffer(name, "sluice", o.buffer, ctx.state_dir, ctx.check_only, make_sluice_sink(o, encode));
+      }));
   v.push_back(sink_type("stdout", "Writes records to standard output as NDJSON or text lines (for debugging).",
                         stdout_sink_option_table(),
                         [](const StdoutSinkOptions& o, PipelineContext&) { return make_stdout_sink(o); }));
