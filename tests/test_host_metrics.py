@@ -130,8 +130,10 @@ def test_samples_agree_with_proc(sluice_factory):
                     f"WHERE name = 'process_memory_usage_bytes' AND epoch_ns(timestamp) = {ts_ns}")["rows"]
     assert 1 <= len(procs) <= 10, procs
     sluice_pid = str(s.proc.pid)
+    # Kernel threads (busy kworkers among the top by CPU) have no RSS.
+    assert any(rss > 0 for _, _, _, rss in procs), procs
     for pid, name, cmdline, rss in procs:
-        assert int(pid) > 0 and name and rss > 0
+        assert int(pid) > 0 and name and rss >= 0
         assert cmdline is None or len(cmdline.encode()) <= 256
         if pid == sluice_pid:
             assert name == "sluice" and cmdline.startswith(s.proc.args[0]), (name, cmdline)
