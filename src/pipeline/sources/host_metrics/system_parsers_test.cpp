@@ -63,7 +63,7 @@ TEST(ProcStatTest, MalformedCpuLinesAreSkippedAndCounted) {
 
 TEST(ProcStatTest, EmptyAndBinaryInputGiveNothing) {
   EXPECT_TRUE(parse_proc_stat("").cpus.empty());
-  ProcStat s = parse_proc_stat(std::string_view("cpu0\0 1 2 3 4\n\xff\xfe", 19));
+  ProcStat s = parse_proc_stat(std::string_view("cpu0\0 1 2 3 4\n\xff\xfe", 16));
   EXPECT_TRUE(s.cpus.empty());
 }
 
