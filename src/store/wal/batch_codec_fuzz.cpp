@@ -2,7 +2,8 @@
 //
 // Properties checked: decoding never crashes or allocates beyond the
 // footprint cap; decode and summarize agree on validity, record count and
-// positions; a decoded batch re-encodes and decodes back to itself.
+// positions; a decoded batch (records, samples, spans) re-encodes and
+// decodes back to itself.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -20,10 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (decoded.code() != sluice::StatusCode::kCorruption) std::abort();
     return 0;
   }
-  if (summary.record_count != batch.records.size() || summary.positions != batch.positions) std::abort();
+  if (summary.record_count != batch.size() || summary.positions != batch.positions) std::abort();
   std::string again;
   if (!sluice::encode_batch(batch, &again).ok()) std::abort();
   auto round = sluice::decode_batch(again);
-  if (!round.ok() || round->records != batch.records || round->positions != batch.positions) std::abort();
+  if (!round.ok() || round->records != batch.records || round->samples != batch.samples ||
+      round->spans != batch.spans || round->positions != batch.positions) {
+    std::abort();
+  }
   return 0;
 }
