@@ -31,11 +31,25 @@ const OptionTable<FileSourceOptions>& file_source_option_table() {
     t.add_size("max_bytes_per_turn", &O::max_bytes_per_turn, "1MiB", "4KiB", "1GiB",
                "Bytes read from one file before the other files get their turn (fairness).");
     t.add_duration("glob_interval", &O::glob_interval, "1s", "10ms", "1h",
-                   "How often the include patterns are re-scanned for new, renamed and deleted files.");
-    t.add_duration("poll_interval", &O::poll_interval, "100ms", "1ms", "1m",
-                   "How often open files are checked for new data when the source is idle.");
+                   "Without inotify, how often the include patterns are re-scanned for new, renamed and deleted "
+                   "files. With inotify the directories they reach are watched: new files are followed at once, "
+                   "other changes trigger a re-scan, and the patterns are re-scanned every poll_interval anyway.");
+    t.add_duration("poll_interval", &O::poll_interval, "0s", "0s", "1h",
+                   "How often every open file (and, with inotify, every glob) is checked even when no event "
+                   "says it changed. 0s: automatic, 10s while inotify watches the files (a safety net for "
+                   "events it misses, e.g. writes by another NFS client) and 100ms for files it cannot watch.");
+    t.add_bool("inotify", &O::inotify, true,
+               "Watch directories and files with Linux inotify, so that idle files cost nothing and new data "
+               "is read at once. false (or inotify unavailable, or out of watches): poll.");
+    t.add_duration("rotate_wait", &O::rotate_wait, "1s", "0s", "1h",
+                   "A file that was deleted, or renamed to a path no include pattern matches, is read to its end "
+                   "and closed once it has not grown for this long (its writer may still hold it open).");
+    t.add_size("max_read_bytes_per_second", &O::max_read_bytes_per_second, "0", "0", "1TiB",
+               "Most bytes read per second from any one file (a token bucket per file with a one-second burst; "
+               "a line is never cut short). 0: unlimited.");
     t.add_bool("ignore_compressed", &O::ignore_compressed, true,
-               "Skip files ending in .gz, .bz2, .xz, .zst, .zip or .lz4 (rotated, compressed logs).");
+               "Skip compressed files (rotated logs): gzip, bzip2, xz, zstd, zip and lz4, recognised by their "
+               "first bytes or by the name ending .gz, .bz2, .xz, .zst, .zip or .lz4. Each is logged once.");
     return t;
   }();
   return table;
@@ -66,7 +80,9 @@ Status validate_file_source_options(const FileSourceOptions& o) {
   SLUICE_RETURN_IF_ERROR(positive("max_batch_bytes", o.max_batch_bytes));
   SLUICE_RETURN_IF_ERROR(positive("max_bytes_per_turn", o.max_bytes_per_turn));
   SLUICE_RETURN_IF_ERROR(positive("glob_interval", o.glob_interval.count()));
-  SLUICE_RETURN_IF_ERROR(positive("poll_interval", o.poll_interval.count()));
+  if (o.poll_interval.count() < 0 || o.rotate_wait.count() < 0) {
+    return Status::InvalidArgument("file source: poll_interval and rotate_wait must not be negative");
+  }
   return Status::Ok();
 }
 

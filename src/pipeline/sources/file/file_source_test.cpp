@@ -1,18 +1,12 @@
-#include "pipeline/sources/file/file_source.hpp"
+#include "pipeline/sources/file/file_source_test_util.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,144 +14,9 @@
 namespace sluice {
 namespace {
 
+using namespace file_test;  // NOLINT(build/namespaces)
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-constexpr auto kDeadline = 10s;
-
-/// A SourceContext whose emit collects batches; tests wait on it.
-class Collector {
- public:
-  Collector() {
-    ctx.emit = [this](LogBatch&& b) {
-      std::lock_guard<std::mutex> lock(mu_);
-      batches_.push_back(std::move(b));
-      cv_.notify_all();
-      return Status::Ok();
-    };
-  }
-
-  /// Waits until `pred(bodies)` holds, up to kDeadline.
-  template <class Pred>
-  bool wait_bodies(Pred pred) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kDeadline, [&] { return pred(bodies_locked()); });
-  }
-  bool wait_count(size_t n) {
-    return wait_bodies([n](const std::vector<std::string>& b) { return b.size() >= n; });
-  }
-
-  std::vector<LogBatch> batches() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return batches_;
-  }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return bodies_locked();
-  }
-  std::vector<LogRecord> records() {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<LogRecord> out;
-    for (const auto& b : batches_) out.insert(out.end(), b.records.begin(), b.records.end());
-    return out;
-  }
-  /// Latest offset per key over all batches.
-  std::map<std::string, uint64_t> positions() {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::map<std::string, uint64_t> out;
-    for (const auto& b : batches_) {
-      for (const auto& p : b.positions) out[p.key] = p.offset;
-    }
-    return out;
-  }
-
-  SourceContext ctx;
-
- private:
-  std::vector<std::string> bodies_locked() const {
-    std::vector<std::string> out;
-    for (const auto& b : batches_) {
-      for (const auto& r : b.records) out.push_back(r.body);
-    }
-    return out;
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<LogBatch> batches_;
-};
-
-/// Polls `pred` until it holds or kDeadline passes.
-template <class Pred>
-bool eventually(Pred pred) {
-  auto end = std::chrono::steady_clock::now() + kDeadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
-
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    ASSERT_GT(n, 0);
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-void append(const std::string& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  ASSERT_GE(fd, 0) << path;
-  write_all(fd, data);
-  ::close(fd);
-}
-
-std::string key_of(const std::string& path, uint64_t fingerprint_bytes = 256) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st {};
-  ::fstat(fd, &st);
-  auto fp = read_fingerprint(fd, fingerprint_bytes, false, path);
-  ::close(fd);
-  if (!fp.ok() || !fp->has_value()) return "";
-  return identity_key(st.st_dev, st.st_ino, (*fp)->hash);
-}
-
-const std::string& attr(const LogRecord& r, std::string_view key) {
-  static const std::string kNone = "<none>";
-  const std::string* v = find_key_value(r.attributes, key);
-  return v ? *v : kNone;
-}
-
-class FileSourceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/sluice_file_source_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    options_.include = {dir_ + "/*.log"};
-    options_.glob_interval = 50ms;
-    options_.poll_interval = 10ms;
-  }
-  void TearDown() override {
-    if (source_) source_->stop();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
-  FileSource& start(Collector& c) {
-    EXPECT_TRUE(validate_file_source_options(options_).ok());
-    source_ = std::make_unique<FileSource>("test", options_);
-    Status st = source_->start(&c.ctx);
-    EXPECT_TRUE(st.ok()) << st.to_string();
-    return *source_;
-  }
-
-  std::string dir_;
-  FileSourceOptions options_;
-  std::unique_ptr<FileSource> source_;
-};
 
 TEST_F(FileSourceTest, StartAtBeginningReadsExistingLines) {
   append(path("a.log"), "one\ntwo\n");
@@ -534,6 +393,9 @@ TEST(FileSourceOptionsTest, TableDefaultsMatchTheStruct) {
   EXPECT_EQ(d.glob_interval, s.glob_interval);
   EXPECT_EQ(d.poll_interval, s.poll_interval);
   EXPECT_EQ(d.ignore_compressed, s.ignore_compressed);
+  EXPECT_EQ(d.rotate_wait, s.rotate_wait);
+  EXPECT_EQ(d.inotify, s.inotify);
+  EXPECT_EQ(d.max_read_bytes_per_second, s.max_read_bytes_per_second);
   for (const auto& spec : t.specs()) EXPECT_FALSE(spec.description.empty()) << spec.name;
 }
 

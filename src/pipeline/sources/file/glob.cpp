@@ -211,7 +211,20 @@ bool Glob::matches(std::string_view path) const {
   return std::find(states.begin(), states.end(), n) != states.end();
 }
 
-void Glob::expand(std::vector<std::string>* out) const {
+namespace {
+/// `dir` itself when it is a directory, else its nearest existing ancestor.
+std::string nearest_existing_dir(std::string dir) {
+  for (;;) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dir;
+    size_t slash = dir.rfind('/');
+    if (slash == std::string::npos || dir == "/") return "/";
+    dir = slash == 0 ? "/" : dir.substr(0, slash);
+  }
+}
+}  // namespace
+
+void Glob::expand(std::vector<std::string>* out, std::vector<std::string>* dirs) const {
   const size_t n = components_.size();
   if (n == 0) return;
   size_t k = 0;
@@ -220,7 +233,9 @@ void Glob::expand(std::vector<std::string>* out) const {
   if (k == n) {
     // Fully literal: one stat, no listing.
     std::string path = dir;
-    for (const auto& c : components_) path = join_path(path, c.text);
+    for (size_t i = 0; i + 1 < n; ++i) path = join_path(path, components_[i].text);
+    if (dirs != nullptr) dirs->push_back(nearest_existing_dir(path));
+    path = join_path(path, components_[n - 1].text);
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) out->push_back(path);
     return;
@@ -228,13 +243,16 @@ void Glob::expand(std::vector<std::string>* out) const {
   for (size_t i = 0; i < k; ++i) dir = join_path(dir, components_[i].text);
   std::set<std::pair<uint64_t, uint64_t>> visited;
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (dirs != nullptr) dirs->push_back(nearest_existing_dir(dir));
+    return;
+  }
   visited.emplace(st.st_dev, st.st_ino);
-  walk(dir, {k}, &visited, out);
+  walk(dir, {k}, &visited, out, dirs);
 }
 
 void Glob::walk(const std::string& dir, std::vector<size_t> states, std::set<std::pair<uint64_t, uint64_t>>* visited,
-                std::vector<std::string>* out) const {
+                std::vector<std::string>* out, std::vector<std::string>* dirs) const {
   const size_t n = components_.size();
   close_states(&states);
 
@@ -246,12 +264,14 @@ void Glob::walk(const std::string& dir, std::vector<size_t> states, std::set<std
   }
   std::vector<std::pair<std::string, unsigned char>> entries;  // name, d_type
   if (all_literal) {
+    if (dirs != nullptr) dirs->push_back(dir);
     for (size_t s : states) {
       if (s < n) entries.emplace_back(components_[s].text, DT_UNKNOWN);
     }
   } else {
     std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
     if (!d) return;
+    if (dirs != nullptr) dirs->push_back(dir);
     while (struct dirent* e = ::readdir(d.get())) {
       std::string_view name = e->d_name;
       if (name == "." || name == "..") continue;
@@ -292,7 +312,7 @@ void Glob::walk(const std::string& dir, std::vector<size_t> states, std::set<std
       if (may_be_file) out->push_back(path);
     } else if (S_ISDIR(st.st_mode) && may_be_dir) {
       if (!visited->emplace(st.st_dev, st.st_ino).second) continue;
-      walk(path, next, visited, out);
+      walk(path, next, visited, out, dirs);
     }
   }
 }

@@ -66,8 +66,12 @@ class Glob {
   /// some pattern component can still match below it. Unreadable or missing
   /// directories are skipped silently (they may appear later). Directory
   /// cycles through symlinks are visited once. Paths are "/"-joined from the
-  /// literal prefix and the entry names.
-  void expand(std::vector<std::string>* out) const;
+  /// literal prefix and the entry names. When `dirs` is given, appends to
+  /// it every directory in which a new entry could add a match (the ones
+  /// walked, the parent of a fully literal pattern, or, when the literal
+  /// prefix does not exist yet, its nearest existing ancestor): what a
+  /// caller watches for changes.
+  void expand(std::vector<std::string>* out, std::vector<std::string>* dirs = nullptr) const;
 
  private:
   /// One pattern component. `literal`: no wildcard, and `text` is the
@@ -82,7 +86,7 @@ class Glob {
   /// Adds to `states` every index reachable by letting a `**` match nothing.
   void close_states(std::vector<size_t>* states) const;
   void walk(const std::string& dir, std::vector<size_t> states, std::set<std::pair<uint64_t, uint64_t>>* visited,
-            std::vector<std::string>* out) const;
+            std::vector<std::string>* out, std::vector<std::string>* dirs) const;
 
   std::string pattern_;
   std::vector<Component> components_;

@@ -159,5 +159,25 @@ TEST_F(GlobExpandTest, SymlinkCycleVisitedOnce) {
   EXPECT_EQ(got, (std::vector<std::string>{"d/f.log"}));
 }
 
+TEST_F(GlobExpandTest, ReportsTheDirectoriesToWatch) {
+  touch("x/one.log");
+  touch("x/y/two.log");
+  touch("skip/three.txt");
+  auto dirs_of = [&](const std::string& rel_pattern) {
+    std::vector<std::string> out, dirs;
+    Glob(root_ + "/" + rel_pattern).expand(&out, &dirs);
+    for (auto& d : dirs) d = d == root_ ? "." : d.substr(root_.size() + 1);
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
+  };
+  EXPECT_EQ(dirs_of("x/*.log"), (std::vector<std::string>{"x"}));
+  EXPECT_EQ(dirs_of("**/*.log"), (std::vector<std::string>{".", "skip", "x", "x/y"}));
+  EXPECT_EQ(dirs_of("x/one.log"), (std::vector<std::string>{"x"}));
+  // A directory that does not exist yet: its nearest existing ancestor, so
+  // that its creation is noticed.
+  EXPECT_EQ(dirs_of("later/deeper/*.log"), (std::vector<std::string>{"."}));
+  EXPECT_EQ(dirs_of("x/later/a.log"), (std::vector<std::string>{"x"}));
+}
+
 }  // namespace
 }  // namespace sluice

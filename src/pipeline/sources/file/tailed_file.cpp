@@ -71,8 +71,10 @@ FileStats TailedFile::stats() const {
   s.lines_emitted = lines_emitted;
   s.size = size;
   s.position = position;
-  s.lag_bytes = size > position ? size - position : 0;
+  s.lag_bytes = lag();
   s.rotated = deleted || missing_scans > 0;
+  s.copy = copy_of.has_value();
+  s.watched = watch >= 0;
   return s;
 }
 

@@ -3,13 +3,16 @@
 // counters that a metrics registry will export.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "common/status.hpp"
+#include "pipeline/sources/file/copy_detection.hpp"
 #include "pipeline/sources/file/line_splitter.hpp"
+#include "pipeline/sources/file/token_bucket.hpp"
 
 namespace sluice {
 
@@ -32,6 +35,15 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+/// Steady-clock time in nanoseconds: the file source's scheduling clock.
+inline int64_t file_steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// A file's device and inode numbers.
+using FileId = std::pair<uint64_t, uint64_t>;
 
 /// Hash of a file's first bytes, which tells a reused inode from the file
 /// that had it before.
@@ -67,8 +79,10 @@ struct FileStats {
   uint64_t lines_emitted = 0;  ///< records (lines or line pieces) added to batches
   uint64_t size = 0;           ///< file size at the last poll, bytes
   uint64_t position = 0;       ///< next byte to consume
-  uint64_t lag_bytes = 0;      ///< size - position (0 when the file shrank)
+  uint64_t lag_bytes = 0;      ///< size - position (0 when the file shrank, and for a copy not read)
   bool rotated = false;        ///< renamed away or deleted; being drained
+  bool copy = false;           ///< a copy of another followed file, not read while that one is
+  bool watched = false;        ///< inotify watches it (else it is polled)
 };
 
 /// One open file followed by the file source.
@@ -77,7 +91,8 @@ struct FileStats {
 /// before that thread exists). Threads: one at a time.
 /// Invariant: `fd` refers to the inode (dev, ino); `key` is non-empty iff
 /// `fingerprint` is set; `position` is a byte offset at a line boundary or
-/// at a piece boundary of a split line (then splitter.mid_line()).
+/// at a piece boundary of a split line (then splitter.mid_line()); the
+/// newest checkpoint, if any, is at `position` or behind it.
 struct TailedFile {
   TailedFile(UniqueFd f, uint64_t d, uint64_t i, std::string p, uint64_t max_line_bytes)
       : fd(std::move(f)), dev(d), ino(i), splitter(max_line_bytes) {
@@ -86,6 +101,8 @@ struct TailedFile {
 
   /// Sets the path and its last component.
   void set_path(std::string p);
+  FileId id() const { return {dev, ino}; }
+  uint64_t lag() const { return copy_of || size <= position ? 0 : size - position; }
 
   UniqueFd fd;
   uint64_t dev = 0;
@@ -98,6 +115,9 @@ struct TailedFile {
   LineSplitter splitter;
 
   bool found_at_start = false;  ///< seen by the scan in start(): start_at and committed positions apply
+  bool resumed = false;         ///< started from a committed position (or start_at = end)
+  bool sniffed = false;         ///< first bytes checked for a compression signature
+  bool ignored = false;         ///< compressed: never read, descriptor closed
   uint64_t size = 0;            ///< size at the last fstat
   int64_t last_change_ns = 0;   ///< steady-clock time the size last changed
   uint64_t verified_size = 0;   ///< size when the fingerprint was last re-checked
@@ -105,6 +125,22 @@ struct TailedFile {
   bool deleted = false;         ///< st_nlink dropped to 0
   int missing_scans = 0;        ///< consecutive glob scans that did not find the inode
   std::string last_error;       ///< last I/O error logged, to log each distinct one once
+
+  // copytruncate (copy_detection.hpp)
+  CheckpointRing checkpoints;     ///< hashes of the bytes before recent read positions
+  std::string tail;               ///< the last min(position, kCheckpointBytes) bytes consumed (else empty)
+  std::optional<FileId> copy_of;  ///< set while this file is a copy of that (live) file and is not read
+  uint64_t linked_size = 0;       ///< size when copy_of was last verified
+
+  // Scheduling on the reader thread.
+  int watch = -1;                     ///< inotify watch descriptor, -1 when polled
+  bool queued = false;                ///< in the source's run queue
+  int64_t timer_ns = 0;               ///< a timer is armed for this steady-clock time (0: none)
+  std::optional<TokenBucket> bucket;  ///< max_read_bytes_per_second
+
+  // Metrics.
+  std::string metric_path;    ///< path its lag is reported under ("" = not reported)
+  uint64_t reported_lag = 0;  ///< lag last reported
 
   uint64_t bytes_read = 0;
   uint64_t lines_emitted = 0;

@@ -1,0 +1,227 @@
+// FileSource: one file's turn, reading lines, building batches (see
+// file_source.hpp).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "pipeline/sources/file/file_source.hpp"
+
+namespace sluice {
+
+namespace {
+
+int64_t unix_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Smallest read while the turn's budget is smaller (rate limits): enough
+/// for many short lines, small enough not to overshoot much.
+constexpr uint64_t kMinReadBytes = 4096;
+
+}  // namespace
+
+void FileSource::log_io_error(TailedFile& f, const Status& st) {
+  if (st.message() == f.last_error) return;
+  f.last_error = st.message();
+  spdlog::warn("file source {}: {}", name_, st.message());
+}
+
+Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
+  if (f.ignored) return Status::Ok();
+  struct stat st {};
+  if (::fstat(f.fd.fd(), &st) != 0) {
+    log_io_error(f, Status::FromErrno("fstat " + f.path, errno));
+    return Status::Ok();
+  }
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size != f.size) {
+    f.size = size;
+    f.last_change_ns = now;
+  }
+  if (st.st_nlink == 0) f.deleted = true;
+  // Drained-and-gone rule: deleted or missing from two scans in a row, and
+  // no growth for rotate_wait.
+  const bool gone = f.deleted || f.missing_scans >= 2;
+  const int64_t settle_at = f.last_change_ns + options_.rotate_wait.count();
+  const bool settled = gone && now >= settle_at;
+  if (gone && !settled) turn->wake_ns = settle_at;
+
+  if (!f.fingerprint) {
+    if (skip_if_compressed(f, /*force=*/settled)) return Status::Ok();
+    auto fp = read_fingerprint(f.fd.fd(), options_.fingerprint_bytes, /*force=*/settled, f.path);
+    if (!fp.ok()) {
+      log_io_error(f, fp.status());
+      return Status::Ok();
+    }
+    // Not ready while the first line is incomplete, or the first bytes may
+    // still turn out to be a compression signature.
+    bool sniffed = f.sniffed || !options_.ignore_compressed;
+    if (!fp->has_value() || !sniffed) {
+      turn->close = settled;
+      return Status::Ok();
+    }
+    become_ready(f, **fp, /*initial=*/false);
+  } else if (check_truncated(f, size)) {
+    turn->more = true;
+    return Status::Ok();
+  }
+  if (f.copy_of) {
+    // A copy is not read; once deleted it has nothing left to offer.
+    if (settled) {
+      turn->close = true;
+    } else {
+      service_copy(f);
+    }
+    report_lag(f);
+    return Status::Ok();
+  }
+
+  uint64_t budget = options_.max_bytes_per_turn;
+  if (f.bucket) {
+    f.bucket->refill(now);
+    budget = std::min(budget, f.bucket->available());
+  }
+  bool eof = true;
+  // A held partial line is not read again until the file grows.
+  if (size > std::max(f.position, f.read_end) || settled) {
+    if (budget == 0) {
+      eof = false;
+    } else {
+      uint64_t consumed = 0;
+      SLUICE_RETURN_IF_ERROR(read_lines(f, settled, budget, &consumed, &eof));
+      if (f.bucket) f.bucket->take(consumed);
+    }
+    if (!eof && f.last_error.empty()) {
+      if (f.bucket && f.bucket->available() == 0) {
+        // Wait for a useful amount: about 1/20 s of the rate.
+        uint64_t want = std::clamp<uint64_t>(options_.max_read_bytes_per_second / 20, 1, kMinReadBytes);
+        int64_t at = f.bucket->ready_at_ns(want);
+        turn->wake_ns = turn->wake_ns == 0 ? at : std::min(turn->wake_ns, at);
+      } else {
+        turn->more = true;  // turn over, more to read
+      }
+    }
+  }
+  report_lag(f);
+  if (settled && eof) {
+    turn->close = true;
+    return Status::Ok();
+  }
+  if (eof && !gone && f.missing_scans == 0 && f.watch < 0) {
+    // Polled, idle and believed live: a cheap check whether the path now
+    // names another file (rotation), to re-scan without waiting for
+    // glob_interval. (A watched file reports its rename.)
+    struct stat ps {};
+    if (::stat(f.path.c_str(), &ps) != 0 || ps.st_dev != f.dev || ps.st_ino != f.ino) rescan_requested_ = true;
+  }
+  return Status::Ok();
+}
+
+Status FileSource::read_lines(TailedFile& f, bool final, uint64_t budget, uint64_t* consumed, bool* eof) {
+  *consumed = 0;
+  *eof = false;
+  const uint64_t start = f.position;
+  size_t have = 0;  // valid bytes in buffer_, starting at file offset f.position
+  while (*consumed < budget && !*eof) {
+    // Read what the budget allows, at least kMinReadBytes more than held
+    // (a partial line needs more), at most a buffer: a full buffer always
+    // holds a piece (it has room for max_line_bytes + 2).
+    uint64_t target = std::min<uint64_t>(buffer_.size(), std::max<uint64_t>(budget - *consumed, have + kMinReadBytes));
+    size_t want = static_cast<size_t>(target) - have;
+    auto n = pread_full(f.fd.fd(), buffer_.data() + have, want, f.position + have, f.path);
+    if (!n.ok()) {
+      log_io_error(f, n.status());
+      break;
+    }
+    f.last_error.clear();
+    f.bytes_read += *n;
+    have += *n;
+    if (*n < want) *eof = true;
+    if (have == 0) break;
+    const uint64_t base = f.position;
+    const uint64_t stop_after = budget - *consumed;  // bytes of this chunk that end the turn
+    bool budget_spent = false;
+    Status emit_status;
+    size_t used = f.splitter.split(std::string_view(buffer_.data(), have), final && *eof,
+                                   [&](std::string_view text, LinePart part, size_t end) {
+                                     emit_status = add_record(f, text, part, base + end);
+                                     budget_spent = end >= stop_after;
+                                     return emit_status.ok() && !budget_spent;
+                                   });
+    SLUICE_RETURN_IF_ERROR(emit_status);
+    f.position = base + used;
+    *consumed += used;
+    // Keep the bytes before the position: the checkpoint is taken from what
+    // was read, as the file may be truncated by now.
+    if (used >= kCheckpointBytes) {
+      f.tail.assign(buffer_.data() + used - kCheckpointBytes, kCheckpointBytes);
+    } else if (used > 0) {
+      f.tail.append(buffer_.data(), used);
+      if (f.tail.size() > kCheckpointBytes) f.tail.erase(0, f.tail.size() - kCheckpointBytes);
+    }
+    if (budget_spent) {
+      *eof = false;  // complete lines may be left in the buffer: not a place to wait for growth
+      break;
+    }
+    std::memmove(buffer_.data(), buffer_.data() + used, have - used);
+    have -= used;
+  }
+  if (*eof) f.read_end = f.position + have;
+  if (f.position != start) {
+    if (f.tail.size() == std::min(f.position, kCheckpointBytes)) {
+      f.checkpoints.record(make_checkpoint(f.tail, f.position));
+    } else if (auto r = read_checkpoint(f.fd.fd(), f.position, f.path); r.ok() && r->has_value()) {
+      f.checkpoints.record(**r);  // cannot happen: the tail is kept from every start offset
+    }
+  }
+  return Status::Ok();
+}
+
+void FileSource::add_position(const TailedFile& f) {
+  auto [it, inserted] = batch_position_index_.try_emplace(f.key, batch_.positions.size());
+  if (inserted) {
+    batch_.positions.push_back(SourcePosition{name_, f.key, f.position, f.path});
+  } else {
+    SourcePosition& p = batch_.positions[it->second];
+    p.offset = f.position;
+    p.path = f.path;
+  }
+}
+
+Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after) {
+  LogRecord r;
+  r.observed_timestamp_ns = unix_now_ns();
+  r.body.assign(text.data(), text.size());
+  r.attributes.reserve(part == LinePart::kWhole ? 2 : 3);
+  r.attributes.emplace_back("log.file.path", f.path);
+  r.attributes.emplace_back("log.file.name", f.name);
+  if (part != LinePart::kWhole) r.attributes.emplace_back("log.split", std::string(line_part_name(part)));
+  batch_bytes_ += text.size();
+  batch_.records.push_back(std::move(r));
+  ++f.lines_emitted;
+  f.position = offset_after;
+  add_position(f);
+  if (batch_.records.size() >= static_cast<uint64_t>(options_.max_batch_records) ||
+      batch_bytes_ >= options_.max_batch_bytes) {
+    return flush();
+  }
+  return Status::Ok();
+}
+
+Status FileSource::flush() {
+  if (batch_.empty()) return Status::Ok();
+  LogBatch out = std::move(batch_);
+  batch_ = LogBatch{};
+  batch_bytes_ = 0;
+  batch_position_index_.clear();
+  return ctx_->emit(std::move(out));
+}
+
+}  // namespace sluice
