@@ -16,6 +16,8 @@
 #include "pipeline/sources/journald/journald_source.hpp"
 #include "pipeline/sources/loki/loki_source.hpp"
 #include "pipeline/sources/otlp/otlp_logs_encode.hpp"
+#include "pipeline/sources/otlp/otlp_metrics_encode.hpp"
+#include "pipeline/sources/otlp/otlp_traces_encode.hpp"
 #include "pipeline/sources/otlp/otlp_source.hpp"
 #include "pipeline/sources/prometheus/prometheus_source.hpp"
 #include "pipeline/sources/syslog/syslog_source.hpp"
@@ -248,13 +250,17 @@ std::vector<ComponentType> build() {
                         }));
   v.push_back(sink_type(
       "sluice",
-      "Ships records to a sluice server's otlp source (OTLP/HTTP protobuf, zstd) exactly once: "
-      "source positions travel with each batch and are read back from the server at start.",
+      "Ships log records, metric samples and spans to a sluice server's otlp source (OTLP/HTTP protobuf, zstd) "
+      "exactly once: source positions travel with each batch and are read back from the server at start.",
       sluice_sink_option_table(), [](const std::string& name, const SluiceSinkOptions& o, PipelineContext& ctx) {
-        auto encode = [](std::span<const LogRecord> records, std::string_view positions) {
-          return encode_otlp_logs_proto(records, positions);
+        SluiceEncoders encoders;
+        encoders.logs = [](std::span<const LogRecord> v, std::string_view p) { return encode_otlp_logs_proto(v, p); };
+        encoders.metrics = [](std::span<const MetricSample> v, std::string_view p) {
+          return encode_otlp_metrics_proto(v, p);
         };
-        return with_buffer(name, "sluice", o.buffer, ctx.state_dir, ctx.check_only, make_sluice_sink(o, encode));
+        encoders.traces = [](std::span<const Span> v, std::string_view p) { return encode_otlp_traces_proto(v, p); };
+        return with_buffer(name, "sluice", o.buffer, ctx.state_dir, ctx.check_only,
+                           make_sluice_sink(o, std::move(encoders)));
       }));
   v.push_back(sink_type("stdout", "Writes records to standard output as NDJSON or text lines (for debugging).",
                         stdout_sink_option_table(),

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdint>
 #include <map>
 #include <mutex>
+#include <type_traits>
 
 #include "common/compression.hpp"
 #include "model/stream_name.hpp"
@@ -21,11 +23,13 @@ const OptionTable<SluiceSinkOptions>& sluice_sink_option_table() {
     BufferedSinkOptionTable<O> t;
     t.add_string("endpoint", &O::endpoint, "",
                  "Base URL of the sluice server's otlp source (its OTLP/HTTP listener), e.g. "
-                 "\"http://logs.example:4318\"; records go to <endpoint>/v1/logs.",
+                 "\"http://logs.example:4318\"; log records go to <endpoint>/v1/logs, metric samples to "
+                 "<endpoint>/v1/metrics (stored verbatim: same names and kinds), spans to <endpoint>/v1/traces.",
                  true)
         .add_string("stream", &O::stream, "",
-                    "Stream on the server to store the records in ([a-z0-9_.-]{1,64}, sent as X-Sluice-Stream). "
-                    "Empty: the server's otlp source's `stream`.")
+                    "Stream on the server to store the batches in ([a-z0-9_.-]{1,64}, sent as X-Sluice-Stream); a "
+                    "stream holds one kind, so a sink that ships logs and metrics (or spans) should leave it empty. "
+                    "Empty: the server's otlp source's `stream` (logs), `metrics_stream` or `traces_stream`.")
         .add_string("agent_id", &O::agent_id, "",
                     "This agent's name on the server ([A-Za-z0-9._:@-]{1,255}); the server keeps the positions "
                     "of each agent apart by it, so it must be unique and stable. Empty: the host name.")
@@ -51,26 +55,36 @@ const OptionTable<SluiceSinkOptions>& sluice_sink_option_table() {
 
 namespace {
 
+constexpr std::string_view kLogsPath = "/v1/logs";
+constexpr std::string_view kMetricsPath = "/v1/metrics";
+constexpr std::string_view kTracesPath = "/v1/traces";
+
+/// What a batch holds, in the order of its offsets (LogBatch::size()).
+enum class Signal { kLogs, kMetrics, kTraces };
+
+std::string_view path_of(Signal s) {
+  return s == Signal::kLogs ? kLogsPath : s == Signal::kMetrics ? kMetricsPath : kTracesPath;
+}
+
+const char* items_of(Signal s) {
+  return s == Signal::kLogs ? "records" : s == Signal::kMetrics ? "metric samples" : "spans";
+}
+
 /// Owned by the pipeline; write() on the sink's worker thread,
 /// committed_positions() on the pipeline's thread as each source starts;
 /// `committed_` is guarded by `mu_`.
 class SluiceSink final : public Sink {
  public:
   SluiceSink(SluiceSinkOptions o, std::string endpoint, Compression c,
-             std::vector<std::pair<std::string, std::string>> headers, OtlpLogsEncoder encode)
+             std::vector<std::pair<std::string, std::string>> headers, SluiceEncoders encoders)
       : options_(std::move(o)),
         endpoint_(std::move(endpoint)),
         compression_(c),
         headers_(std::move(headers)),
-        encode_(std::move(encode)) {}
+        encoders_(std::move(encoders)) {}
 
   SinkResult write(LogBatch& batch, std::string* error) override {
-    if (!batch.samples.empty()) {
-      *error = "the sluice sink ships log records only; " + std::to_string(batch.samples.size()) +
-               " metric samples cannot be sent";
-      return SinkResult::kFatal;
-    }
-    if (batch.records.empty() && batch.positions.empty()) return SinkResult::kOk;
+    if (batch.empty()) return SinkResult::kOk;
     if (batch.positions.empty()) return write_in_parts(batch, error);
     std::vector<SluicePosition> sent;
     sent.reserve(batch.positions.size());
@@ -84,21 +98,39 @@ class SluiceSink final : public Sink {
     std::string positions;
     append_sluice_positions_json(positions, sent);
     const bool in_header = fits_sluice_positions_header(positions);
-    std::string body = encode_(batch.records, in_header ? std::string_view() : std::string_view(positions));
-    if (body.size() > options_.max_batch_bytes && !warned_large_) {
-      warned_large_ = true;
-      spdlog::warn(
-          "sluice sink {}: a batch of {} records with source positions encodes to {} bytes, over "
-          "max_batch_bytes ({}); it is sent whole (make the source's batches smaller if the server "
-          "refuses it)",
-          endpoint_, batch.records.size(), body.size(), options_.max_batch_bytes);
+    // A source emits one kind per batch, so this is one request. Should a
+    // batch hold more than one kind, each kind goes in its own request and
+    // only the last carries the positions: the server commits them only
+    // once everything before is stored. The kinds already accepted are
+    // removed from the batch when a later request fails, so the retry does
+    // not send them again; but an agent that crashes between the requests
+    // sends them again after its restart (at-least-once for such a batch).
+    // A batch with positions only goes to /v1/logs, without records.
+    std::vector<Signal> kinds;
+    if (!batch.records.empty()) kinds.push_back(Signal::kLogs);
+    if (!batch.samples.empty()) kinds.push_back(Signal::kMetrics);
+    if (!batch.spans.empty()) kinds.push_back(Signal::kTraces);
+    if (kinds.empty()) kinds.push_back(Signal::kLogs);
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      const bool last = i + 1 == kinds.size();
+      const std::string_view body_positions = last && !in_header ? std::string_view(positions) : std::string_view();
+      std::string body = encode(batch, kinds[i], 0, SIZE_MAX, body_positions);
+      if (body.size() > options_.max_batch_bytes && !warned_large_) {
+        warned_large_ = true;
+        spdlog::warn(
+            "sluice sink {}: a batch of {} {} with source positions encodes to {} bytes, over max_batch_bytes "
+            "({}); it is sent whole (make the source's batches smaller if the server refuses it)",
+            endpoint_, count(batch, kinds[i]), items_of(kinds[i]), body.size(), options_.max_batch_bytes);
+      }
+      SinkResult r = send(path_of(kinds[i]), std::move(body), last && in_header ? &positions : nullptr, error);
+      if (r != SinkResult::kOk) {
+        for (size_t j = 0; j < i; ++j) clear(batch, kinds[j]);
+        return r;
+      }
     }
-    SinkResult r = send(std::move(body), in_header ? &positions : nullptr, error);
-    if (r == SinkResult::kOk) {
-      std::lock_guard<std::mutex> l(mu_);
-      for (const auto& p : sent) committed_[{p.source, p.key}] = p.offset;
-    }
-    return r;
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& p : sent) committed_[{p.source, p.key}] = p.offset;
+    return SinkResult::kOk;
   }
 
   bool commits_positions() const override { return true; }
@@ -118,37 +150,72 @@ class SluiceSink final : public Sink {
   }
 
  private:
-  /// A batch without positions (at-least-once): in requests of at most
-  /// max_batch_bytes where the records allow. After a part fails, the parts
-  /// sent are removed from the batch, so that the retry does not send them
-  /// again.
+  static size_t count(const LogBatch& b, Signal s) {
+    return s == Signal::kLogs ? b.records.size() : s == Signal::kMetrics ? b.samples.size() : b.spans.size();
+  }
+
+  static void clear(LogBatch& b, Signal s) {
+    if (s == Signal::kLogs) b.records.clear();
+    if (s == Signal::kMetrics) b.samples.clear();
+    if (s == Signal::kTraces) b.spans.clear();
+  }
+
+  /// Removes the first `n` items of kind `s` from `b`.
+  static void erase_front(LogBatch& b, Signal s, size_t n) {
+    auto erase = [n](auto& v) { v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)); };
+    if (s == Signal::kLogs) erase(b.records);
+    if (s == Signal::kMetrics) erase(b.samples);
+    if (s == Signal::kTraces) erase(b.spans);
+  }
+
+  /// The request body of items [from, from + n) of kind `s` (n clamped).
+  std::string encode(const LogBatch& b, Signal s, size_t from, size_t n, std::string_view positions) const {
+    auto part = [&](const auto& v) {
+      using T = typename std::decay_t<decltype(v)>::value_type;
+      return std::span<const T>(v).subspan(from, std::min(n, v.size() - from));
+    };
+    if (s == Signal::kLogs) return encoders_.logs(part(b.records), positions);
+    if (s == Signal::kMetrics) return encoders_.metrics(part(b.samples), positions);
+    return encoders_.traces(part(b.spans), positions);
+  }
+
+  /// A batch without positions (at-least-once): each kind in requests of at
+  /// most max_batch_bytes where the items allow. After a part fails, the
+  /// parts sent are removed from the batch, so that the retry does not send
+  /// them again.
   SinkResult write_in_parts(LogBatch& batch, std::string* error) {
-    std::span<const LogRecord> all(batch.records);
-    size_t done = 0;
-    while (done < all.size()) {
-      size_t take = all.size() - done;
-      std::string body = encode_(all.subspan(done, take), {});
-      while (body.size() > options_.max_batch_bytes && take > 1) {
-        // Scale down by the overshoot, with 10% to spare; at least halve.
-        double fit = static_cast<double>(options_.max_batch_bytes) / static_cast<double>(body.size()) * 0.9;
-        take = std::max<size_t>(1, std::min(take / 2, static_cast<size_t>(static_cast<double>(take) * fit)));
-        body = encode_(all.subspan(done, take), {});
+    const Signal order[] = {Signal::kLogs, Signal::kMetrics, Signal::kTraces};
+    for (size_t k = 0; k < 3; ++k) {
+      const Signal s = order[k];
+      const size_t total = count(batch, s);
+      size_t done = 0;
+      while (done < total) {
+        size_t take = total - done;
+        std::string body = encode(batch, s, done, take, {});
+        while (body.size() > options_.max_batch_bytes && take > 1) {
+          // Scale down by the overshoot, with 10% to spare; at least halve.
+          double fit = static_cast<double>(options_.max_batch_bytes) / static_cast<double>(body.size()) * 0.9;
+          take = std::max<size_t>(1, std::min(take / 2, static_cast<size_t>(static_cast<double>(take) * fit)));
+          body = encode(batch, s, done, take, {});
+        }
+        SinkResult r = send(path_of(s), std::move(body), nullptr, error);
+        if (r != SinkResult::kOk) {
+          for (size_t j = 0; j < k; ++j) clear(batch, order[j]);
+          erase_front(batch, s, done);
+          return r;
+        }
+        done += take;
       }
-      SinkResult r = send(std::move(body), nullptr, error);
-      if (r != SinkResult::kOk) {
-        batch.records.erase(batch.records.begin(), batch.records.begin() + static_cast<std::ptrdiff_t>(done));
-        return r;
-      }
-      done += take;
     }
     return SinkResult::kOk;
   }
 
-  /// POSTs one request body; `positions` (JSON) goes in the header when set.
-  SinkResult send(std::string body, const std::string* positions, std::string* error) {
+  /// POSTs one request body to `path`; `positions` (JSON) goes in the
+  /// header when set.
+  SinkResult send(std::string_view path, std::string body, const std::string* positions, std::string* error) {
     HttpClientRequest req;
     req.method = "POST";
-    req.url = endpoint_ + "/v1/logs";
+    req.url = endpoint_ + std::string(path);
     req.timeout = options_.timeout;
     req.max_response_bytes = 1 << 20;
     req.headers = headers_;
@@ -181,7 +248,7 @@ class SluiceSink final : public Sink {
   std::string endpoint_;  ///< without a trailing '/'
   Compression compression_;
   std::vector<std::pair<std::string, std::string>> headers_;
-  OtlpLogsEncoder encode_;
+  SluiceEncoders encoders_;
   bool warned_large_ = false;
   /// (source, key) -> offset the server has: learned at start, raised by
   /// every batch it took. A batch position below it marks a reset (its key
@@ -198,14 +265,19 @@ std::string host_name() {
 
 }  // namespace
 
-Result<std::unique_ptr<Sink>> make_sluice_sink(const SluiceSinkOptions& options, OtlpLogsEncoder encode) {
+Result<std::unique_ptr<Sink>> make_sluice_sink(const SluiceSinkOptions& options, SluiceEncoders encoders) {
+  if (!encoders.logs || !encoders.metrics || !encoders.traces) {
+    return Status::InvalidArgument("the sluice sink needs a logs, a metrics and a traces encoder");
+  }
   SluiceSinkOptions o = options;
   std::string endpoint = o.endpoint;
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  // Tolerate the full OTLP path, as OTEL_EXPORTER_OTLP_LOGS_ENDPOINT spells it.
-  constexpr std::string_view kLogsPath = "/v1/logs";
-  if (endpoint.size() > kLogsPath.size() && endpoint.ends_with(kLogsPath)) {
-    endpoint.resize(endpoint.size() - kLogsPath.size());
+  // Tolerate a full OTLP path, as OTEL_EXPORTER_OTLP_*_ENDPOINT spells it.
+  for (std::string_view path : {kLogsPath, kMetricsPath, kTracesPath}) {
+    if (endpoint.size() > path.size() && endpoint.ends_with(path)) {
+      endpoint.resize(endpoint.size() - path.size());
+      break;
+    }
   }
   if (endpoint.rfind("http://", 0) != 0 || endpoint.size() <= 7) {
     return Status::InvalidArgument("endpoint: \"" + o.endpoint + "\" must be http://host:port");
@@ -234,7 +306,7 @@ Result<std::unique_ptr<Sink>> make_sluice_sink(const SluiceSinkOptions& options,
   }
   SLUICE_ASSIGN_OR_RETURN(Compression c, compression_from_name(o.compression));
   return std::unique_ptr<Sink>(
-      std::make_unique<SluiceSink>(std::move(o), std::move(endpoint), c, std::move(headers), std::move(encode)));
+      std::make_unique<SluiceSink>(std::move(o), std::move(endpoint), c, std::move(headers), std::move(encoders)));
 }
 
 }  // namespace sluice

@@ -1,12 +1,13 @@
-// The `sluice` sink: ships an agent's log records to a sluice server's
-// `otlp` source as OTLP/HTTP protobuf exports (POST <endpoint>/v1/logs,
+// The `sluice` sink: ships an agent's log records, metric samples and spans
+// to a sluice server's `otlp` source as OTLP/HTTP protobuf exports (POST
+// <endpoint>/v1/logs, /v1/metrics or /v1/traces by what the batch holds;
 // Content-Type application/x-protobuf, Content-Encoding zstd by default),
 // exactly once (docs/user-guide.md "Shipping to a sluice server").
 //
 // Each request carries the batch's source positions and the agent id
 // (X-Sluice-Positions, X-Sluice-Agent; the protocol is in
 // src/pipeline/sources/otlp/sluice_protocol.hpp). The server stores the
-// positions in the same WAL entry as the records and answers a request whose
+// positions in the same WAL entry as the data and answers a request whose
 // positions it has already committed with success without storing it again.
 // The sink commits positions itself (commits_positions()): at start it asks
 // the server for them (GET <endpoint>/v1/sluice/positions), so the agent
@@ -14,11 +15,12 @@
 // its own. A position below the offset the server has for its key (the key
 // started over: a file truncated and rewritten with the same first line) is
 // sent marked "reset", so the server takes it instead of ignoring it as old.
-// Batches without positions (syslog, exec) are at-least-once.
+// Batches without positions (syslog, exec, host_metrics) are at-least-once.
+// Metric samples are sent marked for verbatim storing
+// (otlp_metrics_encode.hpp), so the server keeps their names and kinds.
 //
 // Outcome classification (the engine retries with backoff): 2xx -> Ok; 408,
-// 429, 5xx and network errors -> Retry; other statuses -> Fatal. Metric
-// samples are not shipped (Fatal: the server's otlp source takes logs).
+// 429, 5xx and network errors -> Retry; other statuses -> Fatal.
 //
 // Thread-safety: write() on the sink's worker thread; committed_positions()
 // from the pipeline's thread before the sources start.
@@ -52,15 +54,25 @@ struct SluiceSinkOptions {
 
 const OptionTable<SluiceSinkOptions>& sluice_sink_option_table();
 
-/// Turns records into an OTLP logs request body (binary
-/// ExportLogsServiceRequest), with positions JSON, when not empty, in the
-/// body (kSluicePositionsField). The registry passes the otlp source's
-/// encode_otlp_logs_proto (the sinks library does not link the protobuf
-/// classes); tests pass a stand-in.
+/// Encoders of OTLP request bodies (binary Export{Logs,Metrics,Trace}ServiceRequest)
+/// with positions JSON, when not empty, in the body (kSluicePositionsField).
+/// The registry passes the otlp source's encode_otlp_{logs,metrics,traces}_proto
+/// (the sinks library does not link the protobuf classes); tests pass
+/// stand-ins.
 using OtlpLogsEncoder = std::function<std::string(std::span<const LogRecord> records, std::string_view positions)>;
+using OtlpMetricsEncoder =
+    std::function<std::string(std::span<const MetricSample> samples, std::string_view positions)>;
+using OtlpTracesEncoder = std::function<std::string(std::span<const Span> spans, std::string_view positions)>;
+
+struct SluiceEncoders {
+  OtlpLogsEncoder logs;
+  OtlpMetricsEncoder metrics;
+  OtlpTracesEncoder traces;
+};
 
 /// Owned by the pipeline. InvalidArgument for an endpoint that is not
-/// http://host[:port], a bad stream name or agent id, or a header without ':'.
-Result<std::unique_ptr<Sink>> make_sluice_sink(const SluiceSinkOptions& options, OtlpLogsEncoder encode);
+/// http://host[:port], a bad stream name or agent id, a header without ':',
+/// or a missing encoder.
+Result<std::unique_ptr<Sink>> make_sluice_sink(const SluiceSinkOptions& options, SluiceEncoders encoders);
 
 }  // namespace sluice

@@ -57,6 +57,21 @@ std::string fake_encode(std::span<const LogRecord> records, std::string_view pos
   return out;
 }
 
+/// The metrics and traces stand-ins: "N|name,name,...|positions", with an
+/// "m" or "t" in front.
+std::string fake_encode_metrics(std::span<const MetricSample> samples, std::string_view positions) {
+  std::string out = "m" + std::to_string(samples.size()) + "|";
+  for (const auto& s : samples) out += s.name + ",";
+  return out + "|" + std::string(positions);
+}
+std::string fake_encode_traces(std::span<const Span> spans, std::string_view positions) {
+  std::string out = "t" + std::to_string(spans.size()) + "|";
+  for (const auto& s : spans) out += s.name + ",";
+  return out + "|" + std::string(positions);
+}
+
+SluiceEncoders fakes() { return SluiceEncoders{fake_encode, fake_encode_metrics, fake_encode_traces}; }
+
 std::string decoded_body(const HttpRequest& r) {
   auto c = compression_from_name(r.header("content-encoding"));
   EXPECT_TRUE(c.ok());
@@ -79,7 +94,7 @@ LogBatch batch_of(int n, std::vector<SourcePosition> positions = {}) {
 std::unique_ptr<Sink> sink_for(const FakeServer& server, SluiceSinkOptions o = {}) {
   o.endpoint = server.url() + "/";
   if (o.agent_id.empty()) o.agent_id = "web-1";
-  auto s = make_sluice_sink(o, fake_encode);
+  auto s = make_sluice_sink(o, fakes());
   EXPECT_TRUE(s.ok()) << s.status().to_string();
   return std::move(*s);
 }
@@ -146,20 +161,146 @@ TEST(SluiceSink, ClassifiesAnswers) {
   }
   LogBatch empty;
   EXPECT_EQ(sink->write(empty, &err), SinkResult::kOk);
-  LogBatch metrics;
-  metrics.samples.resize(2);
-  EXPECT_EQ(sink->write(metrics, &err), SinkResult::kFatal);
-  EXPECT_NE(err.find("log records only"), std::string::npos);
   EXPECT_EQ(server.requests().size(), 8u);
   // Nobody listening: retry.
   SluiceSinkOptions o;
   o.endpoint = "http://127.0.0.1:1";
   o.agent_id = "a";
   o.timeout = std::chrono::seconds(2);
-  auto down = make_sluice_sink(o, fake_encode);
+  auto down = make_sluice_sink(o, fakes());
   ASSERT_TRUE(down.ok());
   LogBatch b = batch_of(1);
   EXPECT_EQ((*down)->write(b, &err), SinkResult::kRetry);
+}
+
+MetricSample sample(const std::string& name) {
+  MetricSample m;
+  m.name = name;
+  m.kind = MetricKind::kCounter;
+  return m;
+}
+
+Span span(const std::string& name) {
+  Span s;
+  s.name = name;
+  return s;
+}
+
+TEST(SluiceSink, ShipsSamplesToV1MetricsAndSpansToV1TracesWithPositions) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.compression = "none";
+  o.stream = "host";
+  auto sink = sink_for(server, o);
+  std::string err;
+  LogBatch m;
+  m.samples = {sample("a_total"), sample("b_total")};
+  m.positions = {{"host", "k", 3, ""}};
+  ASSERT_EQ(sink->write(m, &err), SinkResult::kOk) << err;
+  LogBatch t;
+  t.spans = {span("GET /")};
+  t.positions = {{"otel", "buffer", 9, ""}};
+  ASSERT_EQ(sink->write(t, &err), SinkResult::kOk) << err;
+  LogBatch unpositioned;
+  unpositioned.samples = {sample("c_total")};
+  ASSERT_EQ(sink->write(unpositioned, &err), SinkResult::kOk) << err;
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].path, "/v1/metrics");
+  EXPECT_EQ(reqs[0].body, "m2|a_total,b_total,|");
+  EXPECT_EQ(reqs[0].header("x-sluice-positions"), "[[\"host\",\"k\",3]]");
+  EXPECT_EQ(reqs[0].header("x-sluice-stream"), "host");
+  EXPECT_EQ(reqs[0].header("x-sluice-agent"), "web-1");
+  EXPECT_EQ(reqs[1].path, "/v1/traces");
+  EXPECT_EQ(reqs[1].body, "t1|GET /,|");
+  EXPECT_EQ(reqs[1].header("x-sluice-positions"), "[[\"otel\",\"buffer\",9]]");
+  EXPECT_EQ(reqs[2].path, "/v1/metrics");
+  EXPECT_EQ(reqs[2].header("x-sluice-positions"), "");
+  // A full endpoint path of any signal is tolerated.
+  o.endpoint = server.url() + "/v1/traces";
+  auto full = make_sluice_sink(o, fakes());
+  ASSERT_TRUE(full.ok());
+  ASSERT_EQ((*full)->write(m, &err), SinkResult::kOk) << err;
+  EXPECT_EQ(server.requests().back().path, "/v1/metrics");
+}
+
+TEST(SluiceSink, AMixedBatchSendsEachKindAndThePositionsWithTheLast) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.compression = "none";
+  auto sink = sink_for(server, o);
+  LogBatch b = batch_of(1, {{"app", "k", 5, ""}});
+  b.samples = {sample("x_total")};
+  b.spans = {span("op")};
+  // The spans' request fails: records and samples were accepted and are not
+  // sent again; the retry sends the spans with the positions.
+  server.answer(200);
+  server.answer(200);
+  server.answer(503, "busy");
+  std::string err;
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kRetry);
+  EXPECT_TRUE(b.records.empty());
+  EXPECT_TRUE(b.samples.empty());
+  ASSERT_EQ(b.spans.size(), 1u);
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[0].path, "/v1/logs");
+  EXPECT_EQ(reqs[0].header("x-sluice-positions"), "");
+  EXPECT_EQ(reqs[1].path, "/v1/metrics");
+  EXPECT_EQ(reqs[1].header("x-sluice-positions"), "");
+  for (int i : {2, 3}) {
+    EXPECT_EQ(reqs[i].path, "/v1/traces");
+    EXPECT_EQ(reqs[i].header("x-sluice-positions"), "[[\"app\",\"k\",5]]");
+  }
+  // Positions only: a logs request without records.
+  LogBatch only;
+  only.positions = {{"app", "k", 6, ""}};
+  ASSERT_EQ(sink->write(only, &err), SinkResult::kOk) << err;
+  EXPECT_EQ(server.requests().back().path, "/v1/logs");
+  EXPECT_EQ(server.requests().back().body, "0||");
+}
+
+TEST(SluiceSink, SplitsLargeSampleAndSpanBatchesWithoutPositions) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.compression = "none";
+  o.max_batch_bytes = 1024;
+  auto sink = sink_for(server, o);
+  LogBatch b;
+  for (int i = 0; i < 200; ++i) b.samples.push_back(sample("sample_" + std::to_string(i)));
+  for (int i = 0; i < 200; ++i) b.spans.push_back(span("span_" + std::to_string(i)));
+  std::string err;
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+  size_t samples = 0;
+  size_t spans = 0;
+  size_t metrics_requests = 0;
+  size_t first_spans = 0;
+  for (const auto& q : server.requests()) {
+    EXPECT_LE(q.body.size(), 1024u);
+    size_t n = std::stoul(q.body.substr(1, q.body.find('|') - 1));
+    if (q.path == "/v1/metrics") {
+      samples += n;
+      ++metrics_requests;
+    } else {
+      ASSERT_EQ(q.path, "/v1/traces");
+      if (first_spans == 0) first_spans = n;
+      spans += n;
+    }
+  }
+  EXPECT_EQ(samples, 200u);
+  EXPECT_EQ(spans, 200u);
+  EXPECT_GE(metrics_requests, 2u);
+  ASSERT_LT(first_spans, 200u);
+  EXPECT_EQ(b.samples.size(), 200u);  // left as it was
+  // Again, and the second spans request fails: the samples and the first
+  // spans are removed from the batch, so the retry does not send them.
+  for (size_t i = 0; i < metrics_requests + 1; ++i) server.answer(200);
+  server.answer(503, "busy");
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kRetry);
+  EXPECT_TRUE(b.samples.empty());
+  ASSERT_EQ(b.spans.size(), 200u - first_spans);
+  EXPECT_EQ(b.spans[0].name, "span_" + std::to_string(first_spans));
 }
 
 TEST(SluiceSink, SplitsLargeBatchesWithoutPositionsAndRetriesOnlyTheRest) {
@@ -198,7 +339,7 @@ TEST(SluiceSink, LearnsCommittedPositionsWaitingForTheServer) {
   FakeServer server;
   SluiceSinkOptions o;
   o.agent_id = "web 1";
-  EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok());
+  EXPECT_FALSE(make_sluice_sink(o, fakes()).ok());
   o.agent_id = "host.example:1";
   auto sink = sink_for(server, o);
   server.answer(503, "starting");
@@ -252,18 +393,18 @@ TEST(SluiceSink, ValidatesOptions) {
   o.agent_id = "a";
   for (std::string bad : {"", "https://x:1", "http://", "4318"}) {
     o.endpoint = bad;
-    EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok()) << bad;
+    EXPECT_FALSE(make_sluice_sink(o, fakes()).ok()) << bad;
   }
   o.endpoint = "http://127.0.0.1:4318/v1/logs";  // the full OTLP path is fine
-  EXPECT_TRUE(make_sluice_sink(o, fake_encode).ok());
+  EXPECT_TRUE(make_sluice_sink(o, fakes()).ok());
   o.stream = "Bad";
-  EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok());
+  EXPECT_FALSE(make_sluice_sink(o, fakes()).ok());
   o.stream = "";
   o.headers = {"NoColon"};
-  EXPECT_FALSE(make_sluice_sink(o, fake_encode).ok());
+  EXPECT_FALSE(make_sluice_sink(o, fakes()).ok());
   o.headers = {};
   o.agent_id = "";  // the host name
-  EXPECT_TRUE(make_sluice_sink(o, fake_encode).ok());
+  EXPECT_TRUE(make_sluice_sink(o, fakes()).ok());
 }
 
 }  // namespace

@@ -73,11 +73,21 @@ HttpResponse OtlpHttpReceiver::handle(const HttpRequest& request) {
   }
   if (request.path == kSluicePositionsPath) return sluice_positions(request);
   if (request.path == "/v1/metrics" || request.path == "/v1/traces") {
-    // Metrics and traces: otlp_metrics_traces_export.hpp.
+    // Metrics and traces: otlp_metrics_traces_export.hpp, with the sluice
+    // agent protocol as for logs.
+    SluiceHeaders h;
+    if (request.method == "POST") {
+      if (auto bad = sluice_headers(request, e, &h)) return *bad;
+    }
     return signals_.handle_http(
         request, request.path == "/v1/metrics" ? OtlpSignal::kMetrics : OtlpSignal::kTraces,
         [this](const HttpRequest& r) { return read_body(r); },
-        [this](LogBatch&& batch) { return deliver(std::move(batch)); });
+        [this, &h](LogBatch&& batch, const std::string& body_positions, bool* duplicate) {
+          if (!h.stream.empty()) batch.stream = h.stream;
+          Status st = deliver_sluice(std::move(batch), h, body_positions, duplicate);
+          if (st.ok() && *duplicate) duplicates_->inc();
+          return st;
+        });
   }
   return status_response(404, e, kRpcNotFound, "no such OTLP endpoint: " + request.method + " " + request.path);
 }
@@ -96,19 +106,8 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
   }
   // The sluice agent headers (sluice_protocol.hpp), checked before the body
   // is read.
-  const std::string agent = request.header("x-sluice-agent");
-  const std::string stream = request.header("x-sluice-stream");
-  const std::string positions_header = request.header("x-sluice-positions");
-  if (!stream.empty() && !valid_stream_name(stream)) {
-    return status_response(400, e, kRpcInvalidArgument,
-                           std::string(kSluiceStreamHeader) + ": \"" + stream.substr(0, 80) +
-                               "\" is not a stream name ([a-z0-9_.-]{1,64})");
-  }
-  if (!agent.empty() && !valid_sluice_agent(agent)) {
-    return status_response(400, e, kRpcInvalidArgument,
-                           std::string(kSluiceAgentHeader) + ": \"" + agent.substr(0, 80) +
-                               "\" is not an agent id ([A-Za-z0-9._:@-]{1,255})");
-  }
+  SluiceHeaders h;
+  if (auto bad = sluice_headers(request, e, &h)) return *bad;
   auto body = read_body(request);
   if (!body.ok()) {
     if (body.status().code() == StatusCode::kResourceExhausted) {
@@ -127,32 +126,15 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
   }
   const uint64_t accepted = decoded->records.size();
   LogBatch batch;
-  batch.stream = stream.empty() ? stream_ : stream;
+  batch.stream = h.stream.empty() ? stream_ : h.stream;
   batch.records = std::move(decoded->records);
-  const std::string& positions_json = positions_header.empty() ? decoded->sluice_positions : positions_header;
-  if (!positions_header.empty() && !decoded->sluice_positions.empty()) {
-    return status_response(400, e, kRpcInvalidArgument,
-                           "positions are both in the X-Sluice-Positions header and in the body; send one");
-  }
-  std::vector<SluicePosition> agent_positions;  // server keys
-  if (!positions_json.empty()) {
-    if (agent.empty()) {
-      return status_response(400, e, kRpcInvalidArgument, "positions without an X-Sluice-Agent header");
-    }
-    auto positions = parse_sluice_positions(positions_json, kMaxSluicePositions);
-    if (!positions.ok()) {
-      bool too_many = positions.status().code() == StatusCode::kResourceExhausted;
-      return status_response(too_many ? 413 : 400, e, too_many ? kRpcResourceExhausted : kRpcInvalidArgument,
-                             positions.status().message());
-    }
-    agent_positions = sluice_server_keys(agent, *positions);
-    batch.positions = sluice_source_positions(name(), agent, agent_positions);
-  }
   bool duplicate = false;
-  Status st = agent_positions.empty() ? deliver(std::move(batch))
-                                      : deliver_exactly_once(std::move(batch), agent, agent_positions, &duplicate);
+  Status st = deliver_sluice(std::move(batch), h, decoded->sluice_positions, &duplicate);
   if (!st.ok()) {
     if (st.code() == StatusCode::kInvalidArgument) return status_response(400, e, kRpcInvalidArgument, st.message());
+    if (st.code() == StatusCode::kResourceExhausted) {
+      return status_response(413, e, kRpcResourceExhausted, st.message());
+    }
     if (st.code() == StatusCode::kUnavailable) return status_response(503, e, kRpcUnavailable, st.message());
     return status_response(500, e, kRpcInternal, st.message());
   }
@@ -164,6 +146,40 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
   rejected_->inc(decoded->rejected);
   return HttpResponse{200, otlp_content_type(e),
                       encode_export_logs_response(e, decoded->rejected, decoded->rejected_reason)};
+}
+
+std::optional<HttpResponse> OtlpHttpReceiver::sluice_headers(const HttpRequest& request, OtlpEncoding e,
+                                                             SluiceHeaders* out) const {
+  out->agent = request.header("x-sluice-agent");
+  out->stream = request.header("x-sluice-stream");
+  out->positions = request.header("x-sluice-positions");
+  if (!out->stream.empty() && !valid_stream_name(out->stream)) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           std::string(kSluiceStreamHeader) + ": \"" + out->stream.substr(0, 80) +
+                               "\" is not a stream name ([a-z0-9_.-]{1,64})");
+  }
+  if (!out->agent.empty() && !valid_sluice_agent(out->agent)) {
+    return status_response(400, e, kRpcInvalidArgument,
+                           std::string(kSluiceAgentHeader) + ": \"" + out->agent.substr(0, 80) +
+                               "\" is not an agent id ([A-Za-z0-9._:@-]{1,255})");
+  }
+  return std::nullopt;
+}
+
+Status OtlpHttpReceiver::deliver_sluice(LogBatch&& batch, const SluiceHeaders& h, const std::string& body_positions,
+                                        bool* duplicate) {
+  *duplicate = false;
+  if (!h.positions.empty() && !body_positions.empty()) {
+    return Status::InvalidArgument("positions are both in the X-Sluice-Positions header and in the body; send one");
+  }
+  const std::string& positions_json = h.positions.empty() ? body_positions : h.positions;
+  if (positions_json.empty()) return deliver(std::move(batch));
+  if (h.agent.empty()) return Status::InvalidArgument("positions without an X-Sluice-Agent header");
+  SLUICE_ASSIGN_OR_RETURN(std::vector<SluicePosition> positions,
+                          parse_sluice_positions(positions_json, kMaxSluicePositions));
+  std::vector<SluicePosition> server_keyed = sluice_server_keys(h.agent, positions);
+  batch.positions = sluice_source_positions(name(), h.agent, server_keyed);
+  return deliver_exactly_once(std::move(batch), h.agent, std::move(server_keyed), duplicate);
 }
 
 Status OtlpHttpReceiver::deliver_exactly_once(LogBatch&& batch, const std::string& agent,

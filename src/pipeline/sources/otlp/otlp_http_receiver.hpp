@@ -19,9 +19,12 @@
 // Error bodies are google.rpc.Status in the request's encoding (JSON when
 // the Content-Type is not an OTLP one).
 //
-// Requests from `sluice` sinks (sluice_protocol.hpp) may add X-Sluice-Stream
-// (store in that stream instead of the `stream` option) and X-Sluice-Agent
-// with positions: those are stored exactly once (sluice_ledger.hpp), and
+// Requests from `sluice` sinks (sluice_protocol.hpp) to /v1/logs, /v1/metrics
+// and /v1/traces may add X-Sluice-Stream (store in that stream instead of
+// the `stream`, `metrics_stream` or `traces_stream` option) and
+// X-Sluice-Agent with positions: those are stored exactly once, with one
+// ledger for the three paths (sluice_ledger.hpp); with X-Sluice-Agent,
+// metrics marked by the agent are stored verbatim (otlp_metrics_decode.hpp).
 //   GET /v1/sluice/positions?agent=A&source=S  answers the committed ones
 //   (200 JSON; 400 without a valid agent or source; 503 while the agent's
 //   previous batch is still being stored).
@@ -30,6 +33,7 @@
 // or start() once before; the ledger is thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/metrics.hpp"
@@ -56,7 +60,25 @@ class OtlpHttpReceiver : public HttpListenerSource {
   HttpResponse handle(const HttpRequest& request) override;
 
  private:
+  /// The X-Sluice-* headers of a request (sluice_protocol.hpp).
+  struct SluiceHeaders {
+    std::string agent;      ///< "" when absent
+    std::string stream;     ///< "" when absent
+    std::string positions;  ///< positions JSON; "" when absent
+  };
+
   HttpResponse export_logs(const HttpRequest& request);
+  /// Reads the X-Sluice-* headers into `*out` (before the body is read);
+  /// the 400 answer when the stream or agent is not valid.
+  std::optional<HttpResponse> sluice_headers(const HttpRequest& request, OtlpEncoding e, SluiceHeaders* out) const;
+  /// Delivers `batch` (its stream already chosen) per the agent protocol:
+  /// with the positions of the header or else `body_positions` (the body's
+  /// kSluicePositionsField), exactly once; without positions as deliver()
+  /// does. Errors: InvalidArgument for positions both in the header and the
+  /// body, positions without an agent, or malformed positions;
+  /// ResourceExhausted past kMaxSluicePositions; else as
+  /// deliver_exactly_once().
+  Status deliver_sluice(LogBatch&& batch, const SluiceHeaders& h, const std::string& body_positions, bool* duplicate);
   /// GET /v1/sluice/positions.
   HttpResponse sluice_positions(const HttpRequest& request);
   /// Delivers `batch`, which advances agent `agent`'s `positions` (server

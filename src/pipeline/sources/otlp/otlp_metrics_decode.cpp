@@ -2,12 +2,16 @@
 
 #include <google/protobuf/arena.h>
 
+#include <optional>
+
 #include "model/utf8.hpp"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "pipeline/sources/otlp/otlp_any_value.hpp"
+#include "pipeline/sources/otlp/otlp_encode_common.hpp"
 #include "pipeline/sources/otlp/otlp_metrics_names.hpp"
 #include "pipeline/sources/otlp/otlp_metrics_points.hpp"
 #include "pipeline/sources/otlp/otlp_metrics_traces_common.hpp"
+#include "pipeline/sources/otlp/sluice_protocol.hpp"
 
 namespace sluice {
 namespace {
@@ -137,9 +141,72 @@ void map_points(const Points& points, const OtlpPointContext& c, const std::stri
   }
 }
 
+/// The value of the metric's kSluiceMetricKindKey metadata, or nullopt.
+std::optional<std::string> sluice_kind_marker(const pm::Metric& m) {
+  for (const auto& kv : m.metadata()) {
+    if (kv.key() == kSluiceMetricKindKey) return any_value_text(kv.value());
+  }
+  return std::nullopt;
+}
+
+/// Maps a metric a sluice agent marked with kind text `marker` verbatim
+/// (see the header).
+void map_verbatim_metric(const pm::Metric& m, const std::string& marker, const KeyValues& resource,
+                         const std::string& where, const Form& form, OtlpMetrics* out, Rejections* rej) {
+  uint64_t points = 0;
+  switch (m.data_case()) {
+    case pm::Metric::kGauge:
+      points = static_cast<uint64_t>(m.gauge().data_points_size());
+      break;
+    case pm::Metric::kSum:
+      points = static_cast<uint64_t>(m.sum().data_points_size());
+      break;
+    case pm::Metric::kHistogram:
+      points = static_cast<uint64_t>(m.histogram().data_points_size());
+      break;
+    case pm::Metric::kExponentialHistogram:
+      points = static_cast<uint64_t>(m.exponential_histogram().data_points_size());
+      break;
+    case pm::Metric::kSummary:
+      points = static_cast<uint64_t>(m.summary().data_points_size());
+      break;
+    case pm::Metric::DATA_NOT_SET:
+      return;  // no points, nothing to store or reject
+  }
+  std::optional<MetricKind> kind = metric_kind_from_name(marker);
+  if (!kind) {
+    std::string shown = marker.substr(0, 64);
+    make_valid_utf8(shown);
+    rej->add(points, where,
+             std::string("metadata ") + kSluiceMetricKindKey + " \"" + shown +
+                 "\" is not a metric kind (unknown, gauge, counter, histogram_bucket, ...)");
+    return;
+  }
+  if (m.data_case() != pm::Metric::kGauge) {
+    rej->add(points, where, std::string("metadata ") + kSluiceMetricKindKey + " is only valid on a gauge");
+    return;
+  }
+  if (m.name().empty()) {
+    rej->add(points, where, "name is empty");
+    return;
+  }
+  OtlpPointContext c;
+  c.name = m.name();
+  c.number_kind = *kind;
+  c.resource = &resource;
+  c.json = form.json;
+  map_points(m.gauge().data_points(), c, where + ".gauge", form, add_verbatim_point, out, rej);
+}
+
 /// Maps one metric (its name, type and temporality, then its points).
 void map_metric(const pm::Metric& m, const KeyValues& resource, const KeyValues& labels, const std::string& where,
-                const Form& form, OtlpMetrics* out, Rejections* rej) {
+                const Form& form, bool sluice_agent, OtlpMetrics* out, Rejections* rej) {
+  if (sluice_agent) {
+    if (std::optional<std::string> marker = sluice_kind_marker(m)) {
+      map_verbatim_metric(m, *marker, resource, where, form, out, rej);
+      return;
+    }
+  }
   OtlpMetricType type = OtlpMetricType::kGauge;
   pm::AggregationTemporality temporality = pm::AGGREGATION_TEMPORALITY_CUMULATIVE;
   std::string data;  // the data field's name, for paths
@@ -219,7 +286,8 @@ void map_metric(const pm::Metric& m, const KeyValues& resource, const KeyValues&
   }
 }
 
-Result<OtlpMetrics> map_request(const ExportMetricsServiceRequest& req, const Form& form, const OtlpLimits& limits) {
+Result<OtlpMetrics> map_request(const ExportMetricsServiceRequest& req, const Form& form, const OtlpLimits& limits,
+                                bool sluice_agent) {
   SLUICE_RETURN_IF_ERROR(check_limits(req, limits));
   OtlpMetrics out;
   Rejections rej;
@@ -233,7 +301,7 @@ Result<OtlpMetrics> map_request(const ExportMetricsServiceRequest& req, const Fo
       for (int mi = 0; mi < sm.metrics_size(); ++mi) {
         std::string where = std::string(form.resource_metrics) + "[" + std::to_string(ri) + "]." + form.scope_metrics +
                             "[" + std::to_string(si) + "].metrics[" + std::to_string(mi) + "]";
-        map_metric(sm.metrics(mi), resource, labels, where, form, &out, &rej);
+        map_metric(sm.metrics(mi), resource, labels, where, form, sluice_agent, &out, &rej);
       }
     }
   }
@@ -245,24 +313,27 @@ Result<OtlpMetrics> map_request(const ExportMetricsServiceRequest& req, const Fo
   return out;
 }
 
-Result<OtlpMetrics> decode_binary(std::string_view bytes, const Form& form, const OtlpLimits& limits) {
+Result<OtlpMetrics> decode_binary(std::string_view bytes, const Form& form, const OtlpLimits& limits,
+                                  bool sluice_agent) {
   OtlpParseLimits pl;
   pl.max_messages = limits.max_values;
   pb::Arena arena;
   auto* req = pb::Arena::CreateMessage<ExportMetricsServiceRequest>(&arena);
   SLUICE_RETURN_IF_ERROR(parse_otlp_proto(bytes, pl, req));
-  return map_request(*req, form, limits);
+  SLUICE_ASSIGN_OR_RETURN(OtlpMetrics out, map_request(*req, form, limits, sluice_agent));
+  if (!form.json) out.sluice_positions = sluice_positions_field(*req);
+  return out;
 }
 
 }  // namespace
 
-Result<OtlpMetrics> decode_otlp_metrics_proto(std::string_view bytes, const OtlpLimits& limits) {
-  return decode_binary(bytes, kProtoForm, limits);
+Result<OtlpMetrics> decode_otlp_metrics_proto(std::string_view bytes, const OtlpLimits& limits, bool sluice_agent) {
+  return decode_binary(bytes, kProtoForm, limits, sluice_agent);
 }
 
-Result<OtlpMetrics> decode_otlp_metrics_json(std::string_view text, const OtlpLimits& limits) {
+Result<OtlpMetrics> decode_otlp_metrics_json(std::string_view text, const OtlpLimits& limits, bool sluice_agent) {
   SLUICE_ASSIGN_OR_RETURN(std::string binary, otlp_json_to_binary(text, ExportMetricsServiceRequest::descriptor()));
-  auto r = decode_binary(binary, kJsonForm, limits);
+  auto r = decode_binary(binary, kJsonForm, limits, sluice_agent);
   if (!r.ok()) return otlp_json_error(r.status());
   return r;
 }

@@ -144,6 +144,26 @@ bool add_number_point(const pm::NumberDataPoint& p, const OtlpPointContext& c, s
   return true;
 }
 
+bool add_verbatim_point(const pm::NumberDataPoint& p, const OtlpPointContext& c, std::vector<MetricSample>* out,
+                        std::string* why) {
+  MetricSample s;
+  if (!point_time(p.time_unix_nano(), c, &s.timestamp_ns, why)) return false;
+  if (p.value_case() == pm::NumberDataPoint::kAsDouble) {
+    s.value = p.as_double();
+  } else if (p.value_case() == pm::NumberDataPoint::kAsInt) {
+    s.value = static_cast<double>(p.as_int());
+  } else {
+    *why = std::string("has no value (") + field(c, "as_double or as_int", "asDouble or asInt") + ")";
+    return false;
+  }
+  s.name = c.name;
+  s.kind = c.number_kind;
+  append_otlp_attributes(p.attributes(), s.labels);
+  s.resource = *c.resource;
+  out->push_back(std::move(s));
+  return true;
+}
+
 bool add_histogram_point(const pm::HistogramDataPoint& p, const OtlpPointContext& c, std::vector<MetricSample>* out,
                          std::string* why) {
   int64_t t = 0;

@@ -76,6 +76,15 @@ bool add_exponential_histogram_point(const opentelemetry::proto::metrics::v1::Ex
 bool add_summary_point(const opentelemetry::proto::metrics::v1::SummaryDataPoint& p, const OtlpPointContext& c,
                        std::vector<MetricSample>* out, std::string* why);
 
+/// A sluice agent's verbatim sample (otlp_metrics_decode.hpp): one sample
+/// named c.name exactly, of kind c.number_kind, labels = the point's
+/// attributes in order (values as text; a repeated key keeps its first
+/// position and takes the later value), value = as_double bit for bit (or
+/// as_int), no labels added and the point's flags ignored. Rejected when
+/// it has no value or its time does not fit int64 nanoseconds.
+bool add_verbatim_point(const opentelemetry::proto::metrics::v1::NumberDataPoint& p, const OtlpPointContext& c,
+                        std::vector<MetricSample>* out, std::string* why);
+
 /// How many samples the add_*_point functions make of a point at most
 /// (for the request's limits, before any is made).
 size_t otlp_point_sample_count(const opentelemetry::proto::metrics::v1::NumberDataPoint& p);

@@ -62,6 +62,7 @@ struct OtlpSignalReceiver::Decoded {
   uint64_t accepted = 0;  ///< data points or spans
   uint64_t rejected = 0;
   std::string reason;
+  std::string sluice_positions;  ///< from the body (binary requests of sluice agents)
 };
 
 OtlpSignalReceiver::OtlpSignalReceiver(std::string source_name, const OtlpSourceOptions& options,
@@ -83,18 +84,19 @@ OtlpSignalReceiver::OtlpSignalReceiver(std::string source_name, const OtlpSource
                                {{"source", name_}, {"transport", transport}, {"result", "rejected"}});
 }
 
-Result<OtlpSignalReceiver::Decoded> OtlpSignalReceiver::decode(OtlpSignal s, std::string_view body,
-                                                               OtlpEncoding e) const {
+Result<OtlpSignalReceiver::Decoded> OtlpSignalReceiver::decode(OtlpSignal s, std::string_view body, OtlpEncoding e,
+                                                               bool sluice_agent) const {
   Decoded d;
   const bool proto = e == OtlpEncoding::kProtobuf;
   if (s == OtlpSignal::kMetrics) {
-    SLUICE_ASSIGN_OR_RETURN(OtlpMetrics m,
-                            proto ? decode_otlp_metrics_proto(body, limits_) : decode_otlp_metrics_json(body, limits_));
+    SLUICE_ASSIGN_OR_RETURN(OtlpMetrics m, proto ? decode_otlp_metrics_proto(body, limits_, sluice_agent)
+                                                 : decode_otlp_metrics_json(body, limits_, sluice_agent));
     d.batch.stream = metrics_stream_;
     d.batch.samples = std::move(m.samples);
     d.accepted = m.data_points;
     d.rejected = m.rejected;
     d.reason = std::move(m.rejected_reason);
+    d.sluice_positions = std::move(m.sluice_positions);
   } else {
     SLUICE_ASSIGN_OR_RETURN(OtlpTraces t,
                             proto ? decode_otlp_traces_proto(body, limits_) : decode_otlp_traces_json(body, limits_));
@@ -103,6 +105,7 @@ Result<OtlpSignalReceiver::Decoded> OtlpSignalReceiver::decode(OtlpSignal s, std
     d.batch.spans = std::move(t.spans);
     d.rejected = t.rejected;
     d.reason = std::move(t.rejected_reason);
+    d.sluice_positions = std::move(t.sluice_positions);
   }
   return d;
 }
@@ -113,7 +116,7 @@ void OtlpSignalReceiver::count(OtlpSignal s, uint64_t accepted, uint64_t rejecte
 }
 
 HttpResponse OtlpSignalReceiver::handle_http(const HttpRequest& request, OtlpSignal s, const ReadBody& read_body,
-                                             const Deliver& deliver) const {
+                                             const HttpDeliver& deliver) const {
   const std::string content_type = request.header("content-type");
   auto encoding = otlp_encoding_from_content_type(content_type);
   const OtlpEncoding e = encoding.value_or(OtlpEncoding::kJson);
@@ -136,7 +139,7 @@ HttpResponse OtlpSignalReceiver::handle_http(const HttpRequest& request, OtlpSig
     }
     return status_response(400, e, kRpcInvalidArgument, body.status().message());
   }
-  auto decoded = decode(s, *body, e);
+  auto decoded = decode(s, *body, e, !request.header("x-sluice-agent").empty());
   if (!decoded.ok()) {
     spdlog::debug("sources.{}: refused an OTLP/HTTP {} request: {}", name_, path_of(s), decoded.status().message());
     if (decoded.status().code() == StatusCode::kResourceExhausted) {
@@ -144,12 +147,20 @@ HttpResponse OtlpSignalReceiver::handle_http(const HttpRequest& request, OtlpSig
     }
     return status_response(400, e, kRpcInvalidArgument, decoded.status().message());
   }
-  Status st = decoded->batch.size() > 0 ? deliver(std::move(decoded->batch)) : Status::Ok();
+  const bool positions = !decoded->sluice_positions.empty() || !request.header("x-sluice-positions").empty();
+  bool duplicate = false;
+  Status st = decoded->batch.size() > 0 || positions
+                  ? deliver(std::move(decoded->batch), decoded->sluice_positions, &duplicate)
+                  : Status::Ok();
   if (!st.ok()) {
     if (st.code() == StatusCode::kInvalidArgument) return status_response(400, e, kRpcInvalidArgument, st.message());
+    if (st.code() == StatusCode::kResourceExhausted) {
+      return status_response(413, e, kRpcResourceExhausted, st.message());
+    }
     if (st.code() == StatusCode::kUnavailable) return status_response(503, e, kRpcUnavailable, st.message());
     return status_response(500, e, kRpcInternal, st.message());
   }
+  if (duplicate) return HttpResponse{200, otlp_content_type(e), encode_export_signal_response(s, e, 0, "")};
   count(s, decoded->accepted, decoded->rejected);
   return HttpResponse{200, otlp_content_type(e),
                       encode_export_signal_response(s, e, decoded->rejected, decoded->reason)};
@@ -157,7 +168,7 @@ HttpResponse OtlpSignalReceiver::handle_http(const HttpRequest& request, OtlpSig
 
 Status OtlpSignalReceiver::grpc_export(OtlpSignal s, std::string_view request, std::string* response,
                                        const Deliver& deliver) const {
-  auto decoded = decode(s, request, OtlpEncoding::kProtobuf);
+  auto decoded = decode(s, request, OtlpEncoding::kProtobuf, /*sluice_agent=*/false);
   if (!decoded.ok()) {
     spdlog::debug("sources.{}: refused an OTLP/gRPC {} request: {}", name_, path_of(s), decoded.status().message());
     return decoded.status();

@@ -15,8 +15,14 @@
 // body or a batch a sink refused for good; 405 for a method other than
 // POST; 413 / RESOURCE_EXHAUSTED over the size and request limits; 415 for
 // another Content-Type or Content-Encoding; 503 / UNAVAILABLE when not
-// durable within ack_timeout. Error bodies are google.rpc.Status. The
-// `sluice` agent headers (X-Sluice-*) apply to logs only and are ignored.
+// durable within ack_timeout. Error bodies are google.rpc.Status.
+//
+// Over HTTP, requests from `sluice` agents (sluice_protocol.hpp) carry
+// positions in X-Sluice-Positions or in the body (kSluicePositionsField):
+// handle_http() passes the body's to its HttpDeliver, which stores the batch
+// exactly once (OtlpHttpReceiver), and answers a duplicate with success
+// without counting it. With X-Sluice-Agent, metrics the agent marked are
+// decoded verbatim (otlp_metrics_decode.hpp, otlp_metrics_encode.hpp).
 //
 // Counters: sluice_otlp_data_points_total and sluice_otlp_spans_total
 // {source, transport, result="accepted"|"rejected"}.
@@ -57,11 +63,17 @@ class OtlpSignalReceiver {
 
   using ReadBody = std::function<Result<std::string>(const HttpRequest&)>;
   using Deliver = std::function<Status(LogBatch&&)>;
+  /// Delivers a decoded HTTP batch: `body_positions` is the positions JSON
+  /// the body carried ("" when none); sets `*duplicate` when the batch was
+  /// stored before. Errors as deliver() (delivery.hpp), plus InvalidArgument
+  /// (400) and ResourceExhausted (413) for bad positions.
+  using HttpDeliver = std::function<Status(LogBatch&& batch, const std::string& body_positions, bool* duplicate)>;
 
-  /// Answers a request to /v1/metrics or /v1/traces. `read_body` and
-  /// `deliver` are the HTTP listener's (http_listener.hpp).
+  /// Answers a request to /v1/metrics or /v1/traces. `read_body` is the
+  /// HTTP listener's (http_listener.hpp); `deliver` is called when the batch
+  /// has data or the request carries positions (header or body).
   HttpResponse handle_http(const HttpRequest& request, OtlpSignal s, const ReadBody& read_body,
-                           const Deliver& deliver) const;
+                           const HttpDeliver& deliver) const;
 
   /// One MetricsService or TraceService Export call: `request` is the
   /// serialized request; on Ok `*response` the serialized response. Errors
@@ -70,7 +82,8 @@ class OtlpSignalReceiver {
 
  private:
   struct Decoded;
-  Result<Decoded> decode(OtlpSignal s, std::string_view body, OtlpEncoding e) const;
+  /// `sluice_agent`: the request came with X-Sluice-Agent (verbatim metrics).
+  Result<Decoded> decode(OtlpSignal s, std::string_view body, OtlpEncoding e, bool sluice_agent) const;
   void count(OtlpSignal s, uint64_t accepted, uint64_t rejected) const;
 
   std::string name_;

@@ -77,14 +77,16 @@ class OtlpSignalHttpTest : public ::testing::Test {
           if (*c == Compression::kNone) return q.body;
           return decompress(*c, q.body, 1 << 20);
         },
-        [this](LogBatch&& b) {
+        [this](LogBatch&& b, const std::string& body_positions, bool*) {
           batches_.push_back(std::move(b));
+          body_positions_.push_back(body_positions);
           return outcome_;
         });
   }
 
   OtlpSignalReceiver receiver_;
   std::vector<LogBatch> batches_;
+  std::vector<std::string> body_positions_;
   Status outcome_ = Status::Ok();
 };
 

@@ -9,6 +9,8 @@
 
 #include "pipeline/sources/otlp/otlp_http_receiver.hpp"
 #include "pipeline/sources/otlp/otlp_logs_encode.hpp"
+#include "pipeline/sources/otlp/otlp_metrics_encode.hpp"
+#include "pipeline/sources/otlp/otlp_traces_encode.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
 
 namespace sluice {
@@ -39,6 +41,8 @@ struct StorePipeline {
   void keep(const LogBatch& b) {
     LogBatch copy;
     copy.records = b.records;
+    copy.samples = b.samples;
+    copy.spans = b.spans;
     copy.positions = b.positions;
     copy.stream = b.stream;
     stored.push_back(std::move(copy));
@@ -97,6 +101,17 @@ class OtlpSluiceTest : public ::testing::Test {
     r.headers["content-type"] = "application/x-protobuf";
     if (!json.empty() && !positions_in_body) r.headers["x-sluice-positions"] = json;
     r.body = encode_otlp_logs_proto(records, positions_in_body ? json : "");
+    return http_->handle(r);
+  }
+
+  /// POSTs `body` to `path` (/v1/metrics or /v1/traces) with `headers`.
+  HttpResponse post_signal(const std::string& path, std::string body, std::map<std::string, std::string> headers) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = path;
+    r.headers = std::move(headers);
+    r.headers["content-type"] = "application/x-protobuf";
+    r.body = std::move(body);
     return http_->handle(r);
   }
 
@@ -194,6 +209,93 @@ TEST_F(OtlpSluiceTest, BadSluiceRequests) {
   bad(http_->handle(both), "positions[0]");
   bad(get_positions("", "app"), "not an agent id");
   bad(get_positions("web-1", "a/b"), "without '/'");
+  EXPECT_EQ(pipeline_.batches(), 0u);
+}
+
+MetricSample counter_sample(double value) {
+  MetricSample m;
+  m.timestamp_ns = 1700000000000000000;
+  m.name = "system_cpu_time_seconds_total";
+  m.labels = {{"cpu", "0"}, {"state", "user"}};
+  m.value = value;
+  m.kind = MetricKind::kCounter;
+  m.resource = {{"host.name", "web-1"}};
+  return m;
+}
+
+Span a_span(const std::string& id) {
+  Span s;
+  s.start_timestamp_ns = 1700000000000000000;
+  s.end_timestamp_ns = 1700000000000000100;
+  s.trace_id = "5b8efff798038103d269b633813fc60c";
+  s.span_id = id;
+  s.name = "op";
+  return s;
+}
+
+TEST_F(OtlpSluiceTest, MetricsAndTracesAreStoredOnceVerbatimInTheirStreams) {
+  open();
+  const std::vector<MetricSample> samples = {counter_sample(1.5), counter_sample(2.5)};
+  const std::string positions = "[[\"host\",\"buffer\",3]]";
+  std::map<std::string, std::string> agent = {
+      {"x-sluice-agent", "web-1"}, {"x-sluice-stream", "host"}, {"x-sluice-positions", positions}};
+  auto r = post_signal("/v1/metrics", encode_otlp_metrics_proto(samples), agent);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(pipeline_.batches(), 1u);
+  EXPECT_EQ(pipeline_.stored[0].stream, "host");
+  EXPECT_EQ(pipeline_.stored[0].samples, samples);  // verbatim: name, kind, labels as sent
+  ASSERT_EQ(pipeline_.stored[0].positions.size(), 1u);
+  EXPECT_EQ(pipeline_.stored[0].positions[0].key, "web-1/host/buffer");
+  // Again (the answer was lost): success, not stored.
+  EXPECT_EQ(post_signal("/v1/metrics", encode_otlp_metrics_proto(samples), agent).status, 200);
+  EXPECT_EQ(pipeline_.batches(), 1u);
+  EXPECT_EQ(get_positions("web-1", "host").body, "{\"buffer\":3}\n");
+
+  // Spans with the positions in the body, into the source's traces_stream.
+  const std::vector<Span> spans = {a_span("eee19b7ec3c1b174"), a_span("eee19b7ec3c1b175")};
+  const std::string body = encode_otlp_traces_proto(spans, "[[\"otel\",\"buffer\",1]]");
+  r = post_signal("/v1/traces", body, {{"x-sluice-agent", "web-1"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(pipeline_.batches(), 2u);
+  EXPECT_EQ(pipeline_.stored[1].stream, "spans");
+  EXPECT_EQ(pipeline_.stored[1].spans, spans);
+  EXPECT_EQ(pipeline_.stored[1].positions[0].key, "web-1/otel/buffer");
+  EXPECT_EQ(post_signal("/v1/traces", body, {{"x-sluice-agent", "web-1"}}).status, 200);
+  EXPECT_EQ(pipeline_.batches(), 2u);
+  // Positions only: committed.
+  r = post_signal("/v1/traces", encode_otlp_traces_proto({}, "[[\"otel\",\"buffer\",2]]"),
+                  {{"x-sluice-agent", "web-1"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(pipeline_.batches(), 3u);
+  EXPECT_EQ(get_positions("web-1", "otel").body, "{\"buffer\":2}\n");
+
+  // Without X-Sluice-Agent the marker means nothing: the spec mapping
+  // (an OTLP gauge), at-least-once, in metrics_stream.
+  r = post_signal("/v1/metrics", encode_otlp_metrics_proto(samples), {});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(pipeline_.batches(), 4u);
+  EXPECT_EQ(pipeline_.stored[3].stream, "metrics");
+  ASSERT_EQ(pipeline_.stored[3].samples.size(), 2u);
+  EXPECT_EQ(pipeline_.stored[3].samples[0].kind, MetricKind::kGauge);
+}
+
+TEST_F(OtlpSluiceTest, BadSluiceMetricsAndTracesRequests) {
+  open();
+  auto bad = [&](HttpResponse r, const std::string& want) {
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find(want), std::string::npos) << r.body;
+  };
+  const std::string metrics = encode_otlp_metrics_proto(std::vector<MetricSample>{counter_sample(1)});
+  bad(post_signal("/v1/metrics", metrics, {{"x-sluice-stream", "Bad Name"}}), "not a stream name");
+  bad(post_signal("/v1/traces", "", {{"x-sluice-agent", "a/b"}}), "not an agent id");
+  bad(post_signal("/v1/metrics", metrics, {{"x-sluice-positions", "[[\"app\",\"f1\",1]]"}}),
+      "without an X-Sluice-Agent");
+  bad(post_signal("/v1/traces",
+                  encode_otlp_traces_proto(std::vector<Span>{a_span("eee19b7ec3c1b174")}, "[[\"a\",\"k\",1]]"),
+                  {{"x-sluice-agent", "web-1"}, {"x-sluice-positions", "[[\"a\",\"k\",1]]"}}),
+      "both in the X-Sluice-Positions header and in the body");
+  bad(post_signal("/v1/metrics", metrics, {{"x-sluice-agent", "web-1"}, {"x-sluice-positions", "[[\"a\"]]"}}),
+      "positions[0]");
   EXPECT_EQ(pipeline_.batches(), 0u);
 }
 

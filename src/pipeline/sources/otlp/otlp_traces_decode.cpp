@@ -3,6 +3,7 @@
 #include <google/protobuf/arena.h>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "pipeline/sources/otlp/otlp_encode_common.hpp"
 #include "pipeline/sources/otlp/otlp_metrics_traces_common.hpp"
 
 namespace sluice {
@@ -213,7 +214,9 @@ Result<OtlpTraces> decode_binary(std::string_view bytes, const Form& form, const
   pb::Arena arena;
   auto* req = pb::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
   SLUICE_RETURN_IF_ERROR(parse_otlp_proto(bytes, pl, req));
-  return map_request(*req, form, limits);
+  SLUICE_ASSIGN_OR_RETURN(OtlpTraces out, map_request(*req, form, limits));
+  if (!form.json) out.sluice_positions = sluice_positions_field(*req);
+  return out;
 }
 
 }  // namespace

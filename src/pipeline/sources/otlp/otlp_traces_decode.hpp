@@ -49,6 +49,9 @@ struct OtlpTraces {
   /// e.g. "1 of 3 spans rejected; first:
   /// resource_spans[0].scope_spans[0].spans[2]: span_id is 5 bytes, expected 8".
   std::string rejected_reason;
+  /// Binary requests only: the positions JSON a `sluice` sink put in field
+  /// kSluicePositionsField (sluice_protocol.hpp), or "" (other clients).
+  std::string sluice_positions;
 };
 
 /// Decodes a binary protobuf ExportTraceServiceRequest. `limits`:

@@ -1,9 +1,10 @@
 // The sluice agent protocol: what a `sluice` sink (src/pipeline/sinks/sluice/)
-// adds to an OTLP/HTTP logs export so that the `otlp` source of a sluice
-// server stores each batch exactly once (docs/protocols/otlp.md, "Agents:
+// adds to an OTLP/HTTP export so that the `otlp` source of a sluice server
+// stores each batch exactly once (docs/protocols/otlp.md, "Agents:
 // exactly-once delivery").
 //
-//   POST /v1/logs  (an ordinary OTLP/HTTP protobuf export) with
+//   POST /v1/logs, /v1/metrics or /v1/traces  (an ordinary OTLP/HTTP
+//   protobuf export of log records, metric samples or spans) with
 //     X-Sluice-Agent: <agent id>          who is sending ([A-Za-z0-9._:@-]{1,255})
 //     X-Sluice-Stream: <stream>           optional: the stream to store in
 //     X-Sluice-Positions: <positions>     the source positions the batch advances
@@ -14,9 +15,14 @@
 //   server then takes the lower offset instead of ignoring it as old.
 //   When that text is over kMaxPositionsHeaderBytes or not printable ASCII,
 //   it travels in the body instead: as field kSluicePositionsField
-//   (length-delimited, the same JSON) of the ExportLogsServiceRequest, a
+//   (length-delimited, the same JSON) of the Export*ServiceRequest, a
 //   field number OTLP does not use and every other OTLP receiver skips as
 //   unknown.
+//
+//   Metric samples travel as gauges marked with kSluiceMetricKindKey in
+//   Metric.metadata (otlp_metrics_encode.hpp); in a request with
+//   X-Sluice-Agent the server stores such a metric's points verbatim (name,
+//   kind, labels as sent) instead of mapping them from OTLP to Prometheus.
 //
 //   GET /v1/sluice/positions?agent=A&source=S
 //     200 {"<key>": offset, ...}: the positions of agent A's source S that
@@ -44,9 +50,13 @@ inline constexpr char kSluiceAgentHeader[] = "X-Sluice-Agent";
 inline constexpr char kSluiceStreamHeader[] = "X-Sluice-Stream";
 inline constexpr char kSluicePositionsHeader[] = "X-Sluice-Positions";
 inline constexpr char kSluicePositionsPath[] = "/v1/sluice/positions";
-/// The ExportLogsServiceRequest field that carries positions too large for
-/// the header (OTLP uses field 1 only; protobuf reserves 19000-19999).
+/// The Export{Logs,Metrics,Trace}ServiceRequest field that carries positions
+/// too large for the header (OTLP uses field 1 only; protobuf reserves
+/// 19000-19999).
 inline constexpr int kSluicePositionsField = 1000000;
+/// The Metric.metadata key whose string value is a sample's kind name
+/// (metric_kind_name) in a sluice agent's metrics export (file comment).
+inline constexpr char kSluiceMetricKindKey[] = "sluice.metric.kind";
 /// Largest X-Sluice-Positions value a sink sends (the server reads request
 /// headers up to 64 KiB in all); about 200 file positions.
 inline constexpr size_t kMaxPositionsHeaderBytes = 16 * 1024;
