@@ -7,8 +7,8 @@
 
 namespace sluice {
 namespace {
-
 using opentelemetry::proto::common::v1::AnyValue;
+}  // namespace
 
 void append_double(std::string& out, double d) {
   if (std::isnan(d)) {
@@ -21,8 +21,6 @@ void append_double(std::string& out, double d) {
     out.append(buf, r.ptr);
   }
 }
-
-}  // namespace
 
 std::string base64_encode(std::string_view bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -28,6 +28,10 @@ std::string any_value_text(const opentelemetry::proto::common::v1::AnyValue& v);
 /// Appends `v` as a JSON value to `out`.
 void append_any_value_json(std::string& out, const opentelemetry::proto::common::v1::AnyValue& v);
 
+/// Appends `d` as AnyValue text: the shortest form that reads back as `d`,
+/// or "NaN", "Infinity", "-Infinity".
+void append_double(std::string& out, double d);
+
 /// Standard base64 with padding (RFC 4648 section 4).
 std::string base64_encode(std::string_view bytes);
 

@@ -12,6 +12,8 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "pipeline/sources/otlp/otlp_any_value.hpp"
 #include "pipeline/sources/otlp/otlp_json_ids.hpp"
+#include "pipeline/sources/otlp/otlp_logs_map.hpp"
+#include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
 #include "pipeline/sources/otlp/otlp_wire_scan.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
 
@@ -23,139 +25,30 @@ using opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest;
 using opentelemetry::proto::common::v1::KeyValue;
 namespace otlp_logs = opentelemetry::proto::logs::v1;
 
-/// How the request spelled trace and span ids, and its field names.
-struct Form {
-  bool json;  ///< ids hold the hex text as sent (otlp_json_ids.hpp), not the id bytes
-  const char* resource_logs;
-  const char* scope_logs;
-  const char* log_records;
-  const char* trace_id;
-  const char* span_id;
-  const char* time;
-  const char* observed_time;
-  const char* severity_number;
-};
-constexpr Form kProtoForm{.json = false,
-                          .resource_logs = "resource_logs",
-                          .scope_logs = "scope_logs",
-                          .log_records = "log_records",
-                          .trace_id = "trace_id",
-                          .span_id = "span_id",
-                          .time = "time_unix_nano",
-                          .observed_time = "observed_time_unix_nano",
-                          .severity_number = "severity_number"};
-constexpr Form kJsonForm{.json = true,
-                         .resource_logs = "resourceLogs",
-                         .scope_logs = "scopeLogs",
-                         .log_records = "logRecords",
-                         .trace_id = "traceId",
-                         .span_id = "spanId",
-                         .time = "timeUnixNano",
-                         .observed_time = "observedTimeUnixNano",
-                         .severity_number = "severityNumber"};
+using otlp_logs_map::Form;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// A trace or span id as lower-case hex ("" when absent or all zero), or
-/// false with `*why` when it is not `want` bytes (in JSON: 2 * `want` hex
-/// digits, which `raw` holds as text).
-bool id_hex(const std::string& raw, size_t want, const Form& form, const char* name, std::string* out,
-            std::string* why) {
-  out->clear();
-  if (raw.empty()) return true;
-  static constexpr char kHex[] = "0123456789abcdef";
-  bool zero = true;
-  if (!form.json) {
-    if (raw.size() != want) {
-      *why = std::string(name) + " is " + std::to_string(raw.size()) + " bytes, expected " + std::to_string(want);
-      return false;
-    }
-    out->reserve(2 * want);
-    for (char ch : raw) {
-      auto c = static_cast<unsigned char>(ch);
-      zero = zero && c == 0;
-      *out += kHex[c >> 4];
-      *out += kHex[c & 15];
-    }
-  } else {
-    bool ok = raw.size() == 2 * want;
-    for (size_t i = 0; ok && i < raw.size(); ++i) ok = hex_value(raw[i]) >= 0;
-    if (!ok) {
-      std::string shown = raw.substr(0, 64);
-      for (char& c : shown) {
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '"') c = '?';
-      }
-      *why = std::string(name) + " \"" + shown + (raw.size() > 64 ? "...\"" : "\"") + " is not " +
-             std::to_string(2 * want) + " hex digits";
-      return false;
-    }
-    out->reserve(2 * want);
-    for (char c : raw) {
-      int v = hex_value(c);
-      zero = zero && v == 0;
-      *out += kHex[v];
-    }
-  }
-  if (zero) out->clear();
-  return true;
-}
-
-/// Appends `kvs` to `out` as text values; a repeated key keeps its first
-/// position and takes the later value. Linear for small lists, hashed for
-/// large ones (a request may carry thousands of attributes on one record).
+/// Appends `kvs` to `out` as text values (otlp_logs_map::append_attributes).
 void append_attributes(const pb::RepeatedPtrField<KeyValue>& kvs, KeyValues& out) {
-  out.reserve(out.size() + static_cast<size_t>(kvs.size()));
-  if (out.size() + static_cast<size_t>(kvs.size()) <= 32) {
-    for (const auto& kv : kvs) set_key_value(out, kv.key(), any_value_text(kv.value()));
-    return;
-  }
-  std::unordered_map<std::string_view, size_t> index;
-  index.reserve(out.size() + static_cast<size_t>(kvs.size()));
-  for (size_t i = 0; i < out.size(); ++i) index.emplace(out[i].first, i);
-  for (const auto& kv : kvs) {
-    auto it = index.find(kv.key());
-    if (it != index.end()) {
-      out[it->second].second = any_value_text(kv.value());
-    } else {
-      out.emplace_back(kv.key(), any_value_text(kv.value()));
-      index.emplace(kv.key(), out.size() - 1);  // a view of the request's key, which outlives `index`
-    }
-  }
+  otlp_logs_map::append_attributes(
+      static_cast<size_t>(kvs.size()), out,
+      [&](size_t i) -> std::string_view { return kvs[static_cast<int>(i)].key(); },
+      [&](size_t i) { return any_value_text(kvs[static_cast<int>(i)].value()); });
 }
 
 /// Maps one record; false with `*why` when it must be rejected.
 bool map_record(const otlp_logs::LogRecord& in, const Form& form, int64_t received_ns, LogRecord* r, std::string* why) {
-  if (in.time_unix_nano() > static_cast<uint64_t>(INT64_MAX) ||
-      in.observed_time_unix_nano() > static_cast<uint64_t>(INT64_MAX)) {
-    bool t = in.time_unix_nano() > static_cast<uint64_t>(INT64_MAX);
-    *why = std::string(t ? form.time : form.observed_time) + " " +
-           std::to_string(t ? in.time_unix_nano() : in.observed_time_unix_nano()) +
-           " does not fit int64 nanoseconds (after year 2262)";
-    return false;
-  }
-  int severity = static_cast<int>(in.severity_number());
-  if (severity < 0 || severity > 24) {
-    *why = std::string(form.severity_number) + " " + std::to_string(severity) + " is outside 0..24";
-    return false;
-  }
-  if (!id_hex(in.trace_id(), 16, form, form.trace_id, &r->trace_id, why)) return false;
-  if (!id_hex(in.span_id(), 8, form, form.span_id, &r->span_id, why)) return false;
-  r->observed_timestamp_ns =
-      in.observed_time_unix_nano() != 0 ? static_cast<int64_t>(in.observed_time_unix_nano()) : received_ns;
-  r->timestamp_ns = in.time_unix_nano() != 0 ? static_cast<int64_t>(in.time_unix_nano()) : r->observed_timestamp_ns;
-  r->severity_text = in.severity_text();
-  r->severity_number = severity != 0 ? static_cast<uint8_t>(severity) : severity_number_from_text(r->severity_text);
+  otlp_logs_map::RecordFields f;
+  f.time_unix_nano = in.time_unix_nano();
+  f.observed_time_unix_nano = in.observed_time_unix_nano();
+  f.severity_number = static_cast<int32_t>(in.severity_number());
+  f.severity_text = in.severity_text();
+  f.trace_id = in.trace_id();
+  f.span_id = in.span_id();
+  f.flags = in.flags();
+  if (!otlp_logs_map::map_record_fields(f, form, received_ns, r, why)) return false;
   if (in.has_body()) r->body = any_value_text(in.body());
   append_attributes(in.attributes(), r->attributes);
-  if (!in.event_name().empty() && find_key_value(r->attributes, "event.name") == nullptr) {
-    r->attributes.emplace_back("event.name", in.event_name());
-  }
-  r->trace_flags = in.flags() & 0xffu;
+  otlp_logs_map::add_event_name(in.event_name(), r);
   return true;
 }
 
@@ -250,7 +143,13 @@ Result<OtlpLogs> decode_binary(std::string_view bytes, int64_t received_ns, cons
 }  // namespace
 
 Result<OtlpLogs> decode_otlp_logs_proto(std::string_view bytes, int64_t received_ns, const OtlpLimits& limits) {
-  return decode_binary(bytes, received_ns, kProtoForm, limits);
+  if (auto fast = decode_otlp_logs_wire(bytes, received_ns, limits)) return std::move(*fast);
+  return decode_binary(bytes, received_ns, otlp_logs_map::kProtoForm, limits);
+}
+
+Result<OtlpLogs> decode_otlp_logs_proto_reference(std::string_view bytes, int64_t received_ns,
+                                                  const OtlpLimits& limits) {
+  return decode_binary(bytes, received_ns, otlp_logs_map::kProtoForm, limits);
 }
 
 Result<OtlpLogs> decode_otlp_logs_json(std::string_view text, int64_t received_ns, const OtlpLimits& limits) {
@@ -263,7 +162,7 @@ Result<OtlpLogs> decode_otlp_logs_json(std::string_view text, int64_t received_n
   std::string binary;
   auto st = pb::util::JsonToBinaryString(kResolver.get(), kTypeUrl, rewritten, &binary, options);
   if (!st.ok()) return Status::InvalidArgument("invalid OTLP/JSON: " + std::string(st.message()));
-  auto r = decode_binary(binary, received_ns, kJsonForm, limits);
+  auto r = decode_binary(binary, received_ns, otlp_logs_map::kJsonForm, limits);
   if (!r.ok() && r.status().code() == StatusCode::kInvalidArgument) {
     // E.g. invalid UTF-8 that the JSON parser passed on. The byte offset is
     // into the converted protobuf, meaningless to the client; keep the

@@ -71,6 +71,12 @@ struct OtlpLogs {
 /// bytes; ResourceExhausted when `limits` are passed.
 Result<OtlpLogs> decode_otlp_logs_proto(std::string_view bytes, int64_t received_ns, const OtlpLimits& limits = {});
 
+/// The same through the protobuf library only: the specification of the
+/// fast path decode_otlp_logs_proto takes when it can
+/// (otlp_logs_wire_decode.hpp). Tests and fuzz targets compare the two.
+Result<OtlpLogs> decode_otlp_logs_proto_reference(std::string_view bytes, int64_t received_ns,
+                                                  const OtlpLimits& limits = {});
+
 /// Decodes an OTLP/JSON ExportLogsServiceRequest; as decode_otlp_logs_proto,
 /// errors name the JSON field path (protobuf's JSON parser, nesting limit 100).
 Result<OtlpLogs> decode_otlp_logs_json(std::string_view text, int64_t received_ns, const OtlpLimits& limits = {});

@@ -4,6 +4,7 @@
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "pipeline/sources/otlp/otlp_encode_common.hpp"
+#include "pipeline/sources/otlp/otlp_logs_wire_encode.hpp"
 
 namespace sluice {
 namespace {
@@ -29,6 +30,11 @@ void fill_record(const LogRecord& r, otlp_logs::LogRecord* out) {
 }  // namespace
 
 std::string encode_otlp_logs_proto(std::span<const LogRecord> records, std::string_view sluice_positions) {
+  if (auto fast = encode_otlp_logs_wire(records, sluice_positions)) return std::move(*fast);
+  return encode_otlp_logs_proto_reference(records, sluice_positions);
+}
+
+std::string encode_otlp_logs_proto_reference(std::span<const LogRecord> records, std::string_view sluice_positions) {
   pb::Arena arena;
   auto* req = pb::Arena::CreateMessage<ExportLogsServiceRequest>(&arena);
   otlp_logs::ResourceLogs* rl = nullptr;

@@ -43,4 +43,9 @@ namespace sluice {
 /// kSluicePositionsField.
 std::string encode_otlp_logs_proto(std::span<const LogRecord> records, std::string_view sluice_positions = {});
 
+/// The same through the protobuf library only: the specification of the
+/// direct writer encode_otlp_logs_proto uses when it can
+/// (otlp_logs_wire_encode.hpp); a unit test compares their bytes.
+std::string encode_otlp_logs_proto_reference(std::span<const LogRecord> records, std::string_view sluice_positions);
+
 }  // namespace sluice

@@ -1,12 +1,15 @@
 // libFuzzer target: OTLP/protobuf ExportLogsServiceRequest decoding
 // (wire scan, parse, mapping to LogRecords). Invariants: no crash, hang or
-// unbounded allocation; decoded ids are lower-case hex of the right length.
+// unbounded allocation; decoded ids are lower-case hex of the right length;
+// whenever the direct wire decoder (otlp_logs_wire_decode.hpp) takes a
+// request, its result equals the protobuf library path's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "pipeline/sources/otlp/otlp_logs_decode.hpp"
+#include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
 
 namespace {
 
@@ -24,7 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sluice::OtlpLimits limits;
   limits.max_records = 1000;
   limits.max_values = 20000;
-  auto r = sluice::decode_otlp_logs_proto(std::string_view(reinterpret_cast<const char*>(data), size), 1, limits);
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  auto r = sluice::decode_otlp_logs_proto_reference(bytes, 1, limits);
+  if (auto fast = sluice::decode_otlp_logs_wire(bytes, 1, limits)) {
+    if (!r.ok() || fast->records != r->records || fast->rejected != r->rejected ||
+        fast->rejected_reason != r->rejected_reason || fast->sluice_positions != r->sluice_positions) {
+      abort();
+    }
+  }
   if (!r.ok()) return 0;
   if ((r->rejected == 0) != r->rejected_reason.empty()) abort();
   if (r->records.size() + r->rejected > limits.max_records) abort();

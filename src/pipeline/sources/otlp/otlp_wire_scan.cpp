@@ -10,20 +10,7 @@ using google::protobuf::FieldDescriptor;
 
 constexpr uint64_t kMaxFieldNumber = (1ULL << 29) - 1;
 
-/// Reads a base-128 varint of at most 10 bytes; false if it is truncated or
-/// longer.
-bool read_varint(const char*& p, const char* end, uint64_t* v) {
-  uint64_t out = 0;
-  for (int shift = 0; shift < 64 && p < end; shift += 7) {
-    auto b = static_cast<uint8_t>(*p++);
-    out |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) {
-      *v = out;
-      return true;
-    }
-  }
-  return false;
-}
+bool read_varint(const char*& p, const char* end, uint64_t* v) { return read_protobuf_varint(p, end, v); }
 
 class Scanner {
  public:

@@ -27,6 +27,21 @@
 
 namespace sluice {
 
+/// Reads a base-128 varint of at most 10 bytes at `p`, advancing it; false
+/// if it is truncated or longer (bits past 64 are dropped, as protobuf does).
+inline bool read_protobuf_varint(const char*& p, const char* end, uint64_t* v) {
+  uint64_t out = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    auto b = static_cast<uint8_t>(*p++);
+    out |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = out;
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Nesting limit of the scan; protobuf's parser also stops at 100.
 inline constexpr int kMaxWireDepth = 100;
 

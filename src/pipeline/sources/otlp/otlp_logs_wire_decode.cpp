@@ -1,0 +1,508 @@
+#include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/json_text.hpp"
+#include "model/utf8.hpp"
+#include "pipeline/sources/otlp/otlp_any_value.hpp"
+#include "pipeline/sources/otlp/otlp_logs_map.hpp"
+#include "pipeline/sources/otlp/otlp_wire_scan.hpp"
+#include "pipeline/sources/otlp/sluice_protocol.hpp"
+
+namespace sluice {
+namespace {
+
+constexpr uint64_t kMaxFieldNumber = (1ULL << 29) - 1;
+
+enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
+
+/// One field of a message: its number, wire type and value (`len` holds the
+/// bytes of a length-delimited field).
+struct Field {
+  uint32_t number = 0;
+  uint32_t type = 0;
+  uint64_t value = 0;
+  std::string_view len;
+};
+
+/// One request's decoding. Every function returns false to decline: the
+/// request then takes the general path, which names the problem.
+class Decoder {
+ public:
+  Decoder(int64_t received_ns, const OtlpLimits& limits) : received_ns_(received_ns), limits_(limits) {}
+
+  bool request(std::string_view bytes, OtlpLogs* out) {
+    // First pass: check the framing, count the records (for the rejection
+    // reason and the reserve) and find the positions field.
+    uint64_t total = 0;
+    Reader root(bytes);
+    Field f;
+    std::vector<std::string_view> resource_logs;
+    while (root.more()) {
+      if (!root.next(&f)) return false;
+      if (f.number == 1 && f.type == kLen) {
+        resource_logs.push_back(f.len);
+      } else if (f.number == static_cast<uint32_t>(kSluicePositionsField) && f.type == kLen) {
+        out->sluice_positions.assign(f.len);
+      }
+    }
+    out->records.clear();
+    for (std::string_view rl : resource_logs) {
+      if (!count_message() || !count_records(rl, &total)) return false;
+    }
+    out->records.reserve(total);
+    std::string first_reason;
+    for (size_t ri = 0; ri < resource_logs.size(); ++ri) {
+      if (!resource(resource_logs[ri], ri, out, &first_reason)) return false;
+    }
+    if (out->rejected > 0) {
+      out->rejected_reason = std::to_string(out->rejected) + " of " + std::to_string(total) +
+                             " log records rejected; first: " + first_reason;
+    }
+    return true;
+  }
+
+ private:
+  /// Walks the fields of one message, checking tags, varints and lengths as
+  /// scan_protobuf_wire does.
+  class Reader {
+   public:
+    explicit Reader(std::string_view m) : p_(m.data()), end_(m.data() + m.size()) {}
+    bool more() const { return p_ < end_; }
+    bool next(Field* f) {
+      uint64_t tag = 0;
+      if (!read_protobuf_varint(p_, end_, &tag)) return false;
+      uint64_t number = tag >> 3;
+      if (number == 0 || number > kMaxFieldNumber) return false;
+      f->number = static_cast<uint32_t>(number);
+      f->type = static_cast<uint32_t>(tag & 7);
+      switch (f->type) {
+        case kVarint:
+          return read_protobuf_varint(p_, end_, &f->value);
+        case kFixed64:
+          if (end_ - p_ < 8) return false;
+          std::memcpy(&f->value, p_, 8);  // little-endian host (x86-64, aarch64)
+          p_ += 8;
+          return true;
+        case kFixed32: {
+          if (end_ - p_ < 4) return false;
+          uint32_t v;
+          std::memcpy(&v, p_, 4);
+          f->value = v;
+          p_ += 4;
+          return true;
+        }
+        case kLen: {
+          uint64_t n = 0;
+          if (!read_protobuf_varint(p_, end_, &n) || n > static_cast<uint64_t>(end_ - p_)) return false;
+          f->len = std::string_view(p_, n);
+          p_ += n;
+          return true;
+        }
+        default:
+          return false;  // groups, invalid wire types
+      }
+    }
+
+   private:
+    const char* p_;
+    const char* end_;
+  };
+
+  bool count_message() { return ++messages_ <= limits_.max_values; }
+
+  /// Checks one nested message's depth (the root is 0).
+  static bool depth_ok(int depth) { return depth <= kMaxWireDepth; }
+
+  static bool text_ok(std::string_view s) { return is_valid_utf8(s); }
+
+  /// Counts the records of a ResourceLogs (first pass).
+  bool count_records(std::string_view rl, uint64_t* total) {
+    Reader r(rl);
+    Field f;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.number != 2 || f.type != kLen) continue;
+      Reader s(f.len);
+      Field g;
+      while (s.more()) {
+        if (!s.next(&g)) return false;
+        if (g.number == 2 && g.type == kLen) ++*total;
+      }
+    }
+    return *total <= limits_.max_records;
+  }
+
+  bool resource(std::string_view rl, size_t ri, OtlpLogs* out, std::string* first_reason) {
+    // The resource may follow its scopes on the wire; find it first.
+    Reader r(rl);
+    Field f;
+    std::string_view resource_bytes;
+    bool has_resource = false;
+    std::vector<std::string_view> scopes;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type != kLen) continue;
+      if (f.number == 1) {
+        if (has_resource) return false;  // merged by protobuf: the general path
+        has_resource = true;
+        resource_bytes = f.len;
+      } else if (f.number == 2) {
+        scopes.push_back(f.len);
+      } else if (f.number == 3 && !text_ok(f.len)) {
+        return false;
+      }
+    }
+    KeyValues resource;
+    if (has_resource && (!count_message() || !resource_attributes(resource_bytes, 2, &resource))) return false;
+    const std::string* service = find_key_value(resource, "service.name");
+    for (size_t si = 0; si < scopes.size(); ++si) {
+      if (!count_message() || !scope_logs(scopes[si], ri, si, resource, service, out, first_reason)) return false;
+    }
+    return true;
+  }
+
+  /// Resource (depth `depth`): attributes = 1, entity_refs = 3.
+  bool resource_attributes(std::string_view m, int depth, KeyValues* out) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    std::vector<std::string_view> kvs;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type != kLen) continue;
+      if (f.number == 1) {
+        kvs.push_back(f.len);
+      } else if (f.number == 3) {
+        if (!count_message() || !entity_ref(f.len, depth + 1)) return false;
+      }
+    }
+    return attributes(kvs, depth + 1, out);
+  }
+
+  /// EntityRef: only checked (strings 1..4).
+  bool entity_ref(std::string_view m, int depth) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type == kLen && f.number >= 1 && f.number <= 4 && !text_ok(f.len)) return false;
+    }
+    return true;
+  }
+
+  bool scope_logs(std::string_view m, size_t ri, size_t si, const KeyValues& resource, const std::string* service,
+                  OtlpLogs* out, std::string* first_reason) {
+    constexpr int kDepth = 2;
+    Reader r(m);
+    Field f;
+    std::string_view scope_bytes;
+    bool has_scope = false;
+    std::vector<std::string_view> records;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type != kLen) continue;
+      if (f.number == 1) {
+        if (has_scope) return false;
+        has_scope = true;
+        scope_bytes = f.len;
+      } else if (f.number == 2) {
+        records.push_back(f.len);
+      } else if (f.number == 3 && !text_ok(f.len)) {
+        return false;
+      }
+    }
+    std::string_view scope_name, scope_version;
+    if (has_scope && (!count_message() || !scope(scope_bytes, kDepth + 1, &scope_name, &scope_version))) return false;
+    const auto& form = otlp_logs_map::kProtoForm;
+    for (size_t li = 0; li < records.size(); ++li) {
+      if (!count_message()) return false;
+      LogRecord rec;
+      std::string why;
+      uint64_t attribute_count = 0;
+      int verdict = log_record(records[li], kDepth + 1, &rec, &why, &attribute_count);
+      if (verdict < 0) return false;
+      stored_values_ += resource.size() + attribute_count;
+      if (stored_values_ > limits_.max_values) return false;
+      if (verdict == 0) {
+        if (out->rejected++ == 0) {
+          *first_reason = std::string(form.resource_logs) + "[" + std::to_string(ri) + "]." + form.scope_logs + "[" +
+                          std::to_string(si) + "]." + form.log_records + "[" + std::to_string(li) + "]: " + why;
+        }
+        continue;
+      }
+      rec.resource = resource;
+      if (service != nullptr) rec.service_name = *service;
+      rec.scope_name = scope_name;
+      rec.scope_version = scope_version;
+      out->records.push_back(std::move(rec));
+    }
+    return true;
+  }
+
+  /// InstrumentationScope: name = 1, version = 2, attributes = 3 (checked, not kept).
+  bool scope(std::string_view m, int depth, std::string_view* name, std::string_view* version) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    std::string scratch;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type != kLen) continue;
+      if (f.number == 1 || f.number == 2) {
+        if (!text_ok(f.len)) return false;
+        *(f.number == 1 ? name : version) = f.len;
+      } else if (f.number == 3) {
+        std::string_view key;
+        scratch.clear();
+        if (!count_message() || !key_value(f.len, depth + 1, &key, &scratch)) return false;
+      }
+    }
+    return true;
+  }
+
+  /// One LogRecord: 1 if mapped into `*rec`, 0 if rejected (`*why`), -1 to
+  /// decline. `*attribute_count` is its attributes as sent (duplicates too).
+  int log_record(std::string_view m, int depth, LogRecord* rec, std::string* why, uint64_t* attribute_count) {
+    if (!depth_ok(depth)) return -1;
+    otlp_logs_map::RecordFields in;
+    Reader r(m);
+    Field f;
+    std::string_view body;
+    bool has_body = false;
+    std::vector<std::string_view> kvs;
+    while (r.more()) {
+      if (!r.next(&f)) return -1;
+      switch (f.number) {
+        case 1:
+          if (f.type == kFixed64) in.time_unix_nano = f.value;
+          break;
+        case 11:
+          if (f.type == kFixed64) in.observed_time_unix_nano = f.value;
+          break;
+        case 2:
+          if (f.type == kVarint) in.severity_number = static_cast<int32_t>(f.value);
+          break;
+        case 8:
+          if (f.type == kFixed32) in.flags = static_cast<uint32_t>(f.value);
+          break;
+        case 3:
+        case 12:
+          if (f.type != kLen) break;
+          if (!text_ok(f.len)) return -1;
+          (f.number == 3 ? in.severity_text : in.event_name) = f.len;
+          break;
+        case 9:
+          if (f.type == kLen) in.trace_id = f.len;
+          break;
+        case 10:
+          if (f.type == kLen) in.span_id = f.len;
+          break;
+        case 5:
+          if (f.type != kLen) break;
+          if (has_body) return -1;
+          has_body = true;
+          body = f.len;
+          break;
+        case 6:
+          if (f.type == kLen) kvs.push_back(f.len);
+          break;
+        default:
+          break;
+      }
+    }
+    *attribute_count = kvs.size();
+    // Check and count everything before deciding to reject: a rejected
+    // record's bytes must still be well-formed for the request to stand.
+    std::string body_text;
+    if (has_body && (!count_message() || !any_value(body, depth + 1, false, &body_text))) return -1;
+    KeyValues attributes;
+    if (!this->attributes(kvs, depth + 1, &attributes)) return -1;
+    if (!otlp_logs_map::map_record_fields(in, otlp_logs_map::kProtoForm, received_ns_, rec, why)) return 0;
+    rec->body = std::move(body_text);
+    rec->attributes = std::move(attributes);
+    otlp_logs_map::add_event_name(in.event_name, rec);
+    return 1;
+  }
+
+  /// KeyValue messages (each at `depth`) -> text key/values, deduplicated
+  /// as the mapping says.
+  bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out) {
+    std::vector<std::pair<std::string_view, std::string>> decoded(kvs.size());
+    for (size_t i = 0; i < kvs.size(); ++i) {
+      if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second)) return false;
+    }
+    otlp_logs_map::append_attributes(
+        decoded.size(), *out, [&](size_t i) { return decoded[i].first; },
+        [&](size_t i) { return std::move(decoded[i].second); });
+    return true;
+  }
+
+  /// KeyValue: key = 1, value = 2 (its text into `*text`).
+  bool key_value(std::string_view m, int depth, std::string_view* key, std::string* text) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    std::string_view value;
+    bool has_value = false;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type != kLen) continue;
+      if (f.number == 1) {
+        if (!text_ok(f.len)) return false;
+        *key = f.len;
+      } else if (f.number == 2) {
+        if (has_value) return false;
+        has_value = true;
+        value = f.len;
+      }
+    }
+    return !has_value || (count_message() && any_value(value, depth + 1, false, text));
+  }
+
+  /// AnyValue -> its column text (json = false: otlp_any_value.hpp's
+  /// any_value_text) or its JSON form (json = true), appended to `*out`.
+  bool any_value(std::string_view m, int depth, bool json, std::string* out) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    Field value;
+    bool set = false;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      bool member = false;
+      switch (f.number) {
+        case 1:
+        case 5:
+        case 6:
+        case 7:
+          member = f.type == kLen;
+          if (member && f.number == 1 && !text_ok(f.len)) return false;
+          break;
+        case 2:
+        case 3:
+          member = f.type == kVarint;
+          break;
+        case 4:
+          member = f.type == kFixed64;
+          break;
+        default:
+          break;
+      }
+      if (!member) continue;
+      if (set) return false;  // a oneof set twice (replaced or merged by protobuf): the general path
+      set = true;
+      value = f;
+    }
+    if (!set) {
+      if (json) *out += "null";
+      return true;
+    }
+    switch (value.number) {
+      case 1:
+        if (json) {
+          append_json_string(*out, value.len);
+        } else {
+          out->append(value.len);
+        }
+        return true;
+      case 2:
+        *out += value.value != 0 ? "true" : "false";
+        return true;
+      case 3:
+        *out += std::to_string(static_cast<int64_t>(value.value));
+        return true;
+      case 4: {
+        double d;
+        std::memcpy(&d, &value.value, 8);
+        bool quote = json && !std::isfinite(d);
+        if (quote) *out += '"';
+        append_double(*out, d);
+        if (quote) *out += '"';
+        return true;
+      }
+      case 7:
+        if (json) *out += '"';
+        *out += base64_encode(value.len);
+        if (json) *out += '"';
+        return true;
+      case 5:
+      case 6:
+        return count_message() && list(value.len, depth + 1, value.number == 6, out);
+      default:
+        return false;
+    }
+  }
+
+  /// ArrayValue (values = 1, AnyValue) or KeyValueList (values = 1,
+  /// KeyValue) as JSON text.
+  bool list(std::string_view m, int depth, bool kvlist, std::string* out) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    *out += kvlist ? '{' : '[';
+    bool first = true;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.number != 1 || f.type != kLen) continue;
+      if (!count_message()) return false;
+      if (!first) *out += ',';
+      first = false;
+      if (!kvlist) {
+        if (!any_value(f.len, depth + 1, true, out)) return false;
+        continue;
+      }
+      if (!json_key_value(f.len, depth + 1, out)) return false;
+    }
+    *out += kvlist ? '}' : ']';
+    return true;
+  }
+
+  /// A KeyValue inside a KeyValueList as `"key":value`.
+  bool json_key_value(std::string_view m, int depth, std::string* out) {
+    if (!depth_ok(depth)) return false;
+    Reader r(m);
+    Field f;
+    std::string_view key, value;
+    bool has_value = false;
+    while (r.more()) {
+      if (!r.next(&f)) return false;
+      if (f.type != kLen) continue;
+      if (f.number == 1) {
+        if (!text_ok(f.len)) return false;
+        key = f.len;
+      } else if (f.number == 2) {
+        if (has_value) return false;
+        has_value = true;
+        value = f.len;
+      }
+    }
+    append_json_string(*out, key);
+    *out += ':';
+    if (!has_value) {
+      *out += "null";
+      return true;
+    }
+    return count_message() && any_value(value, depth + 1, true, out);
+  }
+
+  int64_t received_ns_;
+  OtlpLimits limits_;
+  uint64_t messages_ = 0;
+  uint64_t stored_values_ = 0;
+};
+
+}  // namespace
+
+std::optional<OtlpLogs> decode_otlp_logs_wire(std::string_view bytes, int64_t received_ns, const OtlpLimits& limits) {
+  OtlpLogs out;
+  Decoder d(received_ns, limits);
+  if (!d.request(bytes, &out)) return std::nullopt;
+  return out;
+}
+
+}  // namespace sluice

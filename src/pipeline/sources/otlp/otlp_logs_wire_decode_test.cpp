@@ -1,0 +1,234 @@
+#include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "pipeline/sources/otlp/sluice_protocol.hpp"
+
+namespace sluice {
+namespace {
+
+using opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest;
+using opentelemetry::proto::common::v1::AnyValue;
+using opentelemetry::proto::common::v1::KeyValue;
+
+constexpr int64_t kReceived = 1700000000123456789;
+
+/// The wire decoder takes `bytes` and agrees with the protobuf library.
+void expect_same(const std::string& bytes, const OtlpLimits& limits = {}) {
+  auto fast = decode_otlp_logs_wire(bytes, kReceived, limits);
+  auto ref = decode_otlp_logs_proto_reference(bytes, kReceived, limits);
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_TRUE(ref.ok()) << ref.status().to_string();
+  EXPECT_EQ(fast->records, ref->records);
+  EXPECT_EQ(fast->rejected, ref->rejected);
+  EXPECT_EQ(fast->rejected_reason, ref->rejected_reason);
+  EXPECT_EQ(fast->sluice_positions, ref->sluice_positions);
+}
+
+/// Where the wire decoder takes a request, it agrees with the library.
+void expect_same_or_declined(const std::string& bytes, const OtlpLimits& limits = {}) {
+  auto fast = decode_otlp_logs_wire(bytes, kReceived, limits);
+  if (!fast) return;
+  auto ref = decode_otlp_logs_proto_reference(bytes, kReceived, limits);
+  ASSERT_TRUE(ref.ok()) << ref.status().to_string();
+  ASSERT_EQ(fast->records, ref->records);
+  ASSERT_EQ(fast->rejected, ref->rejected);
+  ASSERT_EQ(fast->rejected_reason, ref->rejected_reason);
+  ASSERT_EQ(fast->sluice_positions, ref->sluice_positions);
+}
+
+/// A random AnyValue of every kind, nested up to `depth`.
+void random_value(std::mt19937& rng, AnyValue* v, int depth) {
+  static const char* kTexts[] = {"", "GET", "caf\xc3\xa9", "a \"quoted\"\n line", "/api/v1/x?y=1"};
+  switch (rng() % (depth > 0 ? 9 : 7)) {
+    case 0:
+    case 1:
+      v->set_string_value(kTexts[rng() % 5]);
+      break;
+    case 2:
+      v->set_bool_value(rng() % 2 == 0);
+      break;
+    case 3:
+      v->set_int_value(static_cast<int64_t>(rng()) - (1LL << 31));
+      break;
+    case 4: {
+      static const double kDoubles[] = {0.1, -2.5e300, std::nan(""), std::numeric_limits<double>::infinity(), 3.0};
+      v->set_double_value(kDoubles[rng() % 5]);
+      break;
+    }
+    case 5:
+      v->set_bytes_value(std::string("\x00\xff\x10", rng() % 4));
+      break;
+    case 6:
+      break;  // no value
+    case 7:
+      for (int i = static_cast<int>(rng() % 3); i > 0; --i)
+        random_value(rng, v->mutable_array_value()->add_values(), depth - 1);
+      if (!v->has_array_value()) v->mutable_array_value();
+      break;
+    default:
+      for (int i = static_cast<int>(rng() % 3); i > 0; --i) {
+        auto* kv = v->mutable_kvlist_value()->add_values();
+        kv->set_key(kTexts[rng() % 5]);
+        if (rng() % 4 != 0) random_value(rng, kv->mutable_value(), depth - 1);
+      }
+      if (!v->has_kvlist_value()) v->mutable_kvlist_value();
+  }
+}
+
+void random_attributes(std::mt19937& rng, google::protobuf::RepeatedPtrField<KeyValue>* kvs, int n) {
+  static const char* kKeys[] = {"service.name", "http.request.method", "url.path", "event.name", "k"};
+  for (int i = 0; i < n; ++i) {
+    auto* kv = kvs->Add();
+    kv->set_key(kKeys[rng() % 5]);  // repeated keys on purpose
+    if (rng() % 8 != 0) random_value(rng, kv->mutable_value(), 2);
+  }
+}
+
+ExportLogsServiceRequest random_request(std::mt19937& rng) {
+  ExportLogsServiceRequest req;
+  for (int r = static_cast<int>(rng() % 3); r >= 0; --r) {
+    auto* rl = req.add_resource_logs();
+    if (rng() % 4 != 0)
+      random_attributes(rng, rl->mutable_resource()->mutable_attributes(), static_cast<int>(rng() % 4));
+    if (rng() % 3 == 0) rl->set_schema_url("https://opentelemetry.io/schemas/1.24.0");
+    for (int s = static_cast<int>(rng() % 3); s >= 0; --s) {
+      auto* sl = rl->add_scope_logs();
+      if (rng() % 2 == 0) {
+        sl->mutable_scope()->set_name("lib");
+        sl->mutable_scope()->set_version(rng() % 2 == 0 ? "1.0" : "");
+        random_attributes(rng, sl->mutable_scope()->mutable_attributes(), static_cast<int>(rng() % 2));
+      }
+      for (int l = static_cast<int>(rng() % 4); l > 0; --l) {
+        auto* lr = sl->add_log_records();
+        if (rng() % 4 != 0) lr->set_time_unix_nano(1700000000000000000ULL + rng());
+        if (rng() % 4 != 0) lr->set_observed_time_unix_nano(1700000000000000000ULL + rng());
+        if (rng() % 20 == 0) lr->set_time_unix_nano(~0ULL);  // rejected: past int64
+        int sev[] = {0, 9, 17, 24, 25, -1};
+        lr->set_severity_number(static_cast<opentelemetry::proto::logs::v1::SeverityNumber>(sev[rng() % 6]));
+        if (rng() % 2 == 0) lr->set_severity_text(rng() % 2 == 0 ? "warning" : "INFO");
+        if (rng() % 4 != 0) random_value(rng, lr->mutable_body(), 3);
+        random_attributes(rng, lr->mutable_attributes(), static_cast<int>(rng() % 6));
+        if (rng() % 3 == 0) lr->set_trace_id(std::string(rng() % 10 == 0 ? 5 : 16, static_cast<char>(rng() % 3)));
+        if (rng() % 3 == 0) lr->set_span_id(std::string(8, '\x42'));
+        if (rng() % 3 == 0) lr->set_event_name("order.placed");
+        lr->set_flags(static_cast<uint32_t>(rng()));
+      }
+    }
+  }
+  return req;
+}
+
+TEST(OtlpLogsWireDecode, AgreesWithTheProtobufLibraryOnRandomRequests) {
+  std::mt19937 rng(20261121);
+  for (int i = 0; i < 3000; ++i) {
+    std::string bytes = random_request(rng).SerializeAsString();
+    if (i % 5 == 0) {
+      std::string positions = R"({"app":{"k":1}})";
+      bytes += '\x82';  // field 1000000, wire type 2: (1000000 << 3 | 2) as a varint
+      bytes += '\xa4';
+      bytes += '\xe8';
+      bytes += '\x03';
+      bytes += static_cast<char>(positions.size());
+      bytes += positions;
+    }
+    SCOPED_TRACE(i);
+    expect_same(bytes);
+  }
+}
+
+TEST(OtlpLogsWireDecode, ReadsThePositionsField) {
+  std::mt19937 rng(7);
+  ExportLogsServiceRequest req = random_request(rng);
+  std::string bytes = req.SerializeAsString();
+  ASSERT_EQ((static_cast<uint64_t>(kSluicePositionsField) << 3 | 2), 8000002u);
+  bytes += std::string("\x82\xa4\xe8\x03\x02{}", 7);
+  auto fast = decode_otlp_logs_wire(bytes, kReceived, {});
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_EQ(fast->sluice_positions, "{}");
+}
+
+TEST(OtlpLogsWireDecode, MutatedBytesAreDeclinedOrDecodedAlike) {
+  std::mt19937 rng(99);
+  for (int i = 0; i < 3000; ++i) {
+    std::string bytes = random_request(rng).SerializeAsString();
+    if (bytes.empty()) continue;
+    for (int m = static_cast<int>(rng() % 3) + 1; m > 0; --m) {
+      size_t at = rng() % bytes.size();
+      switch (rng() % 3) {
+        case 0:
+          bytes[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          bytes.erase(at, 1);
+          break;
+        default:
+          bytes.insert(at, 1, static_cast<char>(rng()));
+      }
+      if (bytes.empty()) break;
+    }
+    SCOPED_TRACE(i);
+    expect_same_or_declined(bytes);
+  }
+}
+
+TEST(OtlpLogsWireDecode, ResourceAfterItsScopesOnTheWire) {
+  ExportLogsServiceRequest req;
+  auto* rl = req.add_resource_logs();
+  rl->add_scope_logs()->add_log_records()->mutable_body()->set_string_value("x");
+  std::string scope_logs = rl->SerializeAsString();
+  opentelemetry::proto::resource::v1::Resource resource;
+  auto* kv = resource.add_attributes();
+  kv->set_key("service.name");
+  kv->mutable_value()->set_string_value("late");
+  std::string r = resource.SerializeAsString();
+  std::string rl_bytes = scope_logs + '\x0a' + static_cast<char>(r.size()) + r;  // resource = 1 after scope_logs = 2
+  std::string bytes = std::string("\x0a") + static_cast<char>(rl_bytes.size()) + rl_bytes;
+  expect_same(bytes);
+  auto fast = decode_otlp_logs_wire(bytes, kReceived, {});
+  ASSERT_EQ(fast->records.size(), 1u);
+  EXPECT_EQ(fast->records[0].service_name, "late");
+}
+
+TEST(OtlpLogsWireDecode, DeclinesWhatTheLibraryMergesOrRefuses) {
+  ExportLogsServiceRequest req;
+  auto* lr = req.add_resource_logs()->add_scope_logs()->add_log_records();
+  lr->mutable_body()->set_string_value("a");
+  std::string bytes = req.SerializeAsString();
+  ASSERT_TRUE(decode_otlp_logs_wire(bytes, kReceived, {}).has_value());
+
+  // body sent twice: protobuf merges the two AnyValues.
+  AnyValue second;
+  second.set_int_value(5);
+  std::string body2 = second.SerializeAsString();
+  auto twice = req;
+  std::string lr_bytes = lr->SerializeAsString() + '\x2a' + static_cast<char>(body2.size()) + body2;
+  auto* sl = twice.mutable_resource_logs(0)->mutable_scope_logs(0);
+  sl->clear_log_records();
+  std::string sl_bytes = sl->SerializeAsString() + '\x12' + static_cast<char>(lr_bytes.size()) + lr_bytes;
+  std::string rl_bytes = '\x12' + std::string(1, static_cast<char>(sl_bytes.size())) + sl_bytes;
+  std::string merged = '\x0a' + std::string(1, static_cast<char>(rl_bytes.size())) + rl_bytes;
+  EXPECT_FALSE(decode_otlp_logs_wire(merged, kReceived, {}).has_value());
+  ASSERT_TRUE(decode_otlp_logs_proto(merged, kReceived).ok());
+  EXPECT_EQ(decode_otlp_logs_proto(merged, kReceived)->records[0].body, "5");
+
+  // Invalid UTF-8, truncation and limits: declined; the library names them.
+  auto bad = req;
+  bad.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records(0)->set_severity_text("\xff");
+  std::string bad_bytes;
+  ASSERT_TRUE(bad.SerializePartialToString(&bad_bytes) || !bad_bytes.empty());
+  EXPECT_FALSE(decode_otlp_logs_wire(bad_bytes, kReceived, {}).has_value());
+  EXPECT_FALSE(decode_otlp_logs_wire(bytes.substr(0, bytes.size() - 1), kReceived, {}).has_value());
+  OtlpLimits one;
+  one.max_records = 0;
+  EXPECT_FALSE(decode_otlp_logs_wire(bytes, kReceived, one).has_value());
+  EXPECT_FALSE(decode_otlp_logs_proto(bytes, kReceived, one).ok());
+}
+
+}  // namespace
+}  // namespace sluice
