@@ -139,7 +139,8 @@ Result<std::string> decompress(Compression c, std::string_view in, size_t max_by
   return Status::InvalidArgument("unknown compression");
 }
 
-Result<std::string> compress(Compression c, std::string_view in) {
+Result<std::string> compress(Compression c, std::string_view in, CompressionLevel level) {
+  const bool fast = level == CompressionLevel::kFast;
   switch (c) {
     case Compression::kNone:
       return std::string(in);
@@ -147,7 +148,7 @@ Result<std::string> compress(Compression c, std::string_view in) {
     case Compression::kDeflate: {
       z_stream zs{};
       int bits = c == Compression::kGzip ? 16 + MAX_WBITS : MAX_WBITS;
-      if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      if (deflateInit2(&zs, fast ? Z_BEST_SPEED : Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         return Status::Internal("zlib: deflateInit2 failed");
       }
       std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, deflateEnd);
@@ -162,7 +163,7 @@ Result<std::string> compress(Compression c, std::string_view in) {
     }
     case Compression::kZstd: {
       std::string out(ZSTD_compressBound(in.size()), '\0');
-      size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
+      size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), fast ? 1 : 3);
       if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
       out.resize(n);
       return out;

@@ -28,8 +28,12 @@ const char* compression_name(Compression c);
 /// not valid for the codec or ends early.
 Result<std::string> decompress(Compression c, std::string_view in, size_t max_bytes);
 
-/// Compresses `in` (level: the codec's default). For clients, sinks and
-/// tests.
-Result<std::string> compress(Compression c, std::string_view in);
+/// Compression effort: kDefault is each codec's default (zstd 3, zlib 6);
+/// kFast its fastest useful level (zstd 1, zlib 1), for agents shipping
+/// over a network where CPU is scarcer than bandwidth. Snappy has one level.
+enum class CompressionLevel { kDefault, kFast };
+
+/// Compresses `in`. For clients, sinks and tests.
+Result<std::string> compress(Compression c, std::string_view in, CompressionLevel level = CompressionLevel::kDefault);
 
 }  // namespace sluice

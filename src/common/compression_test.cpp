@@ -11,15 +11,17 @@ std::string sample() {
   return s;
 }
 
-TEST(Compression, RoundTripsEveryCodec) {
+TEST(Compression, RoundTripsEveryCodecAtEveryLevel) {
   const std::string in = sample();
   for (Compression c :
        {Compression::kNone, Compression::kGzip, Compression::kDeflate, Compression::kZstd, Compression::kSnappy}) {
-    auto packed = compress(c, in);
-    ASSERT_TRUE(packed.ok()) << compression_name(c);
-    auto out = decompress(c, *packed, in.size());
-    ASSERT_TRUE(out.ok()) << compression_name(c) << ": " << out.status().to_string();
-    EXPECT_EQ(*out, in) << compression_name(c);
+    for (CompressionLevel level : {CompressionLevel::kDefault, CompressionLevel::kFast}) {
+      auto packed = compress(c, in, level);
+      ASSERT_TRUE(packed.ok()) << compression_name(c);
+      auto out = decompress(c, *packed, in.size());
+      ASSERT_TRUE(out.ok()) << compression_name(c) << ": " << out.status().to_string();
+      EXPECT_EQ(*out, in) << compression_name(c);
+    }
   }
 }
 

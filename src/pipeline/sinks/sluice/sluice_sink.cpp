@@ -34,7 +34,7 @@ const OptionTable<SluiceSinkOptions>& sluice_sink_option_table() {
                     "This agent's name on the server ([A-Za-z0-9._:@-]{1,255}); the server keeps the positions "
                     "of each agent apart by it, so it must be unique and stable. Empty: the host name.")
         .add_enum("compression", &O::compression, "zstd", {"zstd", "gzip", "none"},
-                  "Content-Encoding of the request body.")
+                  "Content-Encoding of the request body, at the codec's fastest level (zstd 1, gzip 1).")
         .add_duration("timeout", &O::timeout, "30s", "100ms", "10m",
                       "Connect + send + answer of one request; past it the batch is retried.")
         .add_size("max_batch_bytes", &O::max_batch_bytes, "4MiB", "1KiB", "1GiB",
@@ -224,7 +224,10 @@ class SluiceSink final : public Sink {
     if (!options_.stream.empty()) req.headers.emplace_back(kSluiceStreamHeader, options_.stream);
     if (positions != nullptr) req.headers.emplace_back(kSluicePositionsHeader, *positions);
     if (compression_ != Compression::kNone) {
-      auto packed = compress(compression_, body);
+      // The fastest level: on a shipping agent the CPU is scarcer than the
+      // bandwidth (zstd 1 compresses access logs ~1.5x faster than 3 at
+      // about the same ratio).
+      auto packed = compress(compression_, body, CompressionLevel::kFast);
       if (!packed.ok()) {
         *error = packed.status().to_string();
         return SinkResult::kRetry;
