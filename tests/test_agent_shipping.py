@@ -212,13 +212,7 @@ class Writer(threading.Thread):
         return self.written
 
 
-@pytest.mark.parametrize("rotation", [
-    "rename",
-    pytest.param("copytruncate", marks=pytest.mark.xfail(strict=False, reason=(
-        "file source copytruncate (in progress in src/pipeline/sources/file): a copy made while the source is "
-        "held back (backpressure during the server outage) is sometimes read again from byte 0 instead of the "
-        "remembered generation's position, so those lines arrive twice (seen: 10-70 lines in 2 of 7 runs)"))),
-])
+@pytest.mark.parametrize("rotation", ["rename", "copytruncate"])
 def test_exactly_once_through_rotation_outage_and_kills(sluice_factory, agents, tmp_path, rotation):
     otlp_port = free_port()
     server = sluice_factory(server_config(otlp_port)).start()
