@@ -1,8 +1,11 @@
 #include "store/duckdb_handle.hpp"
 
+#include "store/duckdb_loader.hpp"
+
 namespace sluice {
 
 Result<std::unique_ptr<Database>> Database::open(const std::vector<std::pair<std::string, std::string>>& settings) {
+  SLUICE_RETURN_IF_ERROR(load_duckdb());
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) != DuckDBSuccess) return Status::Internal("duckdb_create_config failed");
   for (const auto& [k, v] : settings) {
