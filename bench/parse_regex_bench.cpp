@@ -5,6 +5,11 @@
 // replaced only where a benchmark shows it is the bottleneck): both match the
 // same pattern on the same lines and must produce the same groups (checked
 // by tests and by the parse_regex_nginx_fuzz target).
+//
+// BM_OtlpLogs{Encode,Decode}{Library,Wire} are the same measurement for the
+// OTLP logs codec a `sluice` sink and the server's otlp source use on parsed
+// access-log records: the protobuf library (the specification) against the
+// direct wire-format reader and writer (otlp_logs_wire_*.hpp).
 #include <benchmark/benchmark.h>
 #include <re2/re2.h>
 
@@ -12,6 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/sources/otlp/otlp_logs_decode.hpp"
+#include "pipeline/sources/otlp/otlp_logs_encode.hpp"
+#include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
+#include "pipeline/sources/otlp/otlp_logs_wire_encode.hpp"
 #include "pipeline/transforms/parse_regex/parse_regex.hpp"
 #include "pipeline/transforms/parse_regex/presets.hpp"
 #include "store/wal/batch_codec.hpp"
@@ -122,5 +131,48 @@ void BM_DecodeParsedBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 1000);
 }
 BENCHMARK(BM_DecodeParsedBatch);
+
+const sluice::LogBatch& parsed_batch() {
+  static const sluice::LogBatch kBatch = [] {
+    sluice::ParseRegexOptions o = sluice::parse_regex_option_table().defaults();
+    o.preset = "nginx_combined";
+    auto t = std::move(sluice::make_parse_regex(o)).value();
+    sluice::LogBatch b = make_batch();
+    t->process(b);
+    for (auto& r : b.records) r.resource = {{"host.name", "web-1"}};
+    return b;
+  }();
+  return kBatch;
+}
+
+void BM_OtlpLogsEncodeLibrary(benchmark::State& state) {
+  const auto& b = parsed_batch();
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::encode_otlp_logs_proto_reference(b.records, ""));
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.records.size()));
+}
+BENCHMARK(BM_OtlpLogsEncodeLibrary);
+
+void BM_OtlpLogsEncodeWire(benchmark::State& state) {
+  const auto& b = parsed_batch();
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::encode_otlp_logs_wire(b.records, ""));
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.records.size()));
+}
+BENCHMARK(BM_OtlpLogsEncodeWire);
+
+void BM_OtlpLogsDecodeLibrary(benchmark::State& state) {
+  const auto& b = parsed_batch();
+  const std::string body = sluice::encode_otlp_logs_proto(b.records, "");
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::decode_otlp_logs_proto_reference(body, 1));
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.records.size()));
+}
+BENCHMARK(BM_OtlpLogsDecodeLibrary);
+
+void BM_OtlpLogsDecodeWire(benchmark::State& state) {
+  const auto& b = parsed_batch();
+  const std::string body = sluice::encode_otlp_logs_proto(b.records, "");
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::decode_otlp_logs_wire(body, 1, {}));
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.records.size()));
+}
+BENCHMARK(BM_OtlpLogsDecodeWire);
 
 }  // namespace
