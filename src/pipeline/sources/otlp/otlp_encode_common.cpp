@@ -3,6 +3,7 @@
 #include <google/protobuf/unknown_field_set.h>
 
 #include "model/utf8.hpp"
+#include "pipeline/sources/otlp/otlp_ids.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
 
 namespace sluice {
@@ -30,21 +31,12 @@ void add_otlp_attributes(pb::RepeatedPtrField<KeyValue>* out, const KeyValues& k
   for (const auto& [k, v] : kvs) add_otlp_attribute(out, k, v);
 }
 
-namespace {
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 std::string otlp_id_bytes(const std::string& hex, size_t bytes) {
   if (hex.size() != 2 * bytes) return {};
   std::string out(bytes, '\0');
   for (size_t i = 0; i < bytes; ++i) {
-    int hi = hex_digit(hex[2 * i]);
-    int lo = hex_digit(hex[2 * i + 1]);
+    int hi = hex_digit_value(hex[2 * i]);
+    int lo = hex_digit_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return {};
     out[i] = static_cast<char>(hi << 4 | lo);
   }

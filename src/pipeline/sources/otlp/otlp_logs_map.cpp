@@ -2,60 +2,9 @@
 
 #include <climits>
 
+#include "pipeline/sources/otlp/otlp_ids.hpp"
+
 namespace sluice::otlp_logs_map {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// A trace or span id as lower-case hex ("" when absent or all zero), or
-/// false with `*why` when it is not `want` bytes (in JSON: 2 * `want` hex
-/// digits, which `raw` holds as text).
-bool id_hex(std::string_view raw, size_t want, const Form& form, const char* name, std::string* out, std::string* why) {
-  out->clear();
-  if (raw.empty()) return true;
-  static constexpr char kHex[] = "0123456789abcdef";
-  bool zero = true;
-  if (!form.json) {
-    if (raw.size() != want) {
-      *why = std::string(name) + " is " + std::to_string(raw.size()) + " bytes, expected " + std::to_string(want);
-      return false;
-    }
-    out->reserve(2 * want);
-    for (char ch : raw) {
-      auto c = static_cast<unsigned char>(ch);
-      zero = zero && c == 0;
-      *out += kHex[c >> 4];
-      *out += kHex[c & 15];
-    }
-  } else {
-    bool ok = raw.size() == 2 * want;
-    for (size_t i = 0; ok && i < raw.size(); ++i) ok = hex_value(raw[i]) >= 0;
-    if (!ok) {
-      std::string shown(raw.substr(0, 64));
-      for (char& c : shown) {
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '"') c = '?';
-      }
-      *why = std::string(name) + " \"" + shown + (raw.size() > 64 ? "...\"" : "\"") + " is not " +
-             std::to_string(2 * want) + " hex digits";
-      return false;
-    }
-    out->reserve(2 * want);
-    for (char c : raw) {
-      int v = hex_value(c);
-      zero = zero && v == 0;
-      *out += kHex[v];
-    }
-  }
-  if (zero) out->clear();
-  return true;
-}
-
-}  // namespace
 
 bool map_record_fields(const RecordFields& in, const Form& form, int64_t received_ns, LogRecord* r, std::string* why) {
   constexpr auto kMax = static_cast<uint64_t>(INT64_MAX);
@@ -71,8 +20,8 @@ bool map_record_fields(const RecordFields& in, const Form& form, int64_t receive
     *why = std::string(form.severity_number) + " " + std::to_string(severity) + " is outside 0..24";
     return false;
   }
-  if (!id_hex(in.trace_id, 16, form, form.trace_id, &r->trace_id, why)) return false;
-  if (!id_hex(in.span_id, 8, form, form.span_id, &r->span_id, why)) return false;
+  if (!otlp_id_hex(in.trace_id, 16, form.json, form.trace_id, &r->trace_id, why)) return false;
+  if (!otlp_id_hex(in.span_id, 8, form.json, form.span_id, &r->span_id, why)) return false;
   r->observed_timestamp_ns =
       in.observed_time_unix_nano != 0 ? static_cast<int64_t>(in.observed_time_unix_nano) : received_ns;
   r->timestamp_ns = in.time_unix_nano != 0 ? static_cast<int64_t>(in.time_unix_nano) : r->observed_timestamp_ns;

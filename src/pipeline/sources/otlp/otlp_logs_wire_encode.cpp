@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model/utf8.hpp"
+#include "pipeline/sources/otlp/otlp_ids.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
 
 namespace sluice {
@@ -29,18 +30,11 @@ size_t key_value_size(std::string_view k, std::string_view v) {
   return (k.empty() ? 0 : len_field(k.size())) + len_field(any_string_size(v));
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /// True when `hex` is 2 * `bytes` hex digits (the id is then sent).
 bool id_ok(const std::string& hex, size_t bytes) {
   if (hex.size() != 2 * bytes) return false;
   for (char c : hex) {
-    if (hex_digit(c) < 0) return false;
+    if (hex_digit_value(c) < 0) return false;
   }
   return true;
 }
@@ -91,7 +85,7 @@ class Writer {
   void id(uint8_t tag, const std::string& hex) {
     header(tag, hex.size() / 2);
     for (size_t i = 0; i < hex.size(); i += 2) {
-      byte(static_cast<uint8_t>(hex_digit(hex[i]) << 4 | hex_digit(hex[i + 1])));
+      byte(static_cast<uint8_t>(hex_digit_value(hex[i]) << 4 | hex_digit_value(hex[i + 1])));
     }
   }
 

@@ -4,6 +4,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "pipeline/sources/otlp/otlp_encode_common.hpp"
+#include "pipeline/sources/otlp/otlp_ids.hpp"
 #include "pipeline/sources/otlp/otlp_metrics_traces_common.hpp"
 
 namespace sluice {
@@ -31,60 +32,10 @@ constexpr Form kProtoForm{false,           "resource_spans", "scope_spans",     
 constexpr Form kJsonForm{true,           "resourceSpans",     "scopeSpans",      "traceId",     "spanId",
                          "parentSpanId", "startTimeUnixNano", "endTimeUnixNano", "timeUnixNano"};
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// An id as lower-case hex ("" when empty or all zero), or false with `*why`
-/// when it is not `want` bytes: in protobuf `raw` is the id's bytes, in JSON
-/// the hex text as sent (2 * `want` hex digits).
-bool id_hex(const std::string& raw, size_t want, bool json, const std::string& name, std::string* out,
-            std::string* why) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->clear();
-  if (raw.empty()) return true;
-  bool zero = true;
-  out->reserve(2 * want);
-  if (!json) {
-    if (raw.size() != want) {
-      *why = name + " is " + std::to_string(raw.size()) + " bytes, expected " + std::to_string(want);
-      return false;
-    }
-    for (char ch : raw) {
-      auto c = static_cast<unsigned char>(ch);
-      zero = zero && c == 0;
-      *out += kHex[c >> 4];
-      *out += kHex[c & 15];
-    }
-  } else {
-    bool ok = raw.size() == 2 * want;
-    for (size_t i = 0; ok && i < raw.size(); ++i) ok = hex_value(raw[i]) >= 0;
-    if (!ok) {
-      std::string shown = raw.substr(0, 64);
-      for (char& c : shown) {
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '"') c = '?';
-      }
-      *why = name + " \"" + shown + (raw.size() > 64 ? "...\"" : "\"") + " is not " + std::to_string(2 * want) +
-             " hex digits";
-      return false;
-    }
-    for (char c : raw) {
-      int v = hex_value(c);
-      zero = zero && v == 0;
-      *out += kHex[v];
-    }
-  }
-  if (zero) out->clear();
-  return true;
-}
-
-/// A required id: as id_hex, and also false when it is empty or all zero.
+/// A required id: as otlp_id_hex, and also false when it is empty or all zero.
 bool required_id_hex(const std::string& raw, size_t want, bool json, const std::string& name, std::string* out,
                      std::string* why) {
-  if (!id_hex(raw, want, json, name, out, why)) return false;
+  if (!otlp_id_hex(raw, want, json, name, out, why)) return false;
   if (out->empty()) {
     *why = name + " is " + (raw.empty() ? "missing" : "all zero");
     return false;
@@ -103,7 +54,7 @@ bool time_field(uint64_t t, const std::string& name, int64_t* out, std::string* 
 bool map_span(const pt::Span& in, const Form& f, Span* s, std::string* why) {
   if (!required_id_hex(in.trace_id(), 16, f.json, f.trace_id, &s->trace_id, why)) return false;
   if (!required_id_hex(in.span_id(), 8, f.json, f.span_id, &s->span_id, why)) return false;
-  if (!id_hex(in.parent_span_id(), 8, f.json, f.parent_span_id, &s->parent_span_id, why)) return false;
+  if (!otlp_id_hex(in.parent_span_id(), 8, f.json, f.parent_span_id, &s->parent_span_id, why)) return false;
   if (!time_field(in.start_time_unix_nano(), f.start_time, &s->start_timestamp_ns, why)) return false;
   if (!time_field(in.end_time_unix_nano(), f.end_time, &s->end_timestamp_ns, why)) return false;
   if (in.kind() < 0 || in.kind() > 5) {
