@@ -1,6 +1,8 @@
 #include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
 
+#include <climits>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -16,6 +18,13 @@ namespace sluice {
 namespace {
 
 constexpr uint64_t kMaxFieldNumber = (1ULL << 29) - 1;
+
+/// protobuf's parser (3.21, parse_context.h ReadTag/ReadSize) refuses a tag
+/// or a length encoded in more than 5 bytes, and a length past INT_MAX - 16
+/// (its slop bytes), though a varint may have up to 10; scan_protobuf_wire
+/// takes them, so the parse fails after the scan. Declined here.
+constexpr std::ptrdiff_t kMaxTagOrLengthBytes = 5;
+constexpr uint64_t kMaxLength = static_cast<uint64_t>(INT_MAX) - 16;
 
 enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
 
@@ -35,6 +44,7 @@ class Decoder {
   Decoder(int64_t received_ns, const OtlpLimits& limits) : received_ns_(received_ns), limits_(limits) {}
 
   bool request(std::string_view bytes, OtlpLogs* out) {
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) return false;  // the general path refuses it (protobuf's limit)
     // First pass: check the framing, count the records (for the rejection
     // reason and the reserve) and find the positions field.
     uint64_t total = 0;
@@ -74,7 +84,8 @@ class Decoder {
     bool more() const { return p_ < end_; }
     bool next(Field* f) {
       uint64_t tag = 0;
-      if (!read_protobuf_varint(p_, end_, &tag)) return false;
+      const char* start = p_;
+      if (!read_protobuf_varint(p_, end_, &tag) || p_ - start > kMaxTagOrLengthBytes) return false;
       uint64_t number = tag >> 3;
       if (number == 0 || number > kMaxFieldNumber) return false;
       f->number = static_cast<uint32_t>(number);
@@ -97,7 +108,11 @@ class Decoder {
         }
         case kLen: {
           uint64_t n = 0;
-          if (!read_protobuf_varint(p_, end_, &n) || n > static_cast<uint64_t>(end_ - p_)) return false;
+          const char* length_start = p_;
+          if (!read_protobuf_varint(p_, end_, &n) || p_ - length_start > kMaxTagOrLengthBytes || n > kMaxLength ||
+              n > static_cast<uint64_t>(end_ - p_)) {
+            return false;
+          }
           f->len = std::string_view(p_, n);
           p_ += n;
           return true;
@@ -342,13 +357,13 @@ class Decoder {
     return true;
   }
 
-  /// KeyValue: key = 1, value = 2 (its text into `*text`).
-  bool key_value(std::string_view m, int depth, std::string_view* key, std::string* text) {
+  /// The key and value bytes of a KeyValue (key = 1, value = 2).
+  bool key_value_fields(std::string_view m, int depth, std::string_view* key, std::string_view* value,
+                        bool* has_value) {
     if (!depth_ok(depth)) return false;
     Reader r(m);
     Field f;
-    std::string_view value;
-    bool has_value = false;
+    *has_value = false;
     while (r.more()) {
       if (!r.next(&f)) return false;
       if (f.type != kLen) continue;
@@ -356,11 +371,19 @@ class Decoder {
         if (!text_ok(f.len)) return false;
         *key = f.len;
       } else if (f.number == 2) {
-        if (has_value) return false;
-        has_value = true;
-        value = f.len;
+        if (*has_value) return false;  // merged by protobuf: the general path
+        *has_value = true;
+        *value = f.len;
       }
     }
+    return true;
+  }
+
+  /// KeyValue -> key and the value's column text.
+  bool key_value(std::string_view m, int depth, std::string_view* key, std::string* text) {
+    std::string_view value;
+    bool has_value;
+    if (!key_value_fields(m, depth, key, &value, &has_value)) return false;
     return !has_value || (count_message() && any_value(value, depth + 1, false, text));
   }
 
@@ -464,23 +487,9 @@ class Decoder {
 
   /// A KeyValue inside a KeyValueList as `"key":value`.
   bool json_key_value(std::string_view m, int depth, std::string* out) {
-    if (!depth_ok(depth)) return false;
-    Reader r(m);
-    Field f;
     std::string_view key, value;
-    bool has_value = false;
-    while (r.more()) {
-      if (!r.next(&f)) return false;
-      if (f.type != kLen) continue;
-      if (f.number == 1) {
-        if (!text_ok(f.len)) return false;
-        key = f.len;
-      } else if (f.number == 2) {
-        if (has_value) return false;
-        has_value = true;
-        value = f.len;
-      }
-    }
+    bool has_value;
+    if (!key_value_fields(m, depth, &key, &value, &has_value)) return false;
     append_json_string(*out, key);
     *out += ':';
     if (!has_value) {

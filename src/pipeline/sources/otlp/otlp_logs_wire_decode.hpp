@@ -11,7 +11,8 @@
 // It handles the canonical encodings every OTLP exporter writes. Anything
 // else it declines (returns nullopt) and the caller takes the protobuf
 // library's path, which is its specification and gives the exact error
-// messages: malformed or truncated bytes, invalid UTF-8, nesting past 100,
+// messages: malformed or truncated bytes, a tag or length written in more
+// than 5 bytes (protobuf's parser refuses them), invalid UTF-8, nesting past 100,
 // limits passed, and the merge cases of the protobuf spec (a singular
 // message field such as `body` or `resource` sent twice, an AnyValue with
 // more than one value). On every input it does not decline, its result

@@ -230,5 +230,34 @@ TEST(OtlpLogsWireDecode, DeclinesWhatTheLibraryMergesOrRefuses) {
   EXPECT_FALSE(decode_otlp_logs_proto(bytes, kReceived, one).ok());
 }
 
+// Found by otlp_logs_proto_fuzz: varints of up to 10 bytes pass the scan,
+// but protobuf's parser refuses a tag or a length in more than 5 bytes.
+TEST(OtlpLogsWireDecode, DeclinesTagsAndLengthsLongerThanTheParserReads) {
+  auto declined_and_refused = [](const std::string& bytes) {
+    EXPECT_FALSE(decode_otlp_logs_wire(bytes, kReceived, {}).has_value());
+    EXPECT_FALSE(decode_otlp_logs_proto_reference(bytes, kReceived, {}).ok());
+    EXPECT_FALSE(decode_otlp_logs_proto(bytes, kReceived).ok());
+  };
+  declined_and_refused(std::string("\x90\x80\x80\x80\x80\x00\x01", 7));  // field 2 (varint), tag in 6 bytes
+  declined_and_refused(std::string("\x0a\x80\x80\x80\x80\x80\x00", 7));  // resource_logs, length 0 in 6 bytes
+  declined_and_refused(std::string("\x12\x80\x80\x80\x80\x80\x00", 7));  // unknown field 2, length 0 in 6 bytes
+  // In a log record: severity_number = 1 with its tag in 6 bytes.
+  std::string lr("\x90\x80\x80\x80\x80\x00\x01", 7);
+  std::string sl = '\x12' + std::string(1, static_cast<char>(lr.size())) + lr;
+  std::string rl = '\x12' + std::string(1, static_cast<char>(sl.size())) + sl;
+  declined_and_refused('\x0a' + std::string(1, static_cast<char>(rl.size())) + rl);
+
+  // Five bytes are read alike.
+  expect_same(std::string("\x0a\x80\x80\x80\x80\x00", 6));
+  expect_same(std::string("\x0a\x07\x12\x05\x12\x03\x10\x90\x01", 9));  // severity_number 144: rejected
+  std::string five_byte_tag("\x90\x80\x80\x80\x00\x09", 6);             // severity_number = 9, tag in 5 bytes
+  std::string sl5 = '\x12' + std::string(1, static_cast<char>(five_byte_tag.size())) + five_byte_tag;
+  std::string rl5 = '\x12' + std::string(1, static_cast<char>(sl5.size())) + sl5;
+  std::string req5 = '\x0a' + std::string(1, static_cast<char>(rl5.size())) + rl5;
+  expect_same(req5);
+  ASSERT_EQ(decode_otlp_logs_wire(req5, kReceived, {})->records.size(), 1u);
+  EXPECT_EQ(decode_otlp_logs_wire(req5, kReceived, {})->records[0].severity_number, 9);
+}
+
 }  // namespace
 }  // namespace sluice
