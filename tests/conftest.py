@@ -1,6 +1,7 @@
 """Fixtures for integration tests: a real `sluice run` process on a free port
 with its own data directory, started and stopped by each test."""
 import json
+import re
 import os
 import signal
 import socket
@@ -116,3 +117,64 @@ def sluice_factory(tmp_path):
         if s.proc and s.proc.poll() is None:
             s.proc.kill()
             s.proc.wait()
+
+
+class Agent:
+    """A `sluice agent` child process with its own API port and data
+    directory under `tmp_path`; stderr goes to agent.log, stdout to
+    agent.stdout when `capture_stdout`."""
+
+    def __init__(self, tmp_path, config_text, capture_stdout=False):
+        self.port = free_port()
+        self.dir = tmp_path / "agent-data"
+        self.config = tmp_path / "agent.toml"
+        self.config.write_text(f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n' + config_text)
+        self.log = tmp_path / "agent.log"
+        self.stdout = tmp_path / "agent.stdout" if capture_stdout else None
+        self.proc = None
+
+    def ready(self):
+        return http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200
+
+    def start(self, wait_ready=True):
+        out = open(self.stdout, "ab") if self.stdout else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
+            stdout=out, stderr=open(self.log, "ab"))
+        if wait_ready:
+            wait_for(lambda: self.proc.poll() is not None or self.ready(), timeout=60, what="agent /readyz")
+            assert self.proc.poll() is None, self.log.read_text()
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=90)
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def metric(self, name, **labels):
+        """Sum of the agent's /metrics samples of `name` whose labels include `labels`."""
+        status, body = http("GET", f"http://127.0.0.1:{self.port}/metrics")
+        assert status == 200
+        total = 0.0
+        for line in body.decode().splitlines():
+            m = re.match(r'^(\w+)(?:\{(.*)\})? (\S+)$', line)
+            if not m or m.group(1) != name:
+                continue
+            have = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+            if all(have.get(k) == v for k, v in labels.items()):
+                total += float(m.group(3))
+        return total
+
+
+@pytest.fixture
+def agents():
+    """A list to append started Agents to; each is killed at the end of the test."""
+    started = []
+    yield started
+    for a in started:
+        a.kill()

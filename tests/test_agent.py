@@ -3,35 +3,11 @@ server, with `file` and `stdout` sinks beside it. The server goes away and
 comes back, the agent is killed with SIGKILL: every line arrives, and the
 agent's checkpoints keep it from re-sending more than the last batch."""
 import json
-import os
 import signal
 import subprocess
 
-from conftest import SLUICE_BIN, free_port, http, wait_for
+from conftest import Agent, SLUICE_BIN, http, wait_for
 
-
-class Agent:
-    def __init__(self, tmp_path, config_text):
-        self.port = free_port()
-        self.dir = tmp_path / "agent-data"
-        self.config = tmp_path / "agent.toml"
-        self.config.write_text(f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n' + config_text)
-        self.log = tmp_path / "agent.log"
-        self.stdout = tmp_path / "agent.stdout"
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
-            stdout=open(self.stdout, "ab"), stderr=open(self.log, "ab"))
-        wait_for(lambda: self.proc.poll() is not None or
-                 http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200, what="agent /readyz")
-        assert self.proc.poll() is None, self.log.read_text()
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        self.proc.wait(timeout=60)
 
 
 def write_lines(path, start, count):
@@ -66,7 +42,7 @@ path = "{out}"
 type = "stdout"
 inputs = ["app"]
 encoding = "text"
-""").start()
+""", capture_stdout=True).start()
 
     def stored():
         return server.scalar("SELECT count(*) FROM shipped")

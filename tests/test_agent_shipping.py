@@ -6,55 +6,13 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import SLUICE_BIN, free_port, http, wait_for
+from conftest import Agent, free_port, http, wait_for
 
-
-class Agent:
-    """A `sluice agent` child process with its own data directory."""
-
-    def __init__(self, tmp_path, config_text):
-        self.port = free_port()
-        self.dir = tmp_path / "agent-data"
-        self.config = tmp_path / "agent.toml"
-        self.config.write_text(f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n' + config_text)
-        self.log = tmp_path / "agent.log"
-        self.proc = None
-
-    def ready(self):
-        return http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200
-
-    def start(self, wait_ready=True):
-        self.proc = subprocess.Popen(
-            [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
-        if wait_ready:
-            wait_for(lambda: self.proc.poll() is not None or self.ready(), what="agent /readyz")
-            assert self.proc.poll() is None, self.log.read_text()
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=60)
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-@pytest.fixture
-def agents():
-    started = []
-    yield started
-    for a in started:
-        a.kill()
 
 
 def server_config(port):

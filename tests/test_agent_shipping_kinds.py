@@ -9,12 +9,11 @@ so every batch carries a position) no sample or span is stored twice."""
 import json
 import re
 import signal
-import subprocess
 import time
 
 import requests
 
-from conftest import SLUICE_BIN, free_port, http, wait_for
+from conftest import Agent, free_port, http, wait_for
 
 TRACE_ID = "5b8efff798038103d269b633813fc60c"
 LINKED_TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -22,45 +21,6 @@ ROOT = "eee19b7ec3c1b174"
 CHILD = "eee19b7ec3c1b175"
 LINKED_SPAN = "b7ad6b7169203331"
 
-
-class Agent:
-    """A `sluice agent` child process with its own data directory."""
-
-    def __init__(self, tmp_path, config_text):
-        self.port = free_port()
-        self.dir = tmp_path / "agent-data"
-        self.config = tmp_path / "agent.toml"
-        self.config.write_text(f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n' + config_text)
-        self.log = tmp_path / "agent.log"
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
-        wait_for(lambda: self.proc.poll() is not None or
-                 http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200, timeout=60, what="agent /readyz")
-        assert self.proc.poll() is None, self.log.read_text()
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=90)
-
-    def metric(self, name, **labels):
-        """Sum of the samples of `name` whose labels include `labels`."""
-        status, body = http("GET", f"http://127.0.0.1:{self.port}/metrics")
-        assert status == 200
-        total = 0.0
-        for line in body.decode().splitlines():
-            m = re.match(r'^(\w+)(?:\{(.*)\})? (\S+)$', line)
-            if not m or m.group(1) != name:
-                continue
-            have = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
-            if all(have.get(k) == v for k, v in labels.items()):
-                total += float(m.group(3))
-        return total
 
 
 def traces_request(run):

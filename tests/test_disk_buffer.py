@@ -5,50 +5,12 @@ dropped), and a graceful stop then neither hangs nor loses the buffer;
 after the server is back every line arrives. The agent is killed
 with SIGKILL with a full buffer and again mid-drain: nothing is lost (the
 http sink may deliver the batch in flight twice; the count is reported)."""
-import re
 import signal
-import subprocess
 
-from conftest import SLUICE_BIN, free_port, http, wait_for
+from conftest import Agent, free_port, wait_for
 
 MAX_SIZE = 1 << 20
 
-
-class Agent:
-    def __init__(self, tmp_path, config_text):
-        self.port = free_port()
-        self.dir = tmp_path / "agent-data"
-        self.config = tmp_path / "agent.toml"
-        self.config.write_text(f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n' + config_text)
-        self.log = tmp_path / "agent.log"
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
-        wait_for(lambda: self.proc.poll() is not None or
-                 http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200, what="agent /readyz")
-        assert self.proc.poll() is None, self.log.read_text()
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        self.proc.wait(timeout=90)
-
-    def metric(self, name, **labels):
-        """Sum of the samples of `name` whose labels include `labels`."""
-        status, body = http("GET", f"http://127.0.0.1:{self.port}/metrics")
-        assert status == 200
-        total = 0.0
-        for line in body.decode().splitlines():
-            m = re.match(r'^(\w+)(?:\{(.*)\})? (\S+)$', line)
-            if not m or m.group(1) != name:
-                continue
-            have = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
-            if all(have.get(k) == v for k, v in labels.items()):
-                total += float(m.group(3))
-        return total
 
 
 def write_lines(path, start, count):
