@@ -1,5 +1,6 @@
 #include "pipeline/sources/otlp/otlp_wire_scan.hpp"
 
+#include <cstddef>
 #include <string>
 
 namespace sluice {
@@ -9,6 +10,9 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
 constexpr uint64_t kMaxFieldNumber = (1ULL << 29) - 1;
+/// protobuf's parser reads a tag or a length in at most 5 bytes (a value
+/// varint may have 10); longer ones are refused here with their offset.
+constexpr std::ptrdiff_t kMaxTagOrLengthBytes = 5;
 
 bool read_varint(const char*& p, const char* end, uint64_t* v) { return read_protobuf_varint(p, end, v); }
 
@@ -24,6 +28,7 @@ class Scanner {
       const char* field_start = p;
       uint64_t tag = 0;
       if (!read_varint(p, end, &tag)) return fail(field_start, "truncated field tag");
+      if (p - field_start > kMaxTagOrLengthBytes) return fail(field_start, "field tag longer than 5 bytes");
       uint64_t number = tag >> 3;
       if (number == 0 || number > kMaxFieldNumber) {
         return fail(field_start, "field number " + std::to_string(number) + " is outside 1..536870911");
@@ -42,7 +47,9 @@ class Scanner {
           p += 4;
           break;
         case 2: {
+          const char* length_start = p;
           if (!read_varint(p, end, &v)) return fail(field_start, "truncated length");
+          if (p - length_start > kMaxTagOrLengthBytes) return fail(field_start, "length longer than 5 bytes");
           if (v > static_cast<uint64_t>(end - p)) {
             return fail(field_start, "length " + std::to_string(v) + " runs past the end of the message (" +
                                          std::to_string(end - p) + " bytes left)");

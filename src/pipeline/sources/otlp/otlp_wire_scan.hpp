@@ -9,10 +9,12 @@
 // names what is wrong with malformed bytes (byte offset and field path),
 // which protobuf's parser does not.
 //
-// Checks: tags and varints complete, field number 1..2^29-1, wire types 0, 1,
-// 2, 5 (groups are refused), lengths within their enclosing message, nesting
-// at most kMaxWireDepth messages, proto3 `string` fields valid UTF-8. Fields
-// unknown to the descriptor are skipped, as the parser skips them.
+// Checks: tags and varints complete, tags and lengths in at most 5 bytes
+// (protobuf's parser reads no more), field number 1..2^29-1, wire types 0,
+// 1, 2, 5 (groups are refused), lengths within their enclosing message,
+// nesting at most kMaxWireDepth messages, proto3 `string` fields valid
+// UTF-8. Fields unknown to the descriptor are skipped, as the parser skips
+// them.
 //
 // Thread-safety: a pure function.
 #pragma once

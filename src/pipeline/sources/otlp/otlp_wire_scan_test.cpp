@@ -47,6 +47,8 @@ TEST(OtlpWireScan, NamesEachKindOfDamage) {
       {"\x08\xff\xff", "truncated varint"},
       {"\x09\x01\x02", "truncated 64-bit value"},
       {"\x80", "truncated field tag"},
+      {std::string("\x90\x80\x80\x80\x80\x00\x01", 7), "invalid protobuf at byte 0: field tag longer than 5 bytes"},
+      {std::string("\x0a\x80\x80\x80\x80\x80\x00", 7), "invalid protobuf at byte 0: length longer than 5 bytes"},
       // ResourceLogs[1].ScopeLogs[0].LogRecord[0].severity_text = "\xff"
       {std::string("\x0a\x00\x0a\x07\x12\x05\x12\x03\x1a\x01\xff", 11),
        "invalid protobuf at byte 8 (resource_logs[1].scope_logs[0].log_records[0].severity_text): string is not "
