@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Shipping benchmark (issue: edge agent). On one generated combined access log:
+#   sluice: `sluice agent` (file source -> parse_regex nginx_combined -> sluice
+#           sink, OTLP/HTTP protobuf + zstd) -> `sluice run` (otlp source ->
+#           store), until the server's store counts every line (durable);
+#   rsyslog (peer, Debian): imfile -> omfwd (TCP) -> a second rsyslogd with
+#           imtcp -> omfile, until the output file has every line.
+# Reports end-to-end lines/s, CPU-seconds per million lines and peak RSS of
+# each process. Then two runs of the agent alone against the same server:
+#   idle: one tailed file nobody writes, RSS after IDLE_SECONDS;
+#   steady: a writer appends RATE lines/s for STEADY_SECONDS; peak RSS and
+#           CPU of the agent.
+# Usage: bench/run_shipping.sh [LINES] [RATE] [STEADY_SECONDS]
+#        (default 1000000 10000 30); SLUICE_BIN=build-x/sluice to pick a binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${1:-1000000}
+RATE=${2:-10000}
+STEADY=${3:-30}
+IDLE_SECONDS=${IDLE_SECONDS:-10}
+SLUICE=$(realpath "${SLUICE_BIN:-build/sluice}")
+PY=/usr/bin/python3
+OUT=bench/out/shipping
+mkdir -p bench/out
+LOG="bench/out/access-$LINES.log"
+[ -f "$LOG" ] || $PY bench/gen_access_log.py "$LOG" "$LINES"
+LOG=$(realpath "$LOG")
+BYTES=$(stat -c %s "$LOG")
+rm -rf "$OUT"; mkdir -p "$OUT"; OUT=$(realpath "$OUT")
+echo "input: $LOG, $LINES lines, $((BYTES / 1000000)) MB"
+
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
+peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+alive() { kill -0 "$1" 2>/dev/null || { echo "bench: process $1 died; see $OUT" >&2; exit 1; }; }
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+SERVER_API=17080
+OTLP=17318
+AGENT_API=17081
+
+start_server() {
+  rm -rf "$OUT/server-data"
+  cat > "$OUT/server.toml" <<TOML
+[api]
+listen = "127.0.0.1:$SERVER_API"
+[store]
+data_dir = "$OUT/server-data"
+retention = "0"        # the generated log is dated 2025-11-21
+min_free_bytes = "0"
+[sources.otlp]
+type = "otlp"
+listen = "127.0.0.1:$OTLP"
+grpc_listen = ""
+TOML
+  "$SLUICE" run --config "$OUT/server.toml" 2> "$OUT/server.log" &
+  SERVER=$!; PIDS+=("$SERVER")
+  until curl -sf "localhost:$SERVER_API/readyz" > /dev/null; do alive $SERVER; sleep 0.05; done
+}
+
+# start_agent FILE NAME: an agent tailing FILE from its beginning.
+start_agent() {
+  rm -rf "$OUT/agent-data-$2"
+  cat > "$OUT/agent-$2.toml" <<TOML
+[api]
+listen = "127.0.0.1:$AGENT_API"
+[sources.access]
+type = "file"
+include = ["$1"]
+start_at = "beginning"
+[transforms.parsed]
+type = "parse_regex"
+inputs = ["access"]
+preset = "nginx_combined"
+[sinks.server]
+type = "sluice"
+inputs = ["parsed"]
+endpoint = "http://127.0.0.1:$OTLP"
+stream = "$2"
+TOML
+  "$SLUICE" agent --config "$OUT/agent-$2.toml" --data-dir "$OUT/agent-data-$2" 2> "$OUT/agent-$2.log" &
+  AGENT=$!; PIDS+=("$AGENT")
+}
+
+stored() {
+  curl -s "localhost:$SERVER_API/api/v1/streams" |
+    $PY -c "import json,sys; print(sum(s['records'] for s in json.load(sys.stdin)['streams'] if s['name']=='$1'))"
+}
+
+# ---------------- sluice: agent -> server ----------------
+start_server
+t0=$(now)
+start_agent "$LOG" shipped
+until [ "$(stored shipped 2>/dev/null)" = "$LINES" ]; do alive $AGENT; alive $SERVER; sleep 0.05; done
+t1=$(now)
+A_CPU=$(cpu_seconds $AGENT); A_RSS=$(peak_rss_mib $AGENT)
+V_CPU=$(cpu_seconds $SERVER); V_RSS=$(peak_rss_mib $SERVER)
+S_SECS=$($PY -c "print($t1-$t0)")
+kill $AGENT; wait $AGENT || true
+
+# ---------------- agent alone: idle, then a steady RATE ----------------
+: > "$OUT/steady.log"
+start_agent "$OUT/steady.log" steady
+until curl -sf "localhost:$AGENT_API/readyz" > /dev/null; do alive $AGENT; sleep 0.05; done
+sleep "$IDLE_SECONDS"
+IDLE_RSS=$(rss_mib $AGENT)
+IDLE_CPU0=$(cpu_seconds $AGENT)
+$PY - "$LOG" "$OUT/steady.log" "$RATE" "$STEADY" <<'PYEOF'
+# Appends RATE lines/s (in 100 slices a second) of the generated log for SECONDS.
+import sys, time
+src, dst, rate, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+lines = open(src, "rb").readlines()[: rate * int(seconds)]
+per_tick, tick = max(1, rate // 100), 0.01
+start = time.monotonic()
+with open(dst, "ab", buffering=0) as out:
+    for i in range(0, len(lines), per_tick):
+        out.write(b"".join(lines[i:i + per_tick]))
+        delay = start + (i // per_tick + 1) * tick - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+PYEOF
+STEADY_LINES=$(wc -l < "$OUT/steady.log")
+until [ "$(stored steady 2>/dev/null)" = "$STEADY_LINES" ]; do alive $AGENT; sleep 0.1; done
+STEADY_RSS=$(peak_rss_mib $AGENT)
+STEADY_CPU=$($PY -c "print($(cpu_seconds $AGENT) - $IDLE_CPU0)")
+kill $AGENT $SERVER; wait $AGENT $SERVER || true
+
+# ---------------- rsyslog: imfile -> omfwd -> imtcp -> omfile ----------------
+RS=$OUT/rsyslog
+mkdir -p "$RS/send" "$RS/recv"
+TCP=17514
+cat > "$RS/recv.conf" <<CONF
+global(workDirectory="$RS/recv")
+module(load="imtcp")
+template(name="raw" type="string" string="%msg:2:\$%\n")
+input(type="imtcp" port="$TCP" address="127.0.0.1" ruleset="out")
+ruleset(name="out") { action(type="omfile" file="$RS/out.log" template="raw") }
+CONF
+cat > "$RS/send.conf" <<CONF
+global(workDirectory="$RS/send")
+module(load="imfile")
+input(type="imfile" File="$LOG" Tag="access" ruleset="fwd")
+ruleset(name="fwd") {
+  action(type="omfwd" target="127.0.0.1" port="$TCP" protocol="tcp" template="RSYSLOG_ForwardFormat")
+}
+CONF
+rsyslogd -n -f "$RS/recv.conf" -i "$RS/recv.pid" 2> "$RS/recv.err" &
+RECV=$!; PIDS+=("$RECV")
+until ss -ltn | grep -q ":$TCP "; do alive $RECV; sleep 0.05; done
+t0=$(now)
+rsyslogd -n -f "$RS/send.conf" -i "$RS/send.pid" 2> "$RS/send.err" &
+SEND=$!; PIDS+=("$SEND")
+until [ -f "$RS/out.log" ] && [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do alive $SEND; alive $RECV; sleep 0.05; done
+t1=$(now)
+SD_CPU=$(cpu_seconds $SEND); SD_RSS=$(peak_rss_mib $SEND)
+RC_CPU=$(cpu_seconds $RECV); RC_RSS=$(peak_rss_mib $RECV)
+R_SECS=$($PY -c "print($t1-$t0)")
+kill $SEND $RECV; wait $SEND $RECV || true
+# rsyslog must have forwarded the lines themselves, not something else.
+cmp -s <(head -c 100000 "$LOG" | head -n 100) <(head -n 100 "$RS/out.log") ||
+  echo "bench: warning: rsyslog's output does not start with the input's lines" >&2
+
+$PY - "$LINES" "$BYTES" "$S_SECS" "$A_CPU" "$A_RSS" "$V_CPU" "$V_RSS" "$R_SECS" "$SD_CPU" "$SD_RSS" \
+    "$RC_CPU" "$RC_RSS" "$IDLE_RSS" "$STEADY_LINES" "$STEADY" "$STEADY_RSS" "$STEADY_CPU" <<'PYEOF' | tee "$OUT/results.md"
+import sys
+lines, size = int(sys.argv[1]), int(sys.argv[2])
+(s_secs, a_cpu, a_rss, v_cpu, v_rss, r_secs, sd_cpu, sd_rss, rc_cpu, rc_rss,
+ idle_rss, steady_lines, steady_secs, steady_rss, steady_cpu) = map(float, sys.argv[3:])
+m = lines / 1e6
+print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log")
+print()
+print("| run | lines/s | MB/s | CPU-s per 1M lines (sender + receiver) | peak RSS MiB (sender / receiver) |")
+print("| --- | --- | --- | --- | --- |")
+print(f"| sluice agent (tail + parse_regex + sluice sink) -> sluice run (otlp -> store) | {lines/s_secs:,.0f} | "
+      f"{size/1e6/s_secs:.1f} | {a_cpu/m:.2f} + {v_cpu/m:.2f} | {a_rss:.0f} / {v_rss:.0f} |")
+print(f"| rsyslog imfile -> omfwd TCP -> rsyslog imtcp -> omfile (no parsing) | {lines/r_secs:,.0f} | "
+      f"{size/1e6/r_secs:.1f} | {sd_cpu/m:.2f} + {rc_cpu/m:.2f} | {sd_rss:.0f} / {rc_rss:.0f} |")
+print()
+print(f"- throughput ratio sluice/rsyslog: {r_secs/s_secs:.2f}x")
+print(f"- agent RSS idle (one tailed file, after the start-up): {idle_rss:.1f} MiB")
+print(f"- agent at {steady_lines/steady_secs:,.0f} lines/s for {steady_secs:.0f} s: peak RSS {steady_rss:.1f} MiB, "
+      f"{100*steady_cpu/steady_secs:.1f}% of a core")
+PYEOF
