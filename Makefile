@@ -62,6 +62,9 @@ test-fuzz: setup $(SAN_BUILD)/build.ninja
 
 bench: build
 	bash bench/run_ingest.sh
+	bash bench/run_shipping.sh
+	bash bench/run_protocols.sh
+	bash bench/run_idle_files.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'bench/*.cpp')
