@@ -100,6 +100,11 @@ struct LogBatch {
   /// transform that holds records back for a later batch (multiline,
   /// dedupe) moves the acknowledgements along with them.
   std::vector<std::shared_ptr<Acknowledgement>> acks;
+  /// Work a sink did ahead on this batch (Sink::prepare, e.g. its encoded
+  /// request body), valid only for the sink `prepared_for` points to and
+  /// only while the batch is unchanged; opaque to everything else.
+  std::shared_ptr<const void> prepared;
+  const void* prepared_for = nullptr;
 
   /// Records `s` on every acknowledgement of this batch.
   void fail_acks(DeliveryStatus s, const std::string& reason) {

@@ -73,6 +73,13 @@ class Sink {
   /// batch in place (e.g. default timestamps) but must leave it retryable.
   /// Called by one thread at a time.
   virtual SinkResult write(LogBatch& batch, std::string* error) = 0;
+  /// Called on the thread that queues `batch` for this sink (its source's
+  /// or transform's), before write() sees it: the sink may do CPU work
+  /// ahead there (e.g. encode and compress the request) and keep it in
+  /// `batch.prepared` with `batch.prepared_for = this`, so that its own
+  /// worker spends its time sending. Must not block, must leave the batch's
+  /// data as it is, and may run on several threads at once. Default: nothing.
+  virtual void prepare(LogBatch& batch) const { (void)batch; }
   /// True when the sink stores source positions itself, atomically with the
   /// data (the store sink). Otherwise the engine keeps them in a checkpoint
   /// file after each successful write (checkpoints.hpp).

@@ -166,6 +166,7 @@ Status push_all(const std::vector<NodeT*>& to, LogBatch&& batch) {
   for (size_t i = 0; i < to.size(); ++i) {
     LogBatch copy;
     LogBatch& b = (i + 1 == to.size()) ? batch : (copy = batch);
+    if (to[i]->sink) to[i]->sink->prepare(b);  // on this (the producer's) thread
     if (!to[i]->queue->push(b)) {
       b.fail_acks(DeliveryStatus::kErrored, "the pipeline is stopping");
       return Status::Cancelled("pipeline is stopping");

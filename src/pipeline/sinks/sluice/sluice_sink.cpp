@@ -70,6 +70,13 @@ const char* items_of(Signal s) {
   return s == Signal::kLogs ? "records" : s == Signal::kMetrics ? "metric samples" : "spans";
 }
 
+/// A request body encoded and compressed by SluiceSink::prepare().
+struct PreparedBody {
+  Signal kind;
+  std::string bytes;        ///< after compression
+  size_t encoded_size = 0;  ///< before compression
+};
+
 /// Owned by the pipeline; write() on the sink's worker thread,
 /// committed_positions() on the pipeline's thread as each source starts;
 /// `committed_` is guarded by `mu_`.
@@ -114,15 +121,18 @@ class SluiceSink final : public Sink {
     for (size_t i = 0; i < kinds.size(); ++i) {
       const bool last = i + 1 == kinds.size();
       const std::string_view body_positions = last && !in_header ? std::string_view(positions) : std::string_view();
-      std::string body = encode(batch, kinds[i], 0, SIZE_MAX, body_positions);
-      if (body.size() > options_.max_batch_bytes && !warned_large_) {
+      const PreparedBody* ready = body_positions.empty() ? prepared(batch, kinds[i]) : nullptr;
+      std::string body = ready ? ready->bytes : encode(batch, kinds[i], 0, SIZE_MAX, body_positions);
+      const size_t encoded_size = ready ? ready->encoded_size : body.size();
+      if (encoded_size > options_.max_batch_bytes && !warned_large_) {
         warned_large_ = true;
         spdlog::warn(
             "sluice sink {}: a batch of {} {} with source positions encodes to {} bytes, over max_batch_bytes "
             "({}); it is sent whole (make the source's batches smaller if the server refuses it)",
-            endpoint_, count(batch, kinds[i]), items_of(kinds[i]), body.size(), options_.max_batch_bytes);
+            endpoint_, count(batch, kinds[i]), items_of(kinds[i]), encoded_size, options_.max_batch_bytes);
       }
-      SinkResult r = send(path_of(kinds[i]), std::move(body), last && in_header ? &positions : nullptr, error);
+      SinkResult r =
+          send(path_of(kinds[i]), std::move(body), last && in_header ? &positions : nullptr, error, ready != nullptr);
       if (r != SinkResult::kOk) {
         for (size_t j = 0; j < i; ++j) clear(batch, kinds[j]);
         return r;
@@ -131,6 +141,31 @@ class SluiceSink final : public Sink {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& p : sent) committed_[{p.source, p.key}] = p.offset;
     return SinkResult::kOk;
+  }
+
+  /// Encodes and compresses a one-kind batch's request body (without
+  /// positions, which depend on what the server has when it is sent) on the
+  /// producer's thread, so the sink's worker only sends: the next batch is
+  /// encoded while this one is in flight. Thread-safe: reads only options.
+  void prepare(LogBatch& batch) const override {
+    const int kinds = !batch.records.empty() + !batch.samples.empty() + !batch.spans.empty();
+    if (kinds != 1) return;
+    const Signal s = !batch.records.empty()   ? Signal::kLogs
+                     : !batch.samples.empty() ? Signal::kMetrics
+                                              : Signal::kTraces;
+    auto body = std::make_shared<PreparedBody>();
+    body->kind = s;
+    body->bytes = encode(batch, s, 0, SIZE_MAX, {});
+    // Without positions a body over max_batch_bytes is split at write().
+    if (batch.positions.empty() && body->bytes.size() > options_.max_batch_bytes) return;
+    body->encoded_size = body->bytes.size();
+    if (compression_ != Compression::kNone) {
+      auto packed = compress(compression_, body->bytes, CompressionLevel::kFast);
+      if (!packed.ok()) return;  // write() tries again and reports it
+      body->bytes = std::move(*packed);
+    }
+    batch.prepared = std::move(body);
+    batch.prepared_for = this;
   }
 
   bool commits_positions() const override { return true; }
@@ -155,6 +190,7 @@ class SluiceSink final : public Sink {
   }
 
   static void clear(LogBatch& b, Signal s) {
+    b.prepared.reset();  // its body held the items removed here
     if (s == Signal::kLogs) b.records.clear();
     if (s == Signal::kMetrics) b.samples.clear();
     if (s == Signal::kTraces) b.spans.clear();
@@ -162,6 +198,7 @@ class SluiceSink final : public Sink {
 
   /// Removes the first `n` items of kind `s` from `b`.
   static void erase_front(LogBatch& b, Signal s, size_t n) {
+    if (n > 0) b.prepared.reset();
     auto erase = [n](auto& v) { v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)); };
     if (s == Signal::kLogs) erase(b.records);
     if (s == Signal::kMetrics) erase(b.samples);
@@ -189,6 +226,14 @@ class SluiceSink final : public Sink {
       const Signal s = order[k];
       const size_t total = count(batch, s);
       size_t done = 0;
+      if (const PreparedBody* ready = prepared(batch, s); ready != nullptr && total > 0) {
+        SinkResult r = send(path_of(s), ready->bytes, nullptr, error, true);
+        if (r != SinkResult::kOk) {
+          for (size_t j = 0; j < k; ++j) clear(batch, order[j]);
+          return r;
+        }
+        done = total;
+      }
       while (done < total) {
         size_t take = total - done;
         std::string body = encode(batch, s, done, take, {});
@@ -210,9 +255,18 @@ class SluiceSink final : public Sink {
     return SinkResult::kOk;
   }
 
+  /// The body prepare() made for all items of kind `s` of this batch, or
+  /// null (not prepared by this sink, another kind, or items removed since).
+  const PreparedBody* prepared(const LogBatch& b, Signal s) const {
+    if (b.prepared_for != this || !b.prepared) return nullptr;
+    const auto* p = static_cast<const PreparedBody*>(b.prepared.get());
+    return p->kind == s ? p : nullptr;
+  }
+
   /// POSTs one request body to `path`; `positions` (JSON) goes in the
-  /// header when set.
-  SinkResult send(std::string_view path, std::string body, const std::string* positions, std::string* error) {
+  /// header when set. `compressed`: the body is already compressed.
+  SinkResult send(std::string_view path, std::string body, const std::string* positions, std::string* error,
+                  bool compressed = false) {
     HttpClientRequest req;
     req.method = "POST";
     req.url = endpoint_ + std::string(path);
@@ -223,7 +277,9 @@ class SluiceSink final : public Sink {
     req.headers.emplace_back(kSluiceAgentHeader, options_.agent_id);
     if (!options_.stream.empty()) req.headers.emplace_back(kSluiceStreamHeader, options_.stream);
     if (positions != nullptr) req.headers.emplace_back(kSluicePositionsHeader, *positions);
-    if (compression_ != Compression::kNone) {
+    if (compression_ != Compression::kNone && compressed) {
+      req.headers.emplace_back("Content-Encoding", compression_name(compression_));
+    } else if (compression_ != Compression::kNone) {
       // The fastest level: on a shipping agent the CPU is scarcer than the
       // bandwidth (zstd 1 compresses access logs ~1.5x faster than 3 at
       // about the same ratio).

@@ -409,3 +409,55 @@ TEST(SluiceSink, ValidatesOptions) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(SluiceSink, SendsTheBodyPreparedOnTheProducersThread) {
+  FakeServer server;
+  auto sink = sink_for(server);
+  LogBatch b = batch_of(3, {{"app", "k", 30, "/var/log/app.log"}});
+  sink->prepare(b);
+  ASSERT_TRUE(b.prepared != nullptr);
+  EXPECT_EQ(b.prepared_for, sink.get());
+  // A body prepared for another sink is not used: this one encodes itself.
+  LogBatch other = batch_of(2);
+  sink->prepare(other);
+  other.prepared_for = &server;
+  std::string err;
+  ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+  ASSERT_EQ(sink->write(other, &err), SinkResult::kOk) << err;
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(decoded_body(reqs[0]), "3|line0,line1,line2,|");  // positions went in the header
+  EXPECT_EQ(reqs[0].header("x-sluice-positions"), "[[\"app\",\"k\",30]]");
+  EXPECT_EQ(decoded_body(reqs[1]), "2|line0,line1,|");
+
+  // A retried batch sends the same prepared body again.
+  server.answer(503, "later");
+  LogBatch again = batch_of(1, {{"app", "k", 40, "/var/log/app.log"}});
+  sink->prepare(again);
+  EXPECT_EQ(sink->write(again, &err), SinkResult::kRetry);
+  ASSERT_EQ(sink->write(again, &err), SinkResult::kOk) << err;
+  reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(decoded_body(reqs[2]), "1|line0,|");
+  EXPECT_EQ(decoded_body(reqs[3]), "1|line0,|");
+}
+
+TEST(SluiceSink, DoesNotPrepareMixedBatchesOrOversizedOnesWithoutPositions) {
+  FakeServer server;
+  SluiceSinkOptions o;
+  o.max_batch_bytes = 1024;
+  auto sink = sink_for(server, o);
+  LogBatch mixed = batch_of(1);
+  mixed.samples.resize(1);
+  sink->prepare(mixed);
+  EXPECT_TRUE(mixed.prepared == nullptr);
+  LogBatch big = batch_of(400);  // ~3 KB encoded, split into parts at write()
+  sink->prepare(big);
+  EXPECT_TRUE(big.prepared == nullptr);
+}
+
+}  // namespace
+}  // namespace sluice
