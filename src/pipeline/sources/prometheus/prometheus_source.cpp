@@ -6,7 +6,6 @@
 
 #include "common/compression.hpp"
 #include "model/stream_name.hpp"
-#include "pipeline/sources/delivery.hpp"
 #include "pipeline/sources/prometheus/remote_write_decoder.hpp"
 
 namespace sluice {
@@ -80,36 +79,16 @@ Status validate_prometheus_source_options(const PrometheusSourceOptions& o) {
 }
 
 PrometheusSource::PrometheusSource(std::string name, PrometheusSourceOptions options)
-    : name_(std::move(name)), options_(std::move(options)) {
+    : HttpListenerSource(std::move(name), options), options_(std::move(options)) {
   auto& m = MetricsRegistry::global();
   const std::string help = "Parts of remote_write requests that the prometheus_remote_write source does not store.";
   skipped_histograms_ = &m.counter("sluice_prometheus_remote_write_skipped_total", help,
-                                   {{"component", name_}, {"what", "native_histograms"}});
-  skipped_exemplars_ =
-      &m.counter("sluice_prometheus_remote_write_skipped_total", help, {{"component", name_}, {"what", "exemplars"}});
+                                   {{"component", this->name()}, {"what", "native_histograms"}});
+  skipped_exemplars_ = &m.counter("sluice_prometheus_remote_write_skipped_total", help,
+                                  {{"component", this->name()}, {"what", "exemplars"}});
 }
 
 PrometheusSource::~PrometheusSource() { stop(); }
-
-Status PrometheusSource::start(SourceContext* ctx) {
-  ctx_ = ctx;
-  HttpServerOptions o;
-  o.name = name_;
-  o.listen = options_.listen;
-  o.max_body_bytes = options_.max_body_bytes;
-  o.idle_timeout = options_.idle_timeout;
-  o.max_connections = options_.max_connections;
-  server_ = std::make_unique<HttpServer>(o, [this](const HttpRequest& r) { return handle(r); });
-  SLUICE_RETURN_IF_ERROR(server_->start());
-  spdlog::info("sources.{}: listening on {} (port {})", name_, options_.listen, server_->port());
-  return Status::Ok();
-}
-
-void PrometheusSource::stop() {
-  if (server_) server_->stop();
-}
-
-uint16_t PrometheusSource::port() const { return server_ ? server_->port() : 0; }
 
 HttpResponse PrometheusSource::handle(const HttpRequest& request) {
   const bool get = request.method == "GET" || request.method == "HEAD";
@@ -149,7 +128,7 @@ HttpResponse PrometheusSource::write(const HttpRequest& request) {
     st = decode_remote_write(*body, o, &decoded);
   }
   if (!st.ok()) {
-    spdlog::debug("sources.{}: rejected a write request: {}", name_, st.message());
+    spdlog::debug("sources.{}: rejected a write request: {}", name(), st.message());
     return bad_body(st);
   }
   remember(decoded.metadata);
@@ -159,7 +138,7 @@ HttpResponse PrometheusSource::write(const HttpRequest& request) {
       spdlog::warn(
           "sources.{}: skipping native histogram samples (not supported; counted in "
           "sluice_prometheus_remote_write_skipped_total); float samples are stored",
-          name_);
+          name());
     }
   }
   if (decoded.exemplars > 0) skipped_exemplars_->inc(decoded.exemplars);
@@ -173,7 +152,7 @@ HttpResponse PrometheusSource::write(const HttpRequest& request) {
   LogBatch batch;
   batch.stream = options_.stream;
   batch.samples = std::move(decoded.samples);
-  st = deliver(*ctx_, std::move(batch), options_.ack_timeout);
+  st = deliver(std::move(batch));
   if (st.ok()) return ok;
   if (st.code() == StatusCode::kInvalidArgument) return text(400, st.message());
   return text(503, st.message());

@@ -31,14 +31,11 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
 #include <shared_mutex>
 #include <string>
 
 #include "common/metrics.hpp"
 #include "config/options.hpp"
-#include "net/http_server.hpp"
-#include "pipeline/component.hpp"
 #include "pipeline/sources/http_listener.hpp"
 #include "pipeline/sources/prometheus/metric_kind_rules.hpp"
 
@@ -60,28 +57,21 @@ const OptionTable<PrometheusSourceOptions>& prometheus_source_option_table();
 /// Checks `stream` is a valid stream name ([a-z0-9_.-]{1,64}); InvalidArgument otherwise.
 Status validate_prometheus_source_options(const PrometheusSourceOptions& options);
 
-class PrometheusSource : public Source {
+class PrometheusSource final : public HttpListenerSource {
  public:
   PrometheusSource(std::string name, PrometheusSourceOptions options);
   ~PrometheusSource() override;
-  Status start(SourceContext* ctx) override;
-  void stop() override;
-  /// The bound port (after start; useful with port 0).
-  uint16_t port() const;
 
   /// Answers one request (public so tests can call it without a socket;
   /// a write still needs start() first, for delivery).
-  HttpResponse handle(const HttpRequest& request);
+  HttpResponse handle(const HttpRequest& request) override;
 
  private:
   HttpResponse write(const HttpRequest& request);
   /// Adds the request's metadata to the remembered types (cleared when full).
   void remember(const MetricTypes& metadata);
 
-  std::string name_;
   PrometheusSourceOptions options_;
-  SourceContext* ctx_ = nullptr;
-  std::unique_ptr<HttpServer> server_;
 
   mutable std::shared_mutex types_mu_;
   MetricTypes remembered_;  ///< guarded by types_mu_
