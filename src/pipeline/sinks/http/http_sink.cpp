@@ -3,6 +3,7 @@
 #include "common/compression.hpp"
 #include "net/http_client.hpp"
 #include "pipeline/sinks/encoding.hpp"
+#include "pipeline/sinks/http_post.hpp"
 
 namespace sluice {
 
@@ -44,27 +45,8 @@ class HttpSink final : public Sink {
     req.headers = headers_;
     req.headers.emplace_back("Content-Type",
                              options_.encoding == "text" ? "text/plain; charset=utf-8" : "application/x-ndjson");
-    std::string body;
-    encode_batch(body, batch, options_.encoding);
-    if (compression_ != Compression::kNone) {
-      auto packed = compress(compression_, body);
-      if (!packed.ok()) {
-        *error = packed.status().to_string();
-        return SinkResult::kRetry;
-      }
-      body = std::move(*packed);
-      req.headers.emplace_back("Content-Encoding", compression_name(compression_));
-    }
-    req.body = std::move(body);
-    auto res = http_send(req);
-    if (!res.ok()) {
-      *error = res.status().to_string();
-      return res.status().code() == StatusCode::kInvalidArgument ? SinkResult::kFatal : SinkResult::kRetry;
-    }
-    if (res->status >= 200 && res->status < 300) return SinkResult::kOk;
-    *error = options_.endpoint + " answered " + std::to_string(res->status) + ": " + res->body.substr(0, 500);
-    bool retry = res->status == 408 || res->status == 429 || res->status >= 500;
-    return retry ? SinkResult::kRetry : SinkResult::kFatal;
+    encode_batch(req.body, batch, options_.encoding);
+    return post_to_next_hop(std::move(req), compression_, CompressionLevel::kDefault, false, error);
   }
 
  private:

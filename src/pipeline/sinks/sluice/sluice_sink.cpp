@@ -12,6 +12,7 @@
 #include "common/compression.hpp"
 #include "model/stream_name.hpp"
 #include "net/http_client.hpp"
+#include "pipeline/sinks/http_post.hpp"
 #include "pipeline/sinks/sluice/sluice_positions_client.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
 
@@ -277,30 +278,11 @@ class SluiceSink final : public Sink {
     req.headers.emplace_back(kSluiceAgentHeader, options_.agent_id);
     if (!options_.stream.empty()) req.headers.emplace_back(kSluiceStreamHeader, options_.stream);
     if (positions != nullptr) req.headers.emplace_back(kSluicePositionsHeader, *positions);
-    if (compression_ != Compression::kNone && compressed) {
-      req.headers.emplace_back("Content-Encoding", compression_name(compression_));
-    } else if (compression_ != Compression::kNone) {
-      // The fastest level: on a shipping agent the CPU is scarcer than the
-      // bandwidth (zstd 1 compresses access logs ~1.5x faster than 3 at
-      // about the same ratio).
-      auto packed = compress(compression_, body, CompressionLevel::kFast);
-      if (!packed.ok()) {
-        *error = packed.status().to_string();
-        return SinkResult::kRetry;
-      }
-      body = std::move(*packed);
-      req.headers.emplace_back("Content-Encoding", compression_name(compression_));
-    }
     req.body = std::move(body);
-    auto res = http_send(req);
-    if (!res.ok()) {
-      *error = res.status().to_string();
-      return res.status().code() == StatusCode::kInvalidArgument ? SinkResult::kFatal : SinkResult::kRetry;
-    }
-    if (res->status >= 200 && res->status < 300) return SinkResult::kOk;
-    *error = req.url + " answered " + std::to_string(res->status) + ": " + res->body.substr(0, 500);
-    bool retry = res->status == 408 || res->status == 429 || res->status >= 500;
-    return retry ? SinkResult::kRetry : SinkResult::kFatal;
+    // The fastest level: on a shipping agent the CPU is scarcer than the
+    // bandwidth (zstd 1 compresses access logs ~1.5x faster than 3 at about
+    // the same ratio).
+    return post_to_next_hop(std::move(req), compression_, CompressionLevel::kFast, compressed, error);
   }
 
   SluiceSinkOptions options_;

@@ -1,0 +1,26 @@
+// One POST of a network sink (`http`, `sluice`) to its next hop: the body
+// compressed per the sink's Content-Encoding, sent, and the outcome mapped
+// to the pipeline's retry rules.
+//
+// Outcome: 2xx -> kOk; a connection that fails or times out, 408, 429 and
+// 5xx -> kRetry (the engine backs off and sends again); any other answer and
+// a request that can never be sent (a bad URL) -> kFatal. `*error` names the
+// URL, the status and the start of the answer's body.
+//
+// Thread-safety: a free function; callable from any thread.
+#pragma once
+
+#include <string>
+
+#include "common/compression.hpp"
+#include "net/http_client.hpp"
+#include "pipeline/component.hpp"
+
+namespace sluice {
+
+/// Sends `req` (its body not yet compressed unless `compressed`), adding
+/// Content-Encoding for `c` and compressing at `level` when needed.
+SinkResult post_to_next_hop(HttpClientRequest req, Compression c, CompressionLevel level, bool compressed,
+                            std::string* error);
+
+}  // namespace sluice
