@@ -5,23 +5,10 @@
 // request, its result equals the protobuf library path's.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
-#include "pipeline/sources/otlp/otlp_logs_decode.hpp"
+#include "pipeline/sources/otlp/otlp_fuzz_checks.hpp"
 #include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
-
-namespace {
-
-void check_hex(const std::string& s, size_t want) {
-  if (s.empty()) return;
-  if (s.size() != want) abort();
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) abort();
-  }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sluice::OtlpLimits limits;
@@ -36,12 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   if (!r.ok()) return 0;
-  if ((r->rejected == 0) != r->rejected_reason.empty()) abort();
-  if (r->records.size() + r->rejected > limits.max_records) abort();
-  for (const auto& rec : r->records) {
-    check_hex(rec.trace_id, 32);
-    check_hex(rec.span_id, 16);
-    if (rec.severity_number > 24 || rec.trace_flags > 0xff || rec.timestamp_ns < 0) abort();
-  }
+  sluice::fuzz::check_logs(*r, limits);
   return 0;
 }
