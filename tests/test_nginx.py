@@ -125,6 +125,12 @@ stream = "nginx_error"
     rows = s.query("SELECT attributes['http.response.status_code'] AS status, count(*) FROM nginx "
                    "GROUP BY 1 ORDER BY 1")["rows"]
     assert {r[0]: r[1] for r in rows} == dict(expected)
+    # The frequent keys become attribute columns within seconds; the issue's
+    # query form reads them.
+    wait_for(lambda: "http" in [c["name"] for c in s.query("SELECT * FROM nginx LIMIT 0")["columns"]],
+             timeout=30, what="attribute columns")
+    rows = s.query("SELECT http.response.status_code, count(*) FROM nginx GROUP BY 1")["rows"]
+    assert {r[0]: r[1] for r in rows} == dict(expected)
     assert s.scalar("SELECT count(*) FROM nginx WHERE attributes['parse.error'] IS NOT NULL") == 0
     # Parsed fields use OpenTelemetry semantic-convention names.
     methods = {r[0] for r in s.query("SELECT DISTINCT attributes['http.request.method'] FROM nginx")["rows"]}

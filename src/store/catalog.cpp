@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "common/json_text.hpp"
+#include "store/attribute_columns.hpp"
 
 namespace sluice {
 
@@ -35,10 +36,21 @@ std::string encode_catalog(const Catalog& c) {
     append_json_string(out, s.path);
     out += fmt::format(
         ",\"first_offset\":{},\"last_offset\":{},\"min_timestamp_ns\":{},\"max_timestamp_ns\":{},\"rows\":{},"
-        "\"bytes\":{}}}",
+        "\"bytes\":{}",
         s.first_offset, s.last_offset, s.min_timestamp_ns, s.max_timestamp_ns, s.rows, s.bytes);
+    if (s.attribute_columns > 0) out += fmt::format(",\"attribute_columns\":{}", s.attribute_columns);
+    out += '}';
   }
-  out += "],\"positions\":[";
+  out += "],";
+  if (!c.attribute_columns.empty()) {
+    out += "\"attribute_columns\":[";
+    for (size_t i = 0; i < c.attribute_columns.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, c.attribute_columns[i]);
+    }
+    out += "],";
+  }
+  out += "\"positions\":[";
   for (size_t i = 0; i < c.positions.size(); ++i) {
     const auto& p = c.positions[i];
     if (i) out += ',';
@@ -92,6 +104,23 @@ Result<Catalog> decode_catalog(std::string_view json, std::string_view path) {
                               std::string(kind) + "\"");
   }
   SLUICE_RETURN_IF_ERROR(need_u64(root, "compacted_offset", &c.compacted_offset));
+  if (root["attribute_columns"].error() != simdjson::NO_SUCH_FIELD) {
+    simdjson::dom::array keys;
+    if (root["attribute_columns"].get_array().get(keys)) {
+      return Status::Corruption(where + ": expected an array of strings \"attribute_columns\"");
+    }
+    for (simdjson::dom::element k : keys) {
+      std::string_view key;
+      if (k.get_string().get(key)) {
+        return Status::Corruption(where + ": expected an array of strings \"attribute_columns\"");
+      }
+      if (!attribute_column_admissible(c.attribute_columns, key)) {
+        return Status::Corruption(where + ": \"attribute_columns\" key \"" + std::string(key) +
+                                  "\" is not a valid column name or clashes with an earlier key");
+      }
+      c.attribute_columns.emplace_back(key);
+    }
+  }
   simdjson::dom::array segs, poss;
   if (root["segments"].get_array().get(segs)) return Status::Corruption(where + ": expected an array \"segments\"");
   for (simdjson::dom::element s : segs) {
@@ -103,6 +132,13 @@ Result<Catalog> decode_catalog(std::string_view json, std::string_view path) {
     SLUICE_RETURN_IF_ERROR(need_i64(s, "max_timestamp_ns", &si.max_timestamp_ns));
     SLUICE_RETURN_IF_ERROR(need_u64(s, "rows", &si.rows));
     SLUICE_RETURN_IF_ERROR(need_u64(s, "bytes", &si.bytes));
+    if (s["attribute_columns"].error() != simdjson::NO_SUCH_FIELD) {
+      SLUICE_RETURN_IF_ERROR(need_u64(s, "attribute_columns", &si.attribute_columns));
+      if (si.attribute_columns > c.attribute_columns.size()) {
+        return Status::Corruption(fmt::format("{}: segment \"{}\" has {} attribute columns but the catalog lists {}",
+                                              where, si.path, si.attribute_columns, c.attribute_columns.size()));
+      }
+    }
     if (si.path.find("..") != std::string::npos || (!si.path.empty() && si.path[0] == '/')) {
       return Status::Corruption(where + ": segment path \"" + si.path + "\" leaves the stream directory");
     }

@@ -37,6 +37,10 @@ struct SegmentInfo {
   int64_t max_timestamp_ns = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  /// The file holds a column "attributes.<key>" for the first this many keys
+  /// of Catalog::attribute_columns (attribute_columns.hpp); stored only when
+  /// not 0.
+  uint64_t attribute_columns = 0;
 
   bool operator==(const SegmentInfo&) const = default;
 };
@@ -48,6 +52,9 @@ struct Catalog {
   uint64_t compacted_offset = 0;
   std::vector<SegmentInfo> segments;      ///< ordered by first_offset
   std::vector<SourcePosition> positions;  ///< as of compacted_offset
+  /// Promoted attribute keys of a logs stream, append-only
+  /// (attribute_columns.hpp); stored only when not empty.
+  std::vector<std::string> attribute_columns;
 
   bool operator==(const Catalog&) const = default;
 };

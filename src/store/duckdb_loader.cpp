@@ -26,6 +26,7 @@
   X(duckdb_create_config)                               \
   X(duckdb_create_logical_type)                         \
   X(duckdb_create_map_type)                             \
+  X(duckdb_create_list_type)                            \
   X(duckdb_create_table_function)                       \
   X(duckdb_data_chunk_get_size)                         \
   X(duckdb_data_chunk_get_vector)                       \
@@ -52,6 +53,8 @@
   X(duckdb_function_get_bind_data)                      \
   X(duckdb_function_get_init_data)                      \
   X(duckdb_function_set_error)                          \
+  X(duckdb_get_list_child)                              \
+  X(duckdb_get_list_size)                               \
   X(duckdb_get_int64)                                   \
   X(duckdb_get_type_id)                                 \
   X(duckdb_get_uint64)                                  \
@@ -95,9 +98,12 @@
   X(duckdb_table_function_set_name)                     \
   X(duckdb_table_function_supports_projection_pushdown) \
   X(duckdb_validity_row_is_valid)                       \
+  X(duckdb_validity_set_row_invalid)                    \
+  X(duckdb_validity_set_row_valid)                      \
   X(duckdb_value_int64)                                 \
   X(duckdb_value_varchar)                               \
   X(duckdb_vector_assign_string_element_len)            \
+  X(duckdb_vector_ensure_validity_writable)             \
   X(duckdb_vector_get_data)                             \
   X(duckdb_vector_get_validity)                         \
   X(duckdb_vector_size)                                 \

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "store/attribute_columns.hpp"
 #include "store/log_table.hpp"
 #include "store/metric_table.hpp"
 #include "store/span_table.hpp"
@@ -17,6 +18,7 @@ struct LogShape {
   static constexpr const char* kFunction = "sluice_hot";
   static constexpr int kColumns = kLogColumnCount;
   static constexpr int kOffsetColumn = kColOffset;
+  static constexpr bool kAttributeColumns = true;
   static const std::vector<Row>& rows(const LogBatch& b) { return b.records; }
   static int64_t timestamp(const Row& r) { return r.timestamp_ns; }
   static const std::vector<std::string>& names() { return log_column_names(); }
@@ -31,6 +33,7 @@ struct MetricShape {
   static constexpr const char* kFunction = "sluice_hot_metrics";
   static constexpr int kColumns = kMetricColumnCount;
   static constexpr int kOffsetColumn = kMetricColOffset;
+  static constexpr bool kAttributeColumns = false;
   static const std::vector<Row>& rows(const LogBatch& b) { return b.samples; }
   static int64_t timestamp(const Row& r) { return r.timestamp_ns; }
   static const std::vector<std::string>& names() { return metric_column_names(); }
@@ -47,6 +50,7 @@ struct BindData {
   uint64_t from_offset = 0;
   int64_t ts_from = std::numeric_limits<int64_t>::min();
   int64_t ts_to = std::numeric_limits<int64_t>::max();
+  std::vector<std::string> attribute_columns;  // logs only: keys emitted as "attributes.<key>" columns
 };
 
 struct SpanShape {
@@ -54,6 +58,7 @@ struct SpanShape {
   static constexpr const char* kFunction = "sluice_hot_spans";
   static constexpr int kColumns = kSpanColumnCount;
   static constexpr int kOffsetColumn = kSpanColOffset;
+  static constexpr bool kAttributeColumns = false;
   static const std::vector<Row>& rows(const LogBatch& b) { return b.spans; }
   static int64_t timestamp(const Row& r) { return r.start_timestamp_ns; }
   static const std::vector<std::string>& names() { return span_column_names(); }
@@ -66,7 +71,7 @@ struct SpanShape {
 template <class Shape>
 struct ScanState {
   std::vector<HotChunk> chunks;  // snapshot taken at init
-  std::vector<int> columns;      // projected columns, in output order
+  std::vector<int> columns;      // projected columns, in output order; >= kColumns: attribute column
   size_t chunk = 0;
   bool decoded = false;
   size_t record = 0;
@@ -111,11 +116,28 @@ void bind(duckdb_bind_info info) {
     Value v(duckdb_bind_get_named_parameter(info, "ts_to"));
     if (v.v && !duckdb_is_null_value(v.v)) data->ts_to = duckdb_get_int64(v.v);
   }
+  if constexpr (Shape::kAttributeColumns) {
+    Value v(duckdb_bind_get_named_parameter(info, "attribute_columns"));
+    if (v.v && !duckdb_is_null_value(v.v)) {
+      idx_t n = duckdb_get_list_size(v.v);
+      for (idx_t i = 0; i < n; ++i) {
+        Value item(duckdb_get_list_child(v.v, i));
+        char* k = duckdb_get_varchar(item.v);
+        data->attribute_columns.emplace_back(k ? k : "");
+        duckdb_free(k);
+      }
+    }
+  }
   // No snapshot here: DuckDB binds a view's query when the view is created,
   // which happens under the stream's locks. The snapshot is taken at init.
   for (int c = 0; c < Shape::kColumns; ++c) {
     duckdb_logical_type t = Shape::type(c);
     duckdb_bind_add_result_column(info, Shape::names()[c].c_str(), t);
+    duckdb_destroy_logical_type(&t);
+  }
+  for (const auto& key : data->attribute_columns) {
+    duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    duckdb_bind_add_result_column(info, attribute_column_name(key).c_str(), t);
     duckdb_destroy_logical_type(&t);
   }
   // DuckDB owns the state through a C callback, so ownership passes as a raw pointer.
@@ -135,10 +157,11 @@ void init(duckdb_init_info info) {
   }
   state->chunks = std::move(*snap);
   idx_t n = duckdb_init_get_column_count(info);
+  idx_t ours = Shape::kColumns + bd->attribute_columns.size();
   for (idx_t i = 0; i < n; ++i) {
     idx_t c = duckdb_init_get_column_index(info, i);
     // Row-id style virtual columns have indexes past ours; give them offsets.
-    state->columns.push_back(c < static_cast<idx_t>(Shape::kColumns) ? static_cast<int>(c) : Shape::kOffsetColumn);
+    state->columns.push_back(c < ours ? static_cast<int>(c) : Shape::kOffsetColumn);
   }
   duckdb_init_set_max_threads(info, 1);
   // DuckDB owns the state through a C callback, so ownership passes as a raw pointer.
@@ -211,7 +234,15 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
     }
   }
   for (size_t i = 0; i < st->columns.size(); ++i) {
-    Shape::fill(duckdb_data_chunk_get_vector(output, i), st->columns[i], st->rows, st->offsets);
+    duckdb_vector v = duckdb_data_chunk_get_vector(output, i);
+    int c = st->columns[i];
+    if constexpr (Shape::kAttributeColumns) {
+      if (c >= Shape::kColumns) {
+        fill_attribute_column(v, bd->attribute_columns[c - Shape::kColumns], st->rows);
+        continue;
+      }
+    }
+    Shape::fill(v, c, st->rows, st->offsets);
   }
   duckdb_data_chunk_set_size(output, st->rows.size());
 }
@@ -228,6 +259,11 @@ Status register_scan(Connection* con, HotSource* source) {
   duckdb_table_function_add_named_parameter(f, "gen", big);
   duckdb_table_function_add_named_parameter(f, "ts_from", big);
   duckdb_table_function_add_named_parameter(f, "ts_to", big);
+  if constexpr (Shape::kAttributeColumns) {
+    duckdb_logical_type list = duckdb_create_list_type(varchar);
+    duckdb_table_function_add_named_parameter(f, "attribute_columns", list);
+    duckdb_destroy_logical_type(&list);
+  }
   duckdb_destroy_logical_type(&varchar);
   duckdb_destroy_logical_type(&ubig);
   duckdb_destroy_logical_type(&big);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/log_record.hpp"
@@ -45,5 +46,9 @@ duckdb_logical_type log_column_type(LogColumn c);
 /// whole chunk must be written by one call.
 void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const LogRecord*>& rows,
                      const std::vector<uint64_t>& offsets);
+
+/// Writes attribute `key` of each row (NULL where a row lacks it; the first
+/// entry when a row has it twice) into VARCHAR vector `vec`.
+void fill_attribute_column(duckdb_vector vec, std::string_view key, const std::vector<const LogRecord*>& rows);
 
 }  // namespace sluice

@@ -29,6 +29,11 @@ const OptionTable<StoreOptions>& store_option_table() {
                   "Rows per Parquet row group.")
         .add_integer("compression_level", &StoreOptions::compression_level, 3, 1, 22,
                      "zstd level of Parquet segments: higher is smaller and slower to compact.")
+        .add_integer("attribute_columns", &StoreOptions::attribute_columns, 32, 0, 256,
+                     "At most this many attribute keys per log stream, each present in at least half of the "
+                     "records, are also stored as their own Parquet columns and shown in SQL as nested columns "
+                     "named by their dotted path (`SELECT http.response.status_code ...` reads one column instead "
+                     "of every attributes map). Keys are chosen at compaction and never removed; 0 = none.")
         .add_size("min_free_bytes", &StoreOptions::min_free_bytes, "256MiB", "0", "1024TiB",
                   "Below this much free disk space writes are refused with resource_exhausted (backpressure) "
                   "instead of filling the disk.")

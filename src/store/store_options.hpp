@@ -21,6 +21,7 @@ struct StoreOptions {
   std::chrono::nanoseconds compact_interval{};
   uint64_t row_group_rows = 0;
   int64_t compression_level = 0;  ///< zstd level of Parquet segments
+  int64_t attribute_columns = 0;  ///< promoted attribute keys per logs stream (attribute_columns.hpp)
   uint64_t min_free_bytes = 0;
   std::string memory_limit;  ///< DuckDB memory_limit for the whole process
   int64_t threads = 0;       ///< DuckDB threads; 0 = cores

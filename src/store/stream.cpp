@@ -12,6 +12,10 @@
 namespace sluice {
 
 namespace {
+// Sampled hot records needed before their keys are promoted ahead of a
+// compaction (AttributeKeySampler samples up to 4 records per batch).
+constexpr uint64_t kMinAttributeSamples = 16;
+
 // Event time of item i of a stored batch, in offset order (records,
 // samples, spans: a span's start).
 int64_t item_timestamp(const LogBatch& b, size_t i) {
@@ -29,6 +33,16 @@ const char* hot_function(StreamKind k) {
     default:
       return "sluice_hot";
   }
+}
+
+// A DuckDB VARCHAR[] literal.
+std::string list_literal(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    out += quote_literal(items[i]);
+  }
+  return out + "]";
 }
 
 const char* items_name(StreamKind k) {
@@ -169,6 +183,7 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared
   min_ts_ = std::min<int64_t>(min_ts_, c.min_timestamp_ns);
   max_ts_ = std::max<int64_t>(max_ts_, c.max_timestamp_ns);
   HotGen& g = hot_.back();
+  g.attribute_keys.sample(batch.records);
   g.rows += c.count;
   g.end_offset = first_offset + c.count;
   g.chunks.push_back(std::move(c));
@@ -187,19 +202,37 @@ std::vector<HotChunk> Stream::hot_snapshot(int64_t gen) const {
 }
 
 Status Stream::refresh_view() {
-  std::vector<std::string> files;
-  for (const auto& s : catalog_.segments) files.push_back(segment_abs(s.path));
-  std::string sql = "CREATE OR REPLACE VIEW " + quote_identifier(name_) + " AS ";
-  if (!files.empty()) {
-    sql += "SELECT * FROM read_parquet([";
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (i) sql += ",";
-      sql += quote_literal(files[i]);
+  // Segments grouped by how many of the promoted attribute keys they hold
+  // as columns; the others are computed from the attributes map.
+  const std::vector<std::string>& promoted = catalog_.attribute_columns;
+  std::map<uint64_t, std::vector<std::string>> groups;
+  for (const auto& s : catalog_.segments) groups[s.attribute_columns].push_back(segment_abs(s.path));
+  std::string parts;
+  for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+    parts += "SELECT *";
+    for (size_t k = it->first; k < promoted.size(); ++k) {
+      parts +=
+          ", attributes[" + quote_literal(promoted[k]) + "] AS " + quote_identifier(attribute_column_name(promoted[k]));
     }
-    sql += "], hive_partitioning = false) UNION ALL BY NAME ";
+    parts += " FROM read_parquet([";
+    for (size_t i = 0; i < it->second.size(); ++i) {
+      if (i) parts += ",";
+      parts += quote_literal(it->second[i]);
+    }
+    parts += "], hive_partitioning = false) UNION ALL BY NAME ";
   }
-  sql += fmt::format("SELECT * FROM {}({}, from_offset := {})", hot_function(catalog_.kind), quote_literal(name_),
-                     catalog_.compacted_offset);
+  parts += fmt::format("SELECT * FROM {}({}, from_offset := {}", hot_function(catalog_.kind), quote_literal(name_),
+                       catalog_.compacted_offset);
+  if (!promoted.empty()) parts += ", attribute_columns := " + list_literal(promoted);
+  parts += ")";
+  std::string sql = "CREATE OR REPLACE VIEW " + quote_identifier(name_) + " AS ";
+  if (promoted.empty()) return admin_con_->exec(sql + parts);
+  sql += "SELECT * EXCLUDE (";
+  for (size_t k = 0; k < promoted.size(); ++k) {
+    if (k) sql += ", ";
+    sql += quote_identifier(attribute_column_name(promoted[k]));
+  }
+  sql += "), " + attribute_struct_columns_sql(promoted) + " FROM (" + parts + ")";
   return admin_con_->exec(sql);
 }
 
@@ -382,6 +415,19 @@ Status Stream::compact(bool force) {
     int64_t age = env_->now_monotonic_nanos() - cur.created_mono_ns;
     bool due = cur.rows > 0 && (force || cur.rows >= static_cast<uint64_t>(options_.compact_rows) ||
                                 age >= options_.compact_interval.count());
+    // Keys frequent among the hot records become columns now rather than at
+    // the first compaction, so a new stream's columns appear within seconds.
+    if (catalog_.kind == StreamKind::kLogs && cur.attribute_keys.samples() >= kMinAttributeSamples) {
+      std::vector<std::string> promoted = extend_attribute_columns(catalog_.attribute_columns, cur.attribute_keys,
+                                                                   static_cast<size_t>(options_.attribute_columns));
+      if (promoted != catalog_.attribute_columns) {
+        Catalog next = catalog_;
+        next.attribute_columns = std::move(promoted);
+        SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
+        catalog_ = std::move(next);
+        view_stale_ = true;
+      }
+    }
     if (due) {
       cur.positions_at_end = positions_snapshot();
       new_hot_gen();
@@ -456,6 +502,16 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       add(floor_hour(ts), c.first_offset + i, c.first_offset + i, ts, ts, 1);
     }
   }
+  std::vector<std::string> promoted;
+  {
+    std::lock_guard<std::mutex> a(apply_mu_);
+    promoted = catalog_.attribute_columns;
+    if (catalog_.kind == StreamKind::kLogs) {
+      promoted =
+          extend_attribute_columns(promoted, frozen.attribute_keys, static_cast<size_t>(options_.attribute_columns));
+    }
+  }
+  std::string columns_arg = promoted.empty() ? "" : ", attribute_columns := " + list_literal(promoted);
   std::vector<SegmentInfo> written;
   {
     std::lock_guard<std::mutex> v(view_mu_);
@@ -466,14 +522,15 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       SLUICE_RETURN_IF_ERROR(env_->create_dirs(segment_abs(part)));
       std::string tmp = abs + ".tmp";
       SLUICE_RETURN_IF_ERROR(admin_con_->exec(
-          fmt::format("COPY (SELECT * FROM {}({}, gen := {}, ts_from := {}, ts_to := {})) TO {} "
+          fmt::format("COPY (SELECT * FROM {}({}, gen := {}, ts_from := {}, ts_to := {}{})) TO {} "
                       "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
-                      hot_function(catalog_.kind), quote_literal(name_), frozen.id, hour, hour + kHourNs,
+                      hot_function(catalog_.kind), quote_literal(name_), frozen.id, hour, hour + kHourNs, columns_arg,
                       quote_literal(tmp), options_.compression_level, options_.row_group_rows)));
       SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
       SLUICE_RETURN_IF_ERROR(env_->rename_file(tmp, abs));
       SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
       SLUICE_ASSIGN_OR_RETURN(s.bytes, env_->file_size(abs));
+      s.attribute_columns = promoted.size();
       written.push_back(s);
     }
   }
@@ -488,6 +545,7 @@ Status Stream::compact_frozen(const HotGen& frozen) {
             [](const SegmentInfo& x, const SegmentInfo& y) { return x.first_offset < y.first_offset; });
   next.compacted_offset = frozen.end_offset;
   next.positions = frozen.positions_at_end;
+  next.attribute_columns = promoted;
   SLUICE_RETURN_IF_ERROR(save_catalog(env_, dir_ + "/catalog.json", next));
   catalog_ = std::move(next);
   // Retire before refreshing the view: the old view still finds the rows

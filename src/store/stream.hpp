@@ -30,6 +30,7 @@
 #include "common/env.hpp"
 #include "common/metrics.hpp"
 #include "model/stream_name.hpp"
+#include "store/attribute_columns.hpp"
 #include "store/catalog.hpp"
 #include "store/duckdb_handle.hpp"
 #include "store/hot_scan.hpp"
@@ -119,6 +120,7 @@ class Stream {
     int64_t retired_mono_ns = 0;  ///< when it left the hot set (retired_ only)
     std::vector<HotChunk> chunks;
     std::vector<SourcePosition> positions_at_end;  ///< valid once frozen
+    AttributeKeySampler attribute_keys;            ///< logs: which attribute keys the records carry
   };
 
   Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);

@@ -314,6 +314,52 @@ TEST_F(StoreTest, LogsStreamRefusesSamplesAndMixedBatches) {
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app"), 2);
 }
 
+TEST_F(StoreTest, AttributeColumnsEqualTheMapInHotCompactedAndOlderSegments) {
+  auto check = [&](Store* store, int64_t rows) {
+    EXPECT_EQ(count(store, "SELECT count(*) FROM app"), rows);
+    EXPECT_EQ(count(store,
+                    "SELECT count(*) FROM app WHERE http.response.status_code IS NOT DISTINCT FROM "
+                    "attributes['http.response.status_code'] AND log.level IS NOT DISTINCT FROM "
+                    "attributes['log.level']"),
+              rows);
+    EXPECT_EQ(count(store, "SELECT count(*) FROM app WHERE http.response.status_code = '404'"), rows / 2);
+  };
+  auto add = [](LogBatch b) {
+    // Every other record also carries log.level; records keep their map.
+    for (size_t i = 0; i < b.records.size(); i += 2) b.records[i].attributes.emplace_back("log.level", "warn");
+    return b;
+  };
+  options_.attribute_columns = 0;
+  {
+    auto store = open();
+    Stream* s = *store->stream("app");
+    LogBatch b = add(batch(10, kT0));
+    ASSERT_TRUE(s->append(b).ok());
+    ASSERT_TRUE(s->compact(true).ok());  // a segment without attribute columns
+  }
+  options_.attribute_columns = 32;
+  auto store = open();
+  Stream* s = *store->stream("app");
+  LogBatch b = add(batch(10, kT0 + kHour));
+  ASSERT_TRUE(s->append(b).ok());
+  ASSERT_TRUE(s->compact(true).ok());  // promotes both keys, writes them as columns
+  LogBatch hot = add(batch(10, kT0 + 2 * kHour));
+  ASSERT_TRUE(s->append(hot).ok());
+  check(store.get(), 30);
+  auto catalog = load_catalog(Env::posix(), (dir_ / "app" / "catalog.json").string());
+  ASSERT_TRUE(catalog.ok());
+  EXPECT_EQ(catalog->attribute_columns, (std::vector<std::string>{"http.response.status_code", "log.level"}));
+  ASSERT_EQ(catalog->segments.size(), 2U);
+  EXPECT_EQ(catalog->segments[0].attribute_columns, 0U);
+  EXPECT_EQ(catalog->segments[1].attribute_columns, 2U);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM read_parquet('" + (dir_ / "app").string() +
+                                   "/**/*.parquet', union_by_name = true) WHERE \"attributes.log.level\" = 'warn'"),
+            5);
+  store.reset();
+  auto reopened = open();  // the view is rebuilt from the catalog
+  check(reopened.get(), 30);
+}
+
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {
   auto store = open();
   Stream* s = *store->stream("app");
@@ -357,14 +403,17 @@ TEST_F(StoreTest, TracesStreamServesSpanColumnsHotAndCompacted) {
   ASSERT_TRUE(s->append(b).ok());
   EXPECT_EQ(s->info().kind, "traces");
   auto check = [&] {
-    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM spans WHERE span_kind = 'client' AND parent_span_id = "
-                                 "'0000000000000000' AND service_name = 'shop'"),
+    EXPECT_EQ(count(store.get(),
+                    "SELECT count(*) FROM spans WHERE span_kind = 'client' AND parent_span_id = "
+                    "'0000000000000000' AND service_name = 'shop'"),
               2);
-    EXPECT_EQ(count(store.get(), "SELECT duration_ns FROM spans WHERE status_code = 'error' AND status_message = "
-                                 "'timeout'"),
+    EXPECT_EQ(count(store.get(),
+                    "SELECT duration_ns FROM spans WHERE status_code = 'error' AND status_message = "
+                    "'timeout'"),
               2500);
-    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM spans WHERE json_extract_string(events, '$[0].name') = "
-                                 "'exception' AND resource['service.name'] = 'shop'"),
+    EXPECT_EQ(count(store.get(),
+                    "SELECT count(*) FROM spans WHERE json_extract_string(events, '$[0].name') = "
+                    "'exception' AND resource['service.name'] = 'shop'"),
               3);
   };
   check();
