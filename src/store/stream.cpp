@@ -523,7 +523,7 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       std::string tmp = abs + ".tmp";
       SLUICE_RETURN_IF_ERROR(admin_con_->exec(
           fmt::format("COPY (SELECT * FROM {}({}, gen := {}, ts_from := {}, ts_to := {}{})) TO {} "
-                      "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
+                      "(FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
                       hot_function(catalog_.kind), quote_literal(name_), frozen.id, hour, hour + kHourNs, columns_arg,
                       quote_literal(tmp), options_.compression_level, options_.row_group_rows)));
       SLUICE_RETURN_IF_ERROR(env_->sync_file(tmp));
