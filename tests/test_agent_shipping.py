@@ -172,10 +172,7 @@ class Writer(threading.Thread):
 
 @pytest.mark.parametrize("rotation", [
     "rename",
-    pytest.param("copytruncate", marks=pytest.mark.xfail(strict=False, reason=(
-        "file source copytruncate: a copy made while the source is held back (backpressure during the server "
-        "outage) is now and then read again, so a few lines arrive twice (seen: 20 of 7,430 lines in 1 of 11 "
-        "runs since the copy detection landed; 10-70 lines in 2 of 7 before)"))),
+    pytest.param("copytruncate"),
 ])
 def test_exactly_once_through_rotation_outage_and_kills(sluice_factory, agents, tmp_path, rotation):
     otlp_port = free_port()

@@ -38,6 +38,13 @@
 //     read position changing (checkpoints, copy_detection.hpp). The file is
 //     then read again from 0 under its new identity, and its old generation
 //     (fingerprint, read position, checkpoints) is remembered for a minute.
+//     The size alone is never trusted: a file truncated and rewritten to the
+//     size it had at the last look (common while the source is held back by
+//     backpressure, with lines of one length) looks unchanged. So bytes read
+//     are emitted only if, after the read, the file still has the first line
+//     and the bytes before the read position it had; and before a new file
+//     is judged a copy (or not) of a followed file, that file's content is
+//     checked, whatever its size.
 //   - A new file whose fingerprint equals that of a followed file F is a
 //     copy of F if its bytes are F's bytes at the same offsets (compared
 //     directly while F is intact): it is not read while F is followed, and
@@ -203,10 +210,25 @@ class FileSource final : public Source {
   void report_lag(TailedFile& f);
 
   // ---- file_source_copies.cpp: copytruncate
-  /// Detects truncation of a ready file (shorter than its position, first
-  /// line or bytes before the position changed). On truncation departs the
+  /// How closely check_truncated() looks at a file.
+  enum class Look {
+    kSize,     ///< only whether it is shorter than its position
+    kResized,  ///< and at its content when its size changed since the last look
+    kContent,  ///< and at its content in any case
+  };
+  /// Detects truncation of a ready file whose size is now `size`: shorter
+  /// than its position, or (as `look` says) its first line or the bytes
+  /// before its position changed. A file truncated and rewritten to the size
+  /// it had at the last look is only seen by kContent, so every decision that
+  /// relies on the file's generation (reading it, its copies) uses kContent
+  /// or checks after reading (read_lines). On truncation departs the
   /// generation and returns true.
-  bool check_truncated(TailedFile& f, uint64_t size);
+  bool check_truncated(TailedFile& f, uint64_t size, Look look);
+  /// Whether `f` still holds the generation it is followed as: its first
+  /// bytes hash to its fingerprint and the bytes before its position are the
+  /// ones consumed (f.tail, else the newest checkpoint). When not, *why says
+  /// what changed. IOError from pread.
+  Result<bool> same_generation(TailedFile& f, std::string* why);
   /// Remembers the generation, resolves its copies, restarts the file at 0.
   void depart(TailedFile& f, const std::string& why);
   /// Copies of `origin` (which is truncated or closing) are read on from
@@ -237,13 +259,20 @@ class FileSource final : public Source {
   /// One turn for one file. Returns non-ok only when emitting failed (the
   /// reader must stop).
   Status service(TailedFile& f, int64_t now_ns, Turn* turn);
+  /// Whether a turn reads `f`, now `size` bytes: it has bytes past its
+  /// position and past a held partial line, or it is `settled` (gone).
+  static bool will_read(const TailedFile& f, uint64_t size, bool settled);
   /// Reads and emits lines from f.position for at most `budget` bytes
   /// (overshooting by less than one line). With `final`, the end of the
   /// file ends the last line. *eof tells whether the end was reached.
-  Status read_lines(TailedFile& f, bool final, uint64_t budget, uint64_t* consumed, bool* eof);
+  /// Bytes read are used only if the file still holds f's generation after
+  /// the read (same_generation()); else the generation departs, nothing of
+  /// that read is emitted and *departed is set.
+  Status read_lines(TailedFile& f, bool final, uint64_t budget, uint64_t* consumed, bool* eof, bool* departed);
   Status add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after);
   void add_position(const TailedFile& f);
-  void record_checkpoint(TailedFile& f, std::string_view consumed_tail);
+  /// Records the checkpoint at f.position, from f.tail (the bytes consumed).
+  void record_checkpoint(TailedFile& f);
   Status flush();
   void log_io_error(TailedFile& f, const Status& st);
 

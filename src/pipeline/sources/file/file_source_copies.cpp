@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -94,33 +96,49 @@ void FileSource::take_over(TailedFile& f, TailedFile& shorter) {
   queue(f);
 }
 
-bool FileSource::check_truncated(TailedFile& f, uint64_t size) {
+bool FileSource::check_truncated(TailedFile& f, uint64_t size, Look look) {
   if (!f.fingerprint) return false;
   if (size < f.position) {
     depart(f, "shrank from " + std::to_string(f.position) + " to " + std::to_string(size) + " bytes (truncated)");
     return true;
   }
-  if (size == f.verified_size) return false;
-  // Same inode, new size: make sure the file was not truncated and
-  // rewritten past our position in between two looks.
-  auto fp = read_fingerprint(f.fd.fd(), options_.fingerprint_bytes, false, f.path);
-  if (!fp.ok()) {
-    log_io_error(f, fp.status());
+  if (look == Look::kSize || (look == Look::kResized && size == f.verified_size)) return false;
+  // Make sure the file was not truncated and rewritten past our position
+  // (or to the very size it had) in between two looks.
+  std::string why;
+  auto same = same_generation(f, &why);
+  if (!same.ok()) {
+    log_io_error(f, same.status());
     return false;
   }
-  if (!fp->has_value() || **fp != *f.fingerprint) {
-    depart(f, "has a different first line (truncated and rewritten)");
+  if (!*same) {
+    depart(f, why);
     return true;
-  }
-  if (const Checkpoint* cp = f.checkpoints.newest(); cp != nullptr && cp->offset <= size) {
-    auto same = matches_checkpoint(f.fd.fd(), *cp, f.path);
-    if (same.ok() && !*same) {
-      depart(f, "changed before byte " + std::to_string(cp->offset) + " (truncated and rewritten)");
-      return true;
-    }
   }
   f.verified_size = size;
   return false;
+}
+
+Result<bool> FileSource::same_generation(TailedFile& f, std::string* why) {
+  SLUICE_ASSIGN_OR_RETURN(bool first, starts_with_fingerprint(f.fd.fd(), *f.fingerprint, f.path));
+  if (!first) {
+    *why = "has a different first line (truncated and rewritten)";
+    return false;
+  }
+  std::optional<Checkpoint> cp;
+  if (f.position > 0 && f.tail.size() == std::min(f.position, kCheckpointBytes)) {
+    cp = make_checkpoint(f.tail, f.position);
+  } else if (const Checkpoint* newest = f.checkpoints.newest(); newest != nullptr) {
+    cp = *newest;
+  }
+  if (cp && cp->offset > 0) {
+    SLUICE_ASSIGN_OR_RETURN(bool same, matches_checkpoint(f.fd.fd(), *cp, f.path));
+    if (!same) {
+      *why = "no longer holds the bytes before byte " + std::to_string(cp->offset) + " (truncated)";
+      return false;
+    }
+  }
+  return true;
 }
 
 void FileSource::depart(TailedFile& f, const std::string& why) {
@@ -177,6 +195,13 @@ void FileSource::detect_copy(TailedFile& f) {
   // truncation racing with the comparison is seen (then step 2 applies).
   for (TailedFile* o : same_fingerprint(f)) {
     if (o->copy_of) continue;
+    // o's position is only worth something for o's generation: o may have
+    // been truncated and rewritten since it was last read, even to the same
+    // size (the source held back), and nothing looked yet.
+    if (check_truncated(*o, fstat_size(*o, o->size), Look::kContent)) {
+      queue(*o);  // its generation departed: step 2
+      continue;
+    }
     if (is_prefix_copy(f, *o)) {
       spdlog::info("file source {}: {} is a copy of {} (same first {} bytes); not reading it while that is followed",
                    name_, f.path, o->path, f.size);
@@ -189,7 +214,7 @@ void FileSource::detect_copy(TailedFile& f) {
       take_over(f, *o);  // more than a shared first line: f continues o
       return;
     }
-    if (check_truncated(*o, fstat_size(*o, o->size))) queue(*o);  // its generation departed
+    if (check_truncated(*o, fstat_size(*o, o->size), Look::kContent)) queue(*o);  // its generation departed
   }
   // 2. A generation truncated a moment ago whose checkpoints f repeats.
   const int64_t now = file_steady_now_ns();
@@ -223,6 +248,10 @@ void FileSource::service_copy(TailedFile& f) {
   }
   TailedFile& origin = *it->second;
   if (f.size == f.linked_size) return;
+  if (check_truncated(origin, fstat_size(origin, origin.size), Look::kContent)) {
+    queue(origin);  // truncated meanwhile: that resolved f (resolve_copies)
+    return;
+  }
   if (is_prefix_copy(f, origin)) {
     f.linked_size = f.size;
     return;
@@ -231,7 +260,7 @@ void FileSource::service_copy(TailedFile& f) {
     take_over(f, origin);
     return;
   }
-  if (check_truncated(origin, fstat_size(origin, origin.size))) {
+  if (check_truncated(origin, fstat_size(origin, origin.size), Look::kContent)) {
     queue(origin);  // truncated meanwhile: that resolved f (resolve_copies)
     return;
   }

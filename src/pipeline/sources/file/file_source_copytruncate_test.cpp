@@ -186,6 +186,93 @@ TEST_F(CopyTruncateTest, CopyOlderThanTheLastReadIsNotReadAgain) {
   expect_exactly_once(c.bodies(), want);
 }
 
+// While the source is held back (its emit blocks: backpressure), the file is
+// copied, truncated and rewritten to exactly the size it had when the source
+// last looked (log lines of one length make equal sizes common). The size
+// alone does not tell that the file changed: the copy must still be read on
+// from where the original was, not from 0.
+TEST_F(CopyTruncateTest, RewrittenToTheSameSizeWhileHeldBackTheCopyIsNotReadAgain) {
+  const std::string live = path("app.log");
+  append(live, numbered("old", 10, 30));
+  Collector c;
+  c.set_gate(true);
+  FileSource& s = start(c);
+  ASSERT_TRUE(c.wait_emit_calls(1));  // all 20 lines read, emit blocked
+  copy_file(live, path("app.log.1"));
+  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
+  append(live, numbered("new", 10, 30));  // same length as before
+  c.set_gate(false);
+  ASSERT_TRUE(c.wait_count(20));
+  ASSERT_TRUE(eventually([&] {
+    auto st = s.file_stats();
+    return st.size() == 2 && !st[0].key.empty() && !st[1].key.empty();
+  }));
+  append(live, numbered("new", 30, 31));
+  ASSERT_TRUE(c.wait_count(41)) << c.bodies().size();
+  ASSERT_TRUE(settled());
+  std::vector<std::string> want = numbered_lines("old", 10, 30);
+  auto more = numbered_lines("new", 10, 31);
+  want.insert(want.end(), more.begin(), more.end());
+  expect_exactly_once(c.bodies(), want);
+}
+
+// The source read the first part of the file (max_bytes_per_turn) and is
+// held back; the file is copied, truncated and rewritten to the size it had.
+// The rest of the old content is read from the copy, the new content once
+// from the start, and nothing of the new content as if it continued the old.
+TEST_F(CopyTruncateTest, RewrittenToTheSameSizeMidReadIsNotReadAsTheOldContinued) {
+  const std::string live = path("app.log");
+  append(live, numbered("old", 1000, 1200));  // 7,400 bytes
+  options_.max_bytes_per_turn = 4096;
+  Collector c;
+  c.set_gate(true);
+  FileSource& s = start(c);
+  ASSERT_TRUE(c.wait_emit_calls(1));  // the first turn's lines read, emit blocked
+  copy_file(live, path("app.log.1"));
+  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
+  append(live, numbered("new", 1000, 1200));  // same length as before
+  c.set_gate(false);
+  ASSERT_TRUE(c.wait_count(200));
+  ASSERT_TRUE(eventually([&] {
+    auto st = s.file_stats();
+    return st.size() == 2 && !st[0].key.empty() && !st[1].key.empty();
+  }));
+  append(live, numbered("new", 1200, 1201));
+  ASSERT_TRUE(c.wait_count(401)) << c.bodies().size();
+  ASSERT_TRUE(settled());
+  std::vector<std::string> want = numbered_lines("old", 1000, 1200);
+  auto more = numbered_lines("new", 1000, 1201);
+  want.insert(want.end(), more.begin(), more.end());
+  expect_exactly_once(c.bodies(), want);
+}
+
+// The truncation falls between two reads of one turn: the source is held
+// back inside the turn (a full batch), the file is copied, truncated and
+// rewritten, then the turn goes on. The next read is not used; the copy is
+// read on from the last line emitted.
+TEST_F(CopyTruncateTest, TruncatedBetweenTwoReadsOfOneTurnTheCopyGoesOn) {
+  const std::string live = path("app.log");
+  append(live, numbered("old", 1000, 1100));  // 3,700 bytes: four reads of 1 KiB
+  options_.read_buffer_bytes = 1024;
+  options_.max_line_bytes = 256;
+  options_.max_batch_records = 5;
+  Collector c;
+  c.set_gate(true);
+  FileSource& s = start(c);
+  ASSERT_TRUE(c.wait_emit_calls(1));  // inside the turn's first read
+  copy_file(live, path("app.log.1"));
+  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
+  append(live, numbered("new", 1000, 1100));
+  c.set_gate(false);
+  ASSERT_TRUE(c.wait_count(200)) << c.bodies().size();
+  ASSERT_TRUE(eventually([&] { return s.file_stats().size() == 2; }));
+  ASSERT_TRUE(settled());
+  std::vector<std::string> want = numbered_lines("old", 1000, 1100);
+  auto more = numbered_lines("new", 1000, 1100);
+  want.insert(want.end(), more.begin(), more.end());
+  expect_exactly_once(c.bodies(), want);
+}
+
 TEST_F(CopyTruncateTest, FilesSharingOnlyAHeaderLineAreNotCopies) {
   options_.include = {dir_ + "/*.csv"};
   append(path("a.csv"), "time,host,message\n1,a,first\n2,a,second\n");

@@ -27,6 +27,11 @@ constexpr uint64_t kMinReadBytes = 4096;
 
 }  // namespace
 
+bool FileSource::will_read(const TailedFile& f, uint64_t size, bool settled) {
+  // A held partial line is not read again until the file grows.
+  return settled || size > std::max(f.position, f.read_end);
+}
+
 void FileSource::log_io_error(TailedFile& f, const Status& st) {
   if (st.message() == f.last_error) return;
   f.last_error = st.message();
@@ -68,7 +73,8 @@ Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
       return Status::Ok();
     }
     become_ready(f, **fp, /*initial=*/false);
-  } else if (check_truncated(f, size)) {
+  } else if (check_truncated(f, size, !f.copy_of && will_read(f, size, settled) ? Look::kSize : Look::kResized)) {
+    // (A turn that reads checks the content after its read, in read_lines.)
     turn->more = true;
     return Status::Ok();
   }
@@ -89,14 +95,18 @@ Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
     budget = std::min(budget, f.bucket->available());
   }
   bool eof = true;
-  // A held partial line is not read again until the file grows.
-  if (size > std::max(f.position, f.read_end) || settled) {
+  if (will_read(f, size, settled)) {
     if (budget == 0) {
       eof = false;
     } else {
       uint64_t consumed = 0;
-      SLUICE_RETURN_IF_ERROR(read_lines(f, settled, budget, &consumed, &eof));
+      bool departed = false;
+      SLUICE_RETURN_IF_ERROR(read_lines(f, settled, budget, &consumed, &eof, &departed));
       if (f.bucket) f.bucket->take(consumed);
+      if (departed) {
+        turn->more = true;  // read it again from 0 under its new identity
+        return Status::Ok();
+      }
     }
     if (!eof && f.last_error.empty()) {
       if (f.bucket && f.bucket->available() == 0) {
@@ -124,9 +134,11 @@ Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
   return Status::Ok();
 }
 
-Status FileSource::read_lines(TailedFile& f, bool final, uint64_t budget, uint64_t* consumed, bool* eof) {
+Status FileSource::read_lines(TailedFile& f, bool final, uint64_t budget, uint64_t* consumed, bool* eof,
+                              bool* departed) {
   *consumed = 0;
   *eof = false;
+  *departed = false;
   const uint64_t start = f.position;
   size_t have = 0;  // valid bytes in buffer_, starting at file offset f.position
   while (*consumed < budget && !*eof) {
@@ -140,8 +152,31 @@ Status FileSource::read_lines(TailedFile& f, bool final, uint64_t budget, uint64
       log_io_error(f, n.status());
       break;
     }
-    f.last_error.clear();
     f.bytes_read += *n;
+    if (*n > 0) {
+      // The bytes belong to f's generation only if it is still there now:
+      // truncated (and rewritten, maybe to the size seen before) before the
+      // read, the file no longer has f's first line or the bytes before
+      // f.position. Checked after the read, so that no truncation can slip
+      // in between the check and the read.
+      std::string why;
+      auto same = same_generation(f, &why);
+      if (!same.ok()) {
+        log_io_error(f, same.status());
+        break;
+      }
+      if (!*same) {
+        // The departed generation's newest checkpoint must be at f.position,
+        // for its copy to be read on from there.
+        if (f.position != start) record_checkpoint(f);
+        depart(f, why);
+        *departed = true;
+        *eof = false;
+        return Status::Ok();
+      }
+      f.verified_size = f.size;
+    }
+    f.last_error.clear();
     have += *n;
     if (*n < want) *eof = true;
     if (have == 0) break;
@@ -174,14 +209,16 @@ Status FileSource::read_lines(TailedFile& f, bool final, uint64_t budget, uint64
     have -= used;
   }
   if (*eof) f.read_end = f.position + have;
-  if (f.position != start) {
-    if (f.tail.size() == std::min(f.position, kCheckpointBytes)) {
-      f.checkpoints.record(make_checkpoint(f.tail, f.position));
-    } else if (auto r = read_checkpoint(f.fd.fd(), f.position, f.path); r.ok() && r->has_value()) {
-      f.checkpoints.record(**r);  // cannot happen: the tail is kept from every start offset
-    }
-  }
+  if (f.position != start) record_checkpoint(f);
   return Status::Ok();
+}
+
+void FileSource::record_checkpoint(TailedFile& f) {
+  if (f.tail.size() == std::min(f.position, kCheckpointBytes)) {
+    f.checkpoints.record(make_checkpoint(f.tail, f.position));
+  } else if (auto r = read_checkpoint(f.fd.fd(), f.position, f.path); r.ok() && r->has_value()) {
+    f.checkpoints.record(**r);  // cannot happen: the tail is kept from every start offset
+  }
 }
 
 void FileSource::add_position(const TailedFile& f) {

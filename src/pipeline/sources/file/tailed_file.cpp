@@ -51,6 +51,12 @@ Result<std::optional<Fingerprint>> read_fingerprint(int fd, uint64_t max_bytes, 
   return std::optional<Fingerprint>(Fingerprint{XXH3_64bits(buf.data(), len), len});
 }
 
+Result<bool> starts_with_fingerprint(int fd, const Fingerprint& fp, const std::string& path) {
+  std::vector<char> buf(fp.length);
+  SLUICE_ASSIGN_OR_RETURN(size_t n, pread_full(fd, buf.data(), buf.size(), 0, path));
+  return n == fp.length && XXH3_64bits(buf.data(), n) == fp.hash;
+}
+
 std::string identity_key(uint64_t dev, uint64_t ino, uint64_t hash) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));

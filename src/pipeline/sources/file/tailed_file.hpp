@@ -67,6 +67,13 @@ Result<size_t> pread_full(int fd, char* buf, size_t n, uint64_t offset, const st
 /// IOError when the read fails.
 Result<std::optional<Fingerprint>> read_fingerprint(int fd, uint64_t max_bytes, bool force, const std::string& path);
 
+/// Whether the open file `fd` still starts with the bytes `fp` was computed
+/// from: XXH3_64bits of its first fp.length bytes equals fp.hash (false when
+/// it is shorter). Unlike comparing with a new read_fingerprint(), this holds
+/// for a fingerprint forced over an incomplete first line that has grown
+/// since. IOError when the read fails.
+Result<bool> starts_with_fingerprint(int fd, const Fingerprint& fp, const std::string& path);
+
 /// The identity key "dev:inode:fingerprint" used as SourcePosition::key;
 /// device and inode in decimal, the hash as 16 lower-case hex digits.
 std::string identity_key(uint64_t dev, uint64_t ino, uint64_t hash);
