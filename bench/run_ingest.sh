@@ -65,13 +65,19 @@ until [ "$(find "$OUT/sluice-data/access" -name '*.parquet' | wc -l)" -gt 0 ] &&
   alive $SPID; sleep 0.2
 done
 PARQUET=$(find "$OUT/sluice-data/access" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s}')
-GB_MS=999999
-for i in 1 2 3 4 5; do
-  ms=$(curl -s -XPOST "localhost:$PORT/api/v1/query" \
-    -d "{\"sql\":\"SELECT attributes['http.response.status_code'] AS status, count(*) FROM access GROUP BY 1\"}" |
-    $PY -c "import json,sys; print(json.load(sys.stdin)['elapsed_ms'])")
-  GB_MS=$($PY -c "print(min($GB_MS, $ms))")
-done
+# best_ms SQL: the best server-side elapsed_ms of 5 runs.
+best_ms() {
+  local best=999999 ms
+  for i in 1 2 3 4 5; do
+    ms=$(curl -s -XPOST "localhost:$PORT/api/v1/query" -d "{\"sql\":\"$1\"}" |
+      $PY -c "import json,sys; print(json.load(sys.stdin)['elapsed_ms'])")
+    best=$($PY -c "print(min($best, $ms))")
+  done
+  echo "$best"
+}
+# The issue's query reads the attribute column; the same over the map.
+GB_MS=$(best_ms "SELECT http.response.status_code, count(*) FROM access GROUP BY 1")
+GB_MAP_MS=$(best_ms "SELECT attributes['http.response.status_code'], count(*) FROM access GROUP BY 1")
 kill $SPID; wait $SPID || true
 S_SECS=$($PY -c "print($t1-$t0)")
 
@@ -95,10 +101,10 @@ R_RSS=$(peak_rss_mib $RPID)
 kill $RPID; wait $RPID || true
 R_SECS=$($PY -c "print($t1-$t0)")
 
-$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" <<'PYEOF' | tee "$OUT/ingest-results.md"
+$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" "$GB_MAP_MS" <<'PYEOF' | tee "$OUT/ingest-results.md"
 import sys
 lines, size = int(sys.argv[1]), int(sys.argv[2])
-s_secs, s_cpu, s_rss, r_secs, r_cpu, r_rss, parquet, gb = map(float, sys.argv[3:])
+s_secs, s_cpu, s_rss, r_secs, r_cpu, r_rss, parquet, gb, gb_map = map(float, sys.argv[3:])
 def row(name, secs, cpu, rss):
     return f"| {name} | {lines/secs:,.0f} | {size/1e6/secs:.1f} | {cpu/(lines/1e6):.2f} | {rss:.0f} |"
 print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log")
@@ -110,5 +116,7 @@ print(row("rsyslog (imfile -> omfile, no parsing)", r_secs, r_cpu, r_rss))
 print()
 print(f"- throughput ratio sluice/rsyslog: {(lines/s_secs)/(lines/r_secs):.2f}x")
 print(f"- sluice Parquet bytes: {parquet/1e6:.1f} MB = 1/{size/parquet:.1f} of the raw file")
-print(f"- GROUP BY status over {lines:,} rows: {gb:.1f} ms (best of 5, server-side elapsed_ms)")
+print(f"- `SELECT http.response.status_code, count(*) FROM access GROUP BY 1` over {lines:,} rows: {gb:.1f} ms "
+      "(best of 5, server-side elapsed_ms)")
+print(f"- the same grouping by `attributes['http.response.status_code']` (the map): {gb_map:.1f} ms")
 PYEOF

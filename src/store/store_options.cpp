@@ -33,7 +33,8 @@ const OptionTable<StoreOptions>& store_option_table() {
                      "At most this many attribute keys per log stream, each present in at least half of the "
                      "records, are also stored as their own Parquet columns and shown in SQL as nested columns "
                      "named by their dotted path (`SELECT http.response.status_code ...` reads one column instead "
-                     "of every attributes map). Keys are chosen at compaction and never removed; 0 = none.")
+                     "of every attributes map). Keys are chosen from a sample of the records and never removed; 0 "
+                     "promotes no more keys.")
         .add_size("min_free_bytes", &StoreOptions::min_free_bytes, "256MiB", "0", "1024TiB",
                   "Below this much free disk space writes are refused with resource_exhausted (backpressure) "
                   "instead of filling the disk.")
