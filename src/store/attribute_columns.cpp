@@ -131,11 +131,4 @@ std::string attribute_struct_columns_sql(const std::vector<std::string>& promote
   return out;
 }
 
-const std::string* find_attribute(const KeyValues& attributes, std::string_view key) {
-  for (const auto& [k, v] : attributes) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace sluice

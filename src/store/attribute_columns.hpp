@@ -76,8 +76,4 @@ std::vector<std::string> extend_attribute_columns(const std::vector<std::string>
 /// empty when `promoted` is empty. Refers to the "attributes.<key>" columns.
 std::string attribute_struct_columns_sql(const std::vector<std::string>& promoted);
 
-/// Value of attribute `key` in `attributes`: the first entry with that key
-/// (as DuckDB's map extraction), or nullptr.
-const std::string* find_attribute(const KeyValues& attributes, std::string_view key);
-
 }  // namespace sluice

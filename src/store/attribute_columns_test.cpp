@@ -92,13 +92,6 @@ TEST(AttributeColumnsTest, StructColumnsNestByDots) {
   EXPECT_EQ(attribute_struct_columns_sql({"say \"hi\""}), "\"attributes.say \"\"hi\"\"\" AS \"say \"\"hi\"\"\"");
 }
 
-TEST(AttributeColumnsTest, FindsTheFirstEntryOfAKey) {
-  KeyValues kv = {{"a", "1"}, {"b", "2"}, {"a", "3"}};
-  ASSERT_NE(find_attribute(kv, "a"), nullptr);
-  EXPECT_EQ(*find_attribute(kv, "a"), "1");
-  EXPECT_EQ(find_attribute(kv, "c"), nullptr);
-}
-
 TEST(AttributeColumnsTest, CatalogKeepsTheKeysAndEachSegmentsCount) {
   Catalog c;
   c.attribute_columns = {"http.response.status_code", "level"};

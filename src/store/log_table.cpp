@@ -1,6 +1,5 @@
 #include "store/log_table.hpp"
 
-#include "store/attribute_columns.hpp"
 #include "store/vector_write.hpp"
 
 namespace sluice {
@@ -89,7 +88,7 @@ void fill_attribute_column(duckdb_vector vec, std::string_view key, const std::v
   duckdb_vector_ensure_validity_writable(vec);
   uint64_t* validity = duckdb_vector_get_validity(vec);
   for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string* v = find_attribute(rows[i]->attributes, key);
+    const std::string* v = find_key_value(rows[i]->attributes, key);
     if (v) {
       duckdb_validity_set_row_valid(validity, i);
       vector_write::put_string(vec, i, *v);
