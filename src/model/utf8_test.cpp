@@ -40,3 +40,26 @@ TEST(Utf8, EncodesCodePoints) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(Utf8Test, WordAtATimeAsciiCheckAgreesAtEveryPosition) {
+  // A non-ASCII byte before, inside and after each 8-byte word.
+  for (size_t len = 1; len < 40; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (std::string insert : {std::string("\xff"), std::string("\xc3\xa9"), std::string("\xe2\x82")}) {
+        std::string s(len, 'a');
+        s.replace(at, 1, insert);
+        std::string repaired;
+        append_valid_utf8(repaired, s);
+        EXPECT_EQ(is_valid_utf8(s), repaired == s) << len << " " << at;
+      }
+    }
+  }
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8(std::string(100, 'x')));
+}
+
+}  // namespace
+}  // namespace sluice
