@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/assert.hpp"
 #include "model/utf8.hpp"
 #include "pipeline/sources/otlp/otlp_ids.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
@@ -39,39 +40,40 @@ bool id_ok(const std::string& hex, size_t bytes) {
   return true;
 }
 
+// Writes into a buffer sized beforehand from the computed message sizes.
 class Writer {
  public:
-  explicit Writer(std::string* out) : out_(out) {}
-  void byte(uint8_t b) { out_->push_back(static_cast<char>(b)); }
+  explicit Writer(char* at) : p_(at) {}
+  char* position() const { return p_; }
+  void byte(uint8_t b) { *p_++ = static_cast<char>(b); }
   void varint(uint64_t v) {
-    char buf[10];
-    size_t n = 0;
     while (v >= 0x80) {
-      buf[n++] = static_cast<char>(v | 0x80);
+      *p_++ = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    buf[n++] = static_cast<char>(v);
-    out_->append(buf, n);
+    *p_++ = static_cast<char>(v);
   }
   void fixed64(uint8_t tag, uint64_t v) {
     byte(tag);
-    char buf[8];
-    std::memcpy(buf, &v, 8);  // little-endian host
-    out_->append(buf, 8);
+    std::memcpy(p_, &v, 8);  // little-endian host
+    p_ += 8;
   }
   void fixed32(uint8_t tag, uint32_t v) {
     byte(tag);
-    char buf[4];
-    std::memcpy(buf, &v, 4);
-    out_->append(buf, 4);
+    std::memcpy(p_, &v, 4);
+    p_ += 4;
   }
   void header(uint8_t tag, size_t n) {
     byte(tag);
     varint(n);
   }
+  void raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
   void bytes(uint8_t tag, std::string_view s) {
     header(tag, s.size());
-    out_->append(s);
+    raw(s);
   }
   void any_string(uint8_t tag, std::string_view s) {
     header(tag, any_string_size(s));
@@ -90,7 +92,7 @@ class Writer {
   }
 
  private:
-  std::string* out_;
+  char* p_;
 };
 
 /// The resource's attributes as fill_otlp_resource writes them: its
@@ -213,10 +215,12 @@ std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> reco
     }
     total += len_field(run.size);
   }
-  std::string out;
-  out.reserve(total +
-              (sluice_positions.empty() ? 0 : 4 + varint_size(sluice_positions.size()) + sluice_positions.size()));
-  Writer w(&out);
+  uint64_t positions_tag = static_cast<uint64_t>(kSluicePositionsField) << 3 | 2;
+  if (!sluice_positions.empty()) {
+    total += varint_size(positions_tag) + varint_size(sluice_positions.size()) + sluice_positions.size();
+  }
+  std::string out(total, '\0');
+  Writer w(out.data());
   for (const ResourceRun& run : runs) {
     w.header(0x0a, run.size);           // ExportLogsServiceRequest.resource_logs = 1
     w.header(0x0a, run.resource_size);  // ResourceLogs.resource = 1
@@ -233,10 +237,11 @@ std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> reco
     }
   }
   if (!sluice_positions.empty()) {
-    w.varint(static_cast<uint64_t>(kSluicePositionsField) << 3 | 2);
+    w.varint(positions_tag);
     w.varint(sluice_positions.size());
-    out.append(sluice_positions);
+    w.raw(sluice_positions);
   }
+  SLUICE_ASSERT(w.position() == out.data() + out.size(), "OTLP logs encoder: computed size differs from written");
   return out;
 }
 
