@@ -63,6 +63,35 @@ class CopyTruncateTest : public FileSourceTest {
       return true;
     });
   }
+  /// app.log holds "old" lines [first, last); the source reads its first
+  /// turn and is held back; the file is copied to app.log.1, truncated and
+  /// rewritten with "new" lines [first, last) (the same size), then the
+  /// source goes on and one more line is appended. Every line arrives once.
+  void expect_same_size_rewrite_read_once(int first, int last) {
+    const std::string live = path("app.log");
+    append(live, numbered("old", first, last));
+    Collector c;
+    c.set_gate(true);
+    FileSource& s = start(c);
+    ASSERT_TRUE(c.wait_emit_calls(1));  // the first turn's lines read, emit blocked
+    copy_file(live, path("app.log.1"));
+    ASSERT_EQ(::truncate(live.c_str(), 0), 0);
+    append(live, numbered("new", first, last));  // same length as before
+    c.set_gate(false);
+    const size_t n = static_cast<size_t>(last - first);
+    ASSERT_TRUE(c.wait_count(n));
+    ASSERT_TRUE(eventually([&] {
+      auto st = s.file_stats();
+      return st.size() == 2 && !st[0].key.empty() && !st[1].key.empty();
+    }));
+    append(live, numbered("new", last, last + 1));
+    ASSERT_TRUE(c.wait_count(2 * n + 1)) << c.bodies().size();
+    ASSERT_TRUE(settled());
+    std::vector<std::string> want = numbered_lines("old", first, last);
+    auto more = numbered_lines("new", first, last + 1);
+    want.insert(want.end(), more.begin(), more.end());
+    expect_exactly_once(c.bodies(), want);
+  }
 };
 
 TEST_F(CopyTruncateTest, UnreadTailIsReadFromTheCopyAfterTheTruncation) {
@@ -192,28 +221,7 @@ TEST_F(CopyTruncateTest, CopyOlderThanTheLastReadIsNotReadAgain) {
 // alone does not tell that the file changed: the copy must still be read on
 // from where the original was, not from 0.
 TEST_F(CopyTruncateTest, RewrittenToTheSameSizeWhileHeldBackTheCopyIsNotReadAgain) {
-  const std::string live = path("app.log");
-  append(live, numbered("old", 10, 30));
-  Collector c;
-  c.set_gate(true);
-  FileSource& s = start(c);
-  ASSERT_TRUE(c.wait_emit_calls(1));  // all 20 lines read, emit blocked
-  copy_file(live, path("app.log.1"));
-  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
-  append(live, numbered("new", 10, 30));  // same length as before
-  c.set_gate(false);
-  ASSERT_TRUE(c.wait_count(20));
-  ASSERT_TRUE(eventually([&] {
-    auto st = s.file_stats();
-    return st.size() == 2 && !st[0].key.empty() && !st[1].key.empty();
-  }));
-  append(live, numbered("new", 30, 31));
-  ASSERT_TRUE(c.wait_count(41)) << c.bodies().size();
-  ASSERT_TRUE(settled());
-  std::vector<std::string> want = numbered_lines("old", 10, 30);
-  auto more = numbered_lines("new", 10, 31);
-  want.insert(want.end(), more.begin(), more.end());
-  expect_exactly_once(c.bodies(), want);
+  expect_same_size_rewrite_read_once(10, 30);
 }
 
 // The source read the first part of the file (max_bytes_per_turn) and is
@@ -221,29 +229,8 @@ TEST_F(CopyTruncateTest, RewrittenToTheSameSizeWhileHeldBackTheCopyIsNotReadAgai
 // The rest of the old content is read from the copy, the new content once
 // from the start, and nothing of the new content as if it continued the old.
 TEST_F(CopyTruncateTest, RewrittenToTheSameSizeMidReadIsNotReadAsTheOldContinued) {
-  const std::string live = path("app.log");
-  append(live, numbered("old", 1000, 1200));  // 7,400 bytes
   options_.max_bytes_per_turn = 4096;
-  Collector c;
-  c.set_gate(true);
-  FileSource& s = start(c);
-  ASSERT_TRUE(c.wait_emit_calls(1));  // the first turn's lines read, emit blocked
-  copy_file(live, path("app.log.1"));
-  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
-  append(live, numbered("new", 1000, 1200));  // same length as before
-  c.set_gate(false);
-  ASSERT_TRUE(c.wait_count(200));
-  ASSERT_TRUE(eventually([&] {
-    auto st = s.file_stats();
-    return st.size() == 2 && !st[0].key.empty() && !st[1].key.empty();
-  }));
-  append(live, numbered("new", 1200, 1201));
-  ASSERT_TRUE(c.wait_count(401)) << c.bodies().size();
-  ASSERT_TRUE(settled());
-  std::vector<std::string> want = numbered_lines("old", 1000, 1200);
-  auto more = numbered_lines("new", 1000, 1201);
-  want.insert(want.end(), more.begin(), more.end());
-  expect_exactly_once(c.bodies(), want);
+  expect_same_size_rewrite_read_once(1000, 1200);  // 7,400 bytes: two turns
 }
 
 // The truncation falls between two reads of one turn: the source is held
