@@ -30,20 +30,21 @@ bool same_identifier(std::string_view a, std::string_view b) {
 
 // A tree of promoted keys by their dotted parts; leaves are keys.
 struct Node {
-  std::string key;  // set on leaves
-  std::vector<std::pair<std::string, Node>> children;
+  std::string name;  // the dotted part this node stands for
+  std::string key;   // set on leaves
+  std::vector<Node> children;
 };
 
 void insert(Node& root, const std::string& key) {
   Node* n = &root;
   for (std::string_view part : split_path(key)) {
     auto it = std::find_if(n->children.begin(), n->children.end(),
-                           [&](const auto& c) { return same_identifier(c.first, part); });
+                           [&](const Node& c) { return same_identifier(c.name, part); });
     if (it == n->children.end()) {
-      n->children.emplace_back(std::string(part), Node{});
+      n->children.push_back(Node{std::string(part), "", {}});
       it = std::prev(n->children.end());
     }
-    n = &it->second;
+    n = &*it;
   }
   n->key = key;
 }
@@ -53,7 +54,7 @@ std::string node_sql(const Node& n) {
   std::string out = "struct_pack(";
   for (size_t i = 0; i < n.children.size(); ++i) {
     if (i) out += ", ";
-    out += quote_identifier(n.children[i].first) + " := " + node_sql(n.children[i].second);
+    out += quote_identifier(n.children[i].name) + " := " + node_sql(n.children[i]);
   }
   return out + ")";
 }
@@ -124,9 +125,9 @@ std::string attribute_struct_columns_sql(const std::vector<std::string>& promote
   Node root;
   for (const auto& k : promoted) insert(root, k);
   std::string out;
-  for (const auto& [name, child] : root.children) {
+  for (const Node& child : root.children) {
     if (!out.empty()) out += ", ";
-    out += node_sql(child) + " AS " + quote_identifier(name);
+    out += node_sql(child) + " AS " + quote_identifier(child.name);
   }
   return out;
 }
