@@ -4,7 +4,7 @@ value, on hot rows, on compacted rows and across a restart."""
 import json
 import random
 
-from conftest import wait_for
+from conftest import http, wait_for
 
 
 def records(n, rng, start=0):
@@ -50,6 +50,9 @@ def test_frequent_keys_become_columns_equal_to_the_map(sluice_factory):
     ingest(s, recs)
     # Promoted from a sample of the hot records, before any compaction.
     wait_for(lambda: "http" in columns(s), timeout=30, what="attribute columns on hot rows")
+    listed = {x["name"]: x for x in json.loads(http("GET", s.url + "/api/v1/streams")[1])["streams"]}
+    assert set(listed["app"]["attribute_columns"]) == {"http.request.method", "http.response.status_code", "url.path",
+                                                       "level"}
     cols = columns(s)
     assert cols["http"] == "STRUCT(request STRUCT(method VARCHAR), response STRUCT(status_code VARCHAR))"
     assert cols["url"] == "STRUCT(path VARCHAR)"

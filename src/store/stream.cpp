@@ -669,6 +669,7 @@ StreamInfo Stream::info() const {
   i.oldest_timestamp_ns = lo == INT64_MAX ? 0 : lo;
   i.newest_timestamp_ns = hi == INT64_MIN ? 0 : hi;
   i.next_offset = wal_->next_offset();
+  i.attribute_columns = catalog_.attribute_columns;
   return i;
 }
 

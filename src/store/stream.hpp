@@ -56,6 +56,8 @@ struct StreamInfo {
   int64_t oldest_timestamp_ns = 0;  ///< 0 when empty
   int64_t newest_timestamp_ns = 0;
   uint64_t next_offset = 0;
+  /// Promoted attribute keys of a logs stream (attribute_columns.hpp).
+  std::vector<std::string> attribute_columns;
 };
 
 /// True when `name` matches [a-z0-9_.-]{1,64}.
