@@ -187,10 +187,18 @@ int64_t key_ref(const KeyValues* prev, size_t i, const std::string& k) {
   return -1;
 }
 
-size_t kvs_ref_size(const KeyValues& kvs, const KeyValues* prev) {
+// The key references the size pass found, in order, for the write pass to
+// use without comparing the keys again.
+struct KeyRefs {
+  std::vector<int32_t> refs;  // -1: the key is written out
+  size_t next = 0;
+};
+
+size_t kvs_ref_size(const KeyValues& kvs, const KeyValues* prev, KeyRefs& refs) {
   size_t n = varint_length(kvs.size());
   for (size_t i = 0; i < kvs.size(); ++i) {
     int64_t ref = key_ref(prev, i, kvs[i].first);
+    refs.refs.push_back(static_cast<int32_t>(ref));
     n += ref >= 0 ? varint_length(static_cast<uint64_t>(ref) * 2 + 1)
                   : varint_length(kvs[i].first.size() * 2) + kvs[i].first.size();
     n += str_size(kvs[i].second);
@@ -198,10 +206,10 @@ size_t kvs_ref_size(const KeyValues& kvs, const KeyValues* prev) {
   return n;
 }
 
-char* put_kvs_ref(char* p, const KeyValues& kvs, const KeyValues* prev) {
+char* put_kvs_ref(char* p, const KeyValues& kvs, KeyRefs& refs) {
   p = put_varint64(p, kvs.size());
   for (size_t i = 0; i < kvs.size(); ++i) {
-    int64_t ref = key_ref(prev, i, kvs[i].first);
+    int64_t ref = refs.refs[refs.next++];
     if (ref >= 0) {
       p = put_varint64(p, static_cast<uint64_t>(ref) * 2 + 1);
     } else {
@@ -227,9 +235,9 @@ uint8_t record_flags(const LogRecord& r, const LogRecord* prev) {
   return f;
 }
 
-size_t record_size(const LogRecord& r, uint8_t f, const LogRecord* prev) {
+size_t record_size(const LogRecord& r, uint8_t f, const LogRecord* prev, KeyRefs& refs) {
   size_t n = 1 + 8 + 8 + 1 + varint_length(r.trace_flags) + str_size(r.severity_text) + str_size(r.body) +
-             ((f & kAttrKeyRefs) ? kvs_ref_size(r.attributes, &prev->attributes) : kvs_size(r.attributes));
+             ((f & kAttrKeyRefs) ? kvs_ref_size(r.attributes, &prev->attributes, refs) : kvs_size(r.attributes));
   if (!(f & kSameResource)) n += kvs_size(r.resource);
   if (!(f & kSameService)) n += str_size(r.service_name);
   if (!(f & kSameScope)) n += str_size(r.scope_name) + str_size(r.scope_version);
@@ -238,7 +246,7 @@ size_t record_size(const LogRecord& r, uint8_t f, const LogRecord* prev) {
   return n;
 }
 
-char* put_record(char* p, const LogRecord& r, uint8_t f, const LogRecord* prev) {
+char* put_record(char* p, const LogRecord& r, uint8_t f, const LogRecord* prev, KeyRefs& refs) {
   *p++ = static_cast<char>(f);
   put_fixed64(p, static_cast<uint64_t>(r.timestamp_ns));
   put_fixed64(p + 8, static_cast<uint64_t>(r.observed_timestamp_ns));
@@ -247,7 +255,7 @@ char* put_record(char* p, const LogRecord& r, uint8_t f, const LogRecord* prev) 
   p = put_varint64(p, r.trace_flags);
   p = put_str(p, r.severity_text);
   p = put_str(p, r.body);
-  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, r.attributes, &prev->attributes) : put_kvs(p, r.attributes);
+  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, r.attributes, refs) : put_kvs(p, r.attributes);
   if (!(f & kSameResource)) p = put_kvs(p, r.resource);
   if (!(f & kSameService)) p = put_str(p, r.service_name);
   if (!(f & kSameScope)) {
@@ -264,14 +272,14 @@ uint8_t sample_flags(const MetricSample& m, const MetricSample* prev) {
   return static_cast<uint8_t>(kAttrKeyRefs | (m.resource == prev->resource ? kSameResource : 0));
 }
 
-size_t sample_size(const MetricSample& m, uint8_t f, const MetricSample* prev) {
+size_t sample_size(const MetricSample& m, uint8_t f, const MetricSample* prev, KeyRefs& refs) {
   size_t n = 1 + 8 + 8 + 1 + str_size(m.name) +
-             ((f & kAttrKeyRefs) ? kvs_ref_size(m.labels, &prev->labels) : kvs_size(m.labels));
+             ((f & kAttrKeyRefs) ? kvs_ref_size(m.labels, &prev->labels, refs) : kvs_size(m.labels));
   if (!(f & kSameResource)) n += kvs_size(m.resource);
   return n;
 }
 
-char* put_sample(char* p, const MetricSample& m, uint8_t f, const MetricSample* prev) {
+char* put_sample(char* p, const MetricSample& m, uint8_t f, const MetricSample* prev, KeyRefs& refs) {
   *p++ = static_cast<char>(f);
   uint64_t bits = 0;
   std::memcpy(&bits, &m.value, sizeof bits);
@@ -280,7 +288,7 @@ char* put_sample(char* p, const MetricSample& m, uint8_t f, const MetricSample* 
   p += 16;
   *p++ = static_cast<char>(m.kind);
   p = put_str(p, m.name);
-  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, m.labels, &prev->labels) : put_kvs(p, m.labels);
+  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, m.labels, refs) : put_kvs(p, m.labels);
   if (!(f & kSameResource)) p = put_kvs(p, m.resource);
   return p;
 }
@@ -299,12 +307,12 @@ uint8_t span_flags(const Span& x, const Span* prev) {
   return f;
 }
 
-size_t span_size(const Span& x, uint8_t f, const Span* prev) {
+size_t span_size(const Span& x, uint8_t f, const Span* prev, KeyRefs& refs) {
   size_t n = 1 + 8 + 8 + 1 + 1 + varint_length(x.flags) + str_size(x.name) +
              ((f & kTraceIdRaw) ? 16 : str_size(x.trace_id)) + ((f & kSpanIdRaw) ? 8 : str_size(x.span_id)) +
              ((f & kParentIdRaw) ? 8 : str_size(x.parent_span_id)) + str_size(x.trace_state) +
              str_size(x.status_message) +
-             ((f & kAttrKeyRefs) ? kvs_ref_size(x.attributes, &prev->attributes) : kvs_size(x.attributes));
+             ((f & kAttrKeyRefs) ? kvs_ref_size(x.attributes, &prev->attributes, refs) : kvs_size(x.attributes));
   if (!(f & kSameResource)) n += kvs_size(x.resource);
   if (!(f & kSameService)) n += str_size(x.service_name);
   if (!(f & kSameScope)) n += str_size(x.scope_name) + str_size(x.scope_version);
@@ -317,7 +325,7 @@ size_t span_size(const Span& x, uint8_t f, const Span* prev) {
   return n;
 }
 
-char* put_span(char* p, const Span& x, uint8_t f, const Span* prev) {
+char* put_span(char* p, const Span& x, uint8_t f, const Span* prev, KeyRefs& refs) {
   *p++ = static_cast<char>(f);
   put_fixed64(p, static_cast<uint64_t>(x.start_timestamp_ns));
   put_fixed64(p + 8, static_cast<uint64_t>(x.end_timestamp_ns));
@@ -331,7 +339,7 @@ char* put_span(char* p, const Span& x, uint8_t f, const Span* prev) {
   p = (f & kParentIdRaw) ? put_hex_as_raw(p, x.parent_span_id) : put_str(p, x.parent_span_id);
   p = put_str(p, x.trace_state);
   p = put_str(p, x.status_message);
-  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, x.attributes, &prev->attributes) : put_kvs(p, x.attributes);
+  p = (f & kAttrKeyRefs) ? put_kvs_ref(p, x.attributes, refs) : put_kvs(p, x.attributes);
   if (!(f & kSameResource)) p = put_kvs(p, x.resource);
   if (!(f & kSameService)) p = put_str(p, x.service_name);
   if (!(f & kSameScope)) {
@@ -821,6 +829,9 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   // Pass 1: flags, exact size and footprint; pass 2: write in place.
   thread_local std::vector<uint8_t> flags;
   flags.resize(batch.records.size());
+  thread_local KeyRefs refs;
+  refs.refs.clear();
+  refs.next = 0;
   size_t size = varint_length(batch.records.size()) + varint_length(batch.positions.size());
   uint64_t footprint = 0;
   for (const auto& p : batch.positions) {
@@ -831,7 +842,7 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const LogRecord& r = batch.records[i];
     flags[i] = record_flags(r, prev);
-    size += record_size(r, flags[i], prev);
+    size += record_size(r, flags[i], prev, refs);
     footprint += record_footprint(r);
     prev = &r;
   }
@@ -842,7 +853,7 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   for (size_t i = 0; i < batch.samples.size(); ++i) {
     const MetricSample& m = batch.samples[i];
     sflags[i] = sample_flags(m, prev_sample);
-    size += sample_size(m, sflags[i], prev_sample);
+    size += sample_size(m, sflags[i], prev_sample, refs);
     footprint += sample_footprint(m);
     prev_sample = &m;
   }
@@ -853,7 +864,7 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   for (size_t i = 0; i < batch.spans.size(); ++i) {
     const Span& x = batch.spans[i];
     xflags[i] = span_flags(x, prev_span);
-    size += span_size(x, xflags[i], prev_span);
+    size += span_size(x, xflags[i], prev_span, refs);
     footprint += span_footprint(x);
     prev_span = &x;
   }
@@ -875,21 +886,21 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
     p = put_str(p, pos.path);
   }
   for (size_t i = 0; i < batch.records.size(); ++i) {
-    p = put_record(p, batch.records[i], flags[i], i > 0 ? &batch.records[i - 1] : nullptr);
+    p = put_record(p, batch.records[i], flags[i], i > 0 ? &batch.records[i - 1] : nullptr, refs);
   }
   if (!batch.samples.empty()) {
     *p++ = static_cast<char>(kSectionSamples);
     p = put_varint64(p, batch.samples.size());
   }
   for (size_t i = 0; i < batch.samples.size(); ++i) {
-    p = put_sample(p, batch.samples[i], sflags[i], i > 0 ? &batch.samples[i - 1] : nullptr);
+    p = put_sample(p, batch.samples[i], sflags[i], i > 0 ? &batch.samples[i - 1] : nullptr, refs);
   }
   if (!batch.spans.empty()) {
     *p++ = static_cast<char>(kSectionSpans);
     p = put_varint64(p, batch.spans.size());
   }
   for (size_t i = 0; i < batch.spans.size(); ++i) {
-    p = put_span(p, batch.spans[i], xflags[i], i > 0 ? &batch.spans[i - 1] : nullptr);
+    p = put_span(p, batch.spans[i], xflags[i], i > 0 ? &batch.spans[i - 1] : nullptr, refs);
   }
   SLUICE_ASSERT(p == end, "encode_batch size pass and write pass disagree by " + std::to_string(end - p));
   return Status::Ok();
