@@ -233,16 +233,22 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
       if (!st->rows.empty()) break;
     }
   }
+  std::vector<duckdb_vector> attribute_vectors;
+  std::vector<std::string_view> attribute_keys;
   for (size_t i = 0; i < st->columns.size(); ++i) {
     duckdb_vector v = duckdb_data_chunk_get_vector(output, i);
     int c = st->columns[i];
     if constexpr (Shape::kAttributeColumns) {
       if (c >= Shape::kColumns) {
-        fill_attribute_column(v, bd->attribute_columns[c - Shape::kColumns], st->rows);
+        attribute_vectors.push_back(v);
+        attribute_keys.push_back(bd->attribute_columns[c - Shape::kColumns]);
         continue;
       }
     }
     Shape::fill(v, c, st->rows, st->offsets);
+  }
+  if constexpr (Shape::kAttributeColumns) {
+    if (!attribute_vectors.empty()) fill_attribute_columns(attribute_vectors, attribute_keys, st->rows);
   }
   duckdb_data_chunk_set_size(output, st->rows.size());
 }

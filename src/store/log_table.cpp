@@ -1,5 +1,7 @@
 #include "store/log_table.hpp"
 
+#include <algorithm>
+
 #include "store/vector_write.hpp"
 
 namespace sluice {
@@ -84,17 +86,51 @@ void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const Log
   }
 }
 
-void fill_attribute_column(duckdb_vector vec, std::string_view key, const std::vector<const LogRecord*>& rows) {
-  duckdb_vector_ensure_validity_writable(vec);
-  uint64_t* validity = duckdb_vector_get_validity(vec);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string* v = find_key_value(rows[i]->attributes, key);
-    if (v) {
-      duckdb_validity_set_row_valid(validity, i);
-      vector_write::put_string(vec, i, *v);
-    } else {
-      duckdb_validity_set_row_invalid(validity, i);
+void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::vector<std::string_view>& keys,
+                            const std::vector<const LogRecord*>& rows) {
+  const size_t m = keys.size();
+  std::vector<uint64_t*> validity(m);
+  for (size_t j = 0; j < m; ++j) {
+    duckdb_vector_ensure_validity_writable(vecs[j]);
+    validity[j] = duckdb_vector_get_validity(vecs[j]);
+  }
+  // Parsed records repeat their keys in the same order: the entry at index i
+  // usually has the key it had in the previous row, so one comparison
+  // confirms the column it matched then (or that it matched none).
+  constexpr int kUnknown = -2, kNone = -1;
+  std::vector<int> hint;
+  const KeyValues* prev = nullptr;
+  std::vector<const std::string*> found(m);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const KeyValues& kvs = rows[r]->attributes;
+    std::fill(found.begin(), found.end(), nullptr);
+    if (hint.size() < kvs.size()) hint.resize(kvs.size(), kUnknown);
+    for (size_t i = 0; i < kvs.size(); ++i) {
+      const std::string& k = kvs[i].first;
+      int col = hint[i];
+      bool known = (col >= 0 && keys[col] == k) ||
+                   (col == kNone && prev != nullptr && i < prev->size() && (*prev)[i].first == k);
+      if (!known) {
+        col = kNone;
+        for (size_t j = 0; j < m; ++j) {
+          if (keys[j] == k) {
+            col = static_cast<int>(j);
+            break;
+          }
+        }
+        hint[i] = col;
+      }
+      if (col >= 0 && found[col] == nullptr) found[col] = &kvs[i].second;  // the first entry wins
     }
+    for (size_t j = 0; j < m; ++j) {
+      if (found[j] != nullptr) {
+        duckdb_validity_set_row_valid(validity[j], r);
+        vector_write::put_string(vecs[j], r, *found[j]);
+      } else {
+        duckdb_validity_set_row_invalid(validity[j], r);
+      }
+    }
+    prev = &kvs;
   }
 }
 

@@ -47,8 +47,10 @@ duckdb_logical_type log_column_type(LogColumn c);
 void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const LogRecord*>& rows,
                      const std::vector<uint64_t>& offsets);
 
-/// Writes attribute `key` of each row (NULL where a row lacks it; the first
-/// entry when a row has it twice) into VARCHAR vector `vec`.
-void fill_attribute_column(duckdb_vector vec, std::string_view key, const std::vector<const LogRecord*>& rows);
+/// Writes attribute `keys[j]` of each row into VARCHAR vector `vecs[j]`
+/// (NULL where a row lacks it; the first entry when a row has it twice), in
+/// one pass over each row's attributes. `keys` are distinct.
+void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::vector<std::string_view>& keys,
+                            const std::vector<const LogRecord*>& rows);
 
 }  // namespace sluice

@@ -360,6 +360,40 @@ TEST_F(StoreTest, AttributeColumnsEqualTheMapInHotCompactedAndOlderSegments) {
   check(reopened.get(), 30);
 }
 
+TEST_F(StoreTest, AttributeColumnsFollowKeysInAnyOrderAndTakeTheFirstOfATwiceSetKey) {
+  auto store = open();
+  Stream* s = *store->stream("app");
+  LogBatch b;
+  for (int i = 0; i < 40; ++i) {
+    LogRecord r;
+    r.timestamp_ns = kT0 + i;
+    r.attributes = {{"a", "a" + std::to_string(i)}, {"b", "b" + std::to_string(i)}, {"c", "c"}};
+    if (i % 3 == 1) std::rotate(r.attributes.begin(), r.attributes.begin() + 1, r.attributes.end());
+    if (i % 5 == 2) r.attributes.erase(r.attributes.begin());
+    if (i % 7 == 3) r.attributes.emplace_back("a", "second");
+    if (i % 4 == 0) r.attributes.emplace_back("x" + std::to_string(i), "unpromoted");
+    b.records.push_back(std::move(r));
+  }
+  int64_t without_a = 0, first_a_second = 0;
+  for (const auto& r : b.records) {
+    const std::string* a = find_key_value(r.attributes, "a");
+    without_a += a == nullptr;
+    first_a_second += a != nullptr && *a == "second";
+  }
+  ASSERT_GT(without_a, 0);
+  ASSERT_GT(first_a_second, 0);
+  ASSERT_TRUE(s->append(b).ok());
+  const std::string same =
+      "SELECT count(*) FROM app WHERE a IS NOT DISTINCT FROM attributes['a'] AND b IS NOT DISTINCT FROM "
+      "attributes['b'] AND c IS NOT DISTINCT FROM attributes['c']";
+  ASSERT_TRUE(s->compact(true).ok());  // promotes a, b, c; the rows are now in Parquet
+  EXPECT_EQ(count(store.get(), same), 40);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app WHERE a = 'second'"), first_a_second);
+  ASSERT_TRUE(s->append(b).ok());  // hot rows, through the same columns
+  EXPECT_EQ(count(store.get(), same), 80);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app WHERE a IS NULL"), 2 * without_a);
+}
+
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {
   auto store = open();
   Stream* s = *store->stream("app");
