@@ -46,7 +46,7 @@ namespace {
 
 TEST(Utf8Test, WordAtATimeAsciiCheckAgreesAtEveryPosition) {
   // A non-ASCII byte before, inside and after each 8-byte word.
-  for (size_t len = 1; len < 40; ++len) {
+  for (size_t len = 1; len < 80; ++len) {
     for (size_t at = 0; at < len; ++at) {
       for (std::string insert : {std::string("\xff"), std::string("\xc3\xa9"), std::string("\xe2\x82")}) {
         std::string s(len, 'a');
