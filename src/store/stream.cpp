@@ -14,7 +14,7 @@ namespace sluice {
 namespace {
 // Sampled hot records needed before their keys are promoted ahead of a
 // compaction (AttributeKeySampler samples up to 4 records per batch).
-constexpr uint64_t kMinAttributeSamples = 16;
+constexpr uint64_t kMinAttributeSamples = 8;
 
 // Event time of item i of a stored batch, in offset order (records,
 // samples, spans: a span's start).
