@@ -67,12 +67,8 @@ std::string config_schema_json() {
       if (s.min) out += ",\"min\":" + fmt::format("\"{}\"", bound_text(s, *s.min));
       if (s.max) out += ",\"max\":" + fmt::format("\"{}\"", bound_text(s, *s.max));
       if (!s.allowed.empty()) {
-        out += ",\"allowed\":[";
-        for (size_t i = 0; i < s.allowed.size(); ++i) {
-          if (i) out += ',';
-          append_json_string(out, s.allowed[i]);
-        }
-        out += ']';
+        out += ",\"allowed\":";
+        append_json_string_array(out, s.allowed);
       }
       out += ",\"description\":";
       append_json_string(out, s.description);

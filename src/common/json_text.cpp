@@ -35,4 +35,13 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_json_string_array(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, items[i]);
+  }
+  out += ']';
+}
+
 }  // namespace sluice

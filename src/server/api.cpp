@@ -188,12 +188,9 @@ HttpResponse Api::streams() {
     body += fmt::format(",\"kind\":\"{}\",\"records\":{},\"bytes\":{},\"segments\":{},\"next_offset\":{},", s.kind,
                         s.records, s.bytes, s.segments, s.next_offset);
     body += "\"oldest_timestamp\":" + timestamp_json(s.oldest_timestamp_ns) +
-            ",\"newest_timestamp\":" + timestamp_json(s.newest_timestamp_ns) + ",\"attribute_columns\":[";
-    for (size_t i = 0; i < s.attribute_columns.size(); ++i) {
-      if (i) body += ',';
-      append_json_string(body, s.attribute_columns[i]);
-    }
-    body += "]}";
+            ",\"newest_timestamp\":" + timestamp_json(s.newest_timestamp_ns) + ",\"attribute_columns\":";
+    append_json_string_array(body, s.attribute_columns);
+    body += '}';
   }
   body += "]}";
   return json(200, std::move(body));

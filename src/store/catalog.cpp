@@ -43,12 +43,9 @@ std::string encode_catalog(const Catalog& c) {
   }
   out += "],";
   if (!c.attribute_columns.empty()) {
-    out += "\"attribute_columns\":[";
-    for (size_t i = 0; i < c.attribute_columns.size(); ++i) {
-      if (i) out += ',';
-      append_json_string(out, c.attribute_columns[i]);
-    }
-    out += "],";
+    out += "\"attribute_columns\":";
+    append_json_string_array(out, c.attribute_columns);
+    out += ',';
   }
   out += "\"positions\":[";
   for (size_t i = 0; i < c.positions.size(); ++i) {
