@@ -7,14 +7,11 @@
 
 namespace sluice {
 
-namespace {
-constexpr size_t kShortString = 64;
-}  // namespace
-
 bool is_valid_utf8(std::string_view s) {
   // Most strings are short and ASCII (attribute keys and values); for them a
   // word-at-a-time check is cheaper than simdjson's dispatch and setup. Longer
   // ones (bodies) go to simdjson, whose vector loop is faster there.
+  constexpr size_t kShortString = 64;
   const char* p = s.data();
   size_t n = s.size();
   if (n >= kShortString) return simdjson::validate_utf8(p, n);
