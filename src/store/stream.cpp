@@ -264,8 +264,11 @@ Status Stream::check_kind(const LogBatch& batch) {
 }
 
 Result<AppendResult> Stream::append(LogBatch& batch) {
-  int64_t t0 = env_->now_monotonic_nanos();
-  int64_t now = env_->now_unix_nanos();
+  LogBatch* one = &batch;
+  return std::move(append_group(std::span<LogBatch* const>(&one, 1)).front());
+}
+
+Status Stream::admit(LogBatch& batch, int64_t now) {
   // Timestamps are clamped to +-2^62 ns (years 1823..2116) so that hour
   // arithmetic in compaction and the scan's range filters cannot overflow.
   constexpr int64_t kMaxTs = int64_t{1} << 62;
@@ -286,32 +289,62 @@ Result<AppendResult> Stream::append(LogBatch& batch) {
     return Status::ResourceExhausted("stream " + name_ + ": free disk space is below store.min_free_bytes (" +
                                      std::to_string(options_.min_free_bytes) + " bytes); write refused");
   }
-  Writer w(&batch);
-  std::unique_lock<std::mutex> l(queue_mu_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) queue_cv_.wait(l);
-  if (w.done) {
-    append_latency_->observe(static_cast<double>(env_->now_monotonic_nanos() - t0) / 1e9);
-    return std::move(w.result);
+  return Status::Ok();
+}
+
+std::vector<Result<AppendResult>> Stream::append_group(std::span<LogBatch* const> batches) {
+  int64_t t0 = env_->now_monotonic_nanos();
+  int64_t now = env_->now_unix_nanos();
+  std::vector<Result<AppendResult>> out;
+  out.reserve(batches.size());
+  std::deque<Writer> mine;  // stable addresses: the queue holds pointers
+  std::vector<size_t> slot;  // mine[k] answers out[slot[k]]
+  // Once free disk space refuses a batch, the later ones are refused too,
+  // so that none is stored ahead of it (its positions would go backwards).
+  Status refused;
+  for (LogBatch* b : batches) {
+    Status st = refused.ok() ? admit(*b, now) : refused;
+    if (st.code() == StatusCode::kResourceExhausted) refused = st;
+    out.push_back(st.ok() ? Result<AppendResult>(AppendResult{}) : Result<AppendResult>(st));
+    if (st.ok()) {
+      mine.emplace_back(b);
+      slot.push_back(out.size() - 1);
+    }
   }
-  std::vector<Writer*> group;
-  size_t records = 0;
-  for (Writer* x : writers_) {
-    group.push_back(x);
-    records += x->batch->size();
-    if (records >= 65536) break;
+  std::unique_lock<std::mutex> l(queue_mu_);
+  // Pushed together, so this call's writers stay contiguous in the queue
+  // and leave it in order.
+  for (Writer& w : mine) writers_.push_back(&w);
+  for (size_t k = 0; k < mine.size();) {
+    Writer& w = mine[k];
+    while (!w.done && &w != writers_.front()) queue_cv_.wait(l);
+    if (w.done) {
+      ++k;
+      continue;
+    }
+    // This writer leads: it writes a group from the front of the queue.
+    std::vector<Writer*> group;
+    size_t records = 0;
+    for (Writer* x : writers_) {
+      group.push_back(x);
+      records += x->batch->size();
+      if (records >= 65536) break;
+    }
+    l.unlock();
+    (void)write_group(group);  // each writer carries its own result
+    l.lock();
+    for (Writer* x : group) {
+      SLUICE_ASSERT(writers_.front() == x, "group commit queue out of order");
+      writers_.pop_front();
+      x->done = true;
+    }
+    queue_cv_.notify_all();
   }
   l.unlock();
-  (void)write_group(group);  // each writer carries its own result
-  l.lock();
-  for (Writer* x : group) {
-    SLUICE_ASSERT(writers_.front() == x, "group commit queue out of order");
-    writers_.pop_front();
-    x->done = true;
-  }
-  queue_cv_.notify_all();
-  append_latency_->observe(static_cast<double>(env_->now_monotonic_nanos() - t0) / 1e9);
-  return std::move(w.result);
+  for (size_t k = 0; k < mine.size(); ++k) out[slot[k]] = std::move(mine[k].result);
+  double seconds = static_cast<double>(env_->now_monotonic_nanos() - t0) / 1e9;
+  for (size_t i = 0; i < batches.size(); ++i) append_latency_->observe(seconds);
+  return out;
 }
 
 Status Stream::write_group(std::vector<Writer*>& group) {

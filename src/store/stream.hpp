@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -76,6 +77,14 @@ class Stream {
   /// InvalidArgument when the batch's kind (records or samples) is not the
   /// stream's. Thread-safe; blocks for the group commit.
   Result<AppendResult> append(LogBatch& batch);
+  /// Appends `batches` in order, as append() does each, in as few group
+  /// commits as the queue allows (one WAL fsync for all of them under
+  /// fsync = "batch" when they hold fewer than 65,536 items): the store
+  /// sink's worker hands over what its queue holds at once. Returns one
+  /// result per batch, in order; a batch refused alone (its kind, free
+  /// disk space, too large for a WAL entry) does not stop the others.
+  /// Thread-safe; blocks until every batch is written.
+  std::vector<Result<AppendResult>> append_group(std::span<LogBatch* const> batches);
 
   /// Latest committed positions of `source`, by key.
   std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) const;
@@ -111,6 +120,9 @@ class Stream {
 
  private:
   struct Writer;
+  /// Defaults and clamps `batch`'s timestamps and checks that the stream
+  /// may take it (its kind, free disk space) before it is queued.
+  Status admit(LogBatch& batch, int64_t now_unix_ns);
   /// A generation of hot chunks: appends go to the newest; compaction
   /// freezes it and writes it to Parquet as a whole.
   struct HotGen {

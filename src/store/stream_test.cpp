@@ -260,6 +260,37 @@ LogBatch samples(int n, int64_t ts) {
   return b;
 }
 
+TEST_F(StoreTest, AppendGroupWritesBatchesInOrderWithOneFsync) {
+  auto store = open();
+  Stream* s = *store->stream("g");
+  Counter& fsyncs = MetricsRegistry::global().counter("sluice_wal_fsyncs_total", "", {{"stream", "g"}});
+  LogBatch a = batch(3, kT0, "src", 10);
+  LogBatch wrong_kind = samples(2, kT0);  // a logs stream refuses it alone
+  LogBatch c = batch(2, kT0, "src", 20);
+  std::vector<LogBatch*> group = {&a, &wrong_kind, &c};
+  uint64_t before = fsyncs.value();
+  std::vector<Result<AppendResult>> r = s->append_group(group);
+  ASSERT_EQ(r.size(), 3U);
+  ASSERT_TRUE(r[0].ok()) << r[0].status().to_string();
+  EXPECT_EQ(r[0]->first_offset, 0U);
+  EXPECT_EQ(r[0]->last_offset, 2U);
+  EXPECT_EQ(r[1].status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(r[2].ok()) << r[2].status().to_string();
+  EXPECT_EQ(r[2]->first_offset, 3U);
+  EXPECT_EQ(r[2]->last_offset, 4U);
+  EXPECT_EQ(fsyncs.value() - before, 1U);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM g"), 5);
+  EXPECT_EQ(s->committed_positions("src").at("1:2:abc"), 20U);
+
+  // Below min_free_bytes every batch of the group is refused, none stored.
+  s->set_disk_low(true);
+  LogBatch d = batch(1, kT0), e = batch(1, kT0);
+  std::vector<LogBatch*> refused = {&d, &e};
+  for (const auto& x : s->append_group(refused)) EXPECT_EQ(x.status().code(), StatusCode::kResourceExhausted);
+  s->set_disk_low(false);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM g"), 5);
+}
+
 TEST_F(StoreTest, MetricsStreamIsQueryableHotCompactedAndAfterRestart) {
   {
     auto store = open();
