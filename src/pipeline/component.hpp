@@ -14,8 +14,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.hpp"
 #include "model/batch.hpp"
@@ -73,6 +75,21 @@ class Sink {
   /// batch in place (e.g. default timestamps) but must leave it retryable.
   /// Called by one thread at a time.
   virtual SinkResult write(LogBatch& batch, std::string* error) = 0;
+  /// How many queued batches the engine may hand to write_group() at once;
+  /// 1 (the default) means write() only.
+  virtual size_t max_group() const { return 1; }
+  /// Writes 2..max_group() `batches`, in queue order, as one unit where the
+  /// sink can do better than one write() each (the store: one group commit,
+  /// one fsync). Sets `(*results)[i]` and `(*errors)[i]` as write() would
+  /// for `batches[i]` (both are sized by the caller); the engine retries a
+  /// kRetry batch alone with write(). A sink fails a batch with kRetry
+  /// while writing a later one only where the earlier can never be written
+  /// as it is. Called by one thread at a time, instead of write(). Default:
+  /// write() each in turn.
+  virtual void write_group(std::span<LogBatch* const> batches, std::vector<SinkResult>* results,
+                           std::vector<std::string>* errors) {
+    for (size_t i = 0; i < batches.size(); ++i) (*results)[i] = write(*batches[i], &(*errors)[i]);
+  }
   /// Called on the thread that queues `batch` for this sink (its source's
   /// or transform's), before write() sees it: the sink may do CPU work
   /// ahead there (e.g. encode and compress the request) and keep it in

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <random>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "common/env.hpp"
 #include "pipeline/pipeline_node.hpp"
+#include "pipeline/sink_writer.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
 #include "pipeline/topology.hpp"
 
@@ -248,10 +250,20 @@ Status Pipeline::start() {
 }
 
 void Pipeline::run_worker(Node* n) {
-  std::mt19937_64 rng(std::random_device{}());
-  // After a batch is abandoned at shutdown nothing behind it may be written:
-  // a later batch would commit source positions past the lost one.
-  bool abandoned = false;
+  std::optional<SinkWriter> writer;
+  if (n->sink) {
+    writer.emplace(
+        n->sink.get(), n->spec.name, SinkCounters{n->received, n->sent, n->errors, n->discarded}, &stopping_,
+        [n](const LogBatch& batch) {
+          if (!n->checkpoints || batch.positions.empty()) return;
+          // The next hop has the data; failing to note it only means the
+          // batch is sent again after a restart (never lost).
+          std::lock_guard<std::mutex> l(n->checkpoints->mu);
+          Status cs = n->checkpoints->file->commit(batch.positions);
+          if (!cs.ok()) spdlog::error("pipeline: sinks.{}: saving the checkpoint: {}", n->spec.name, cs.to_string());
+        },
+        [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); });
+  }
   const auto flush_every = n->transform ? n->transform->flush_interval() : std::chrono::nanoseconds(0);
   auto pass_on = [&](LogBatch&& batch) {
     if (n->router) {
@@ -287,55 +299,23 @@ void Pipeline::run_worker(Node* n) {
       item = n->queue->pop();
       if (!item) break;
     }
-    LogBatch& batch = *item;
-    if (abandoned) {
-      batch.fail_acks(DeliveryStatus::kErrored, "the pipeline stopped before sinks." + n->spec.name + " wrote it");
-      continue;
-    }
-    n->received->inc(batch.size());
     if (n->transform) {
+      LogBatch& batch = *item;
+      n->received->inc(batch.size());
       n->transform->process(batch);
       pass_on(std::move(batch));
       if (flush_every.count() > 0) flush_into_outputs(false);
       continue;
     }
-    // Nothing to write (a reload's barrier, pipeline_reload.cpp): releasing
-    // the batch completes its acknowledgements.
-    if (batch.empty()) continue;
-    auto backoff = std::chrono::milliseconds(100);
-    while (true) {
-      std::string err;
-      SinkResult r = n->sink->write(batch, &err);
-      if (r == SinkResult::kOk) {
-        n->sent->inc(batch.size());
-        if (n->checkpoints && !batch.positions.empty()) {
-          // The next hop has the data; failing to note it only means the
-          // batch is sent again after a restart (never lost).
-          std::lock_guard<std::mutex> l(n->checkpoints->mu);
-          Status cs = n->checkpoints->file->commit(batch.positions);
-          if (!cs.ok()) spdlog::error("pipeline: sinks.{}: saving the checkpoint: {}", n->spec.name, cs.to_string());
-        }
-        break;
-      }
-      n->errors->inc();
-      if (r == SinkResult::kFatal) {
-        n->discarded->inc(batch.size());
-        batch.fail_acks(DeliveryStatus::kRejected, "sinks." + n->spec.name + ": " + err);
-        spdlog::error("pipeline: sinks.{} dropped {} records: {}", n->spec.name, batch.size(), err);
-        break;
-      }
-      if (stopping_) {
-        spdlog::warn("pipeline: sinks.{} gave up its queue at shutdown; those positions stay uncommitted: {}",
-                     n->spec.name, err);
-        abandoned = true;
-        batch.fail_acks(DeliveryStatus::kErrored, "sinks." + n->spec.name + " gave up at shutdown: " + err);
-        break;
-      }
-      auto jitter = std::chrono::milliseconds(rng() % static_cast<uint64_t>(backoff.count() / 2 + 1));
-      spdlog::warn("pipeline: sinks.{} will retry in {} ms: {}", n->spec.name, (backoff + jitter).count(), err);
-      std::this_thread::sleep_for(backoff + jitter);
-      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
+    // A sink takes what its queue holds, up to its group size, at once.
+    std::vector<LogBatch> taken;
+    taken.push_back(std::move(*item));
+    while (taken.size() < n->sink->max_group()) {
+      std::optional<LogBatch> more = n->queue->try_pop();
+      if (!more) break;
+      taken.push_back(std::move(*more));
     }
+    writer->write(taken);
   }
   if (n->transform) flush_into_outputs(true);
 }

@@ -38,6 +38,15 @@ class BoundedQueue {
     not_full_.notify_one();
     return v;
   }
+  /// Like pop(), but never waits: nullopt when empty.
+  std::optional<T> try_pop() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (q_.empty()) return std::nullopt;
+    T v = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return v;
+  }
   /// Like pop(), but waits at most `timeout`: nullopt with *closed = false
   /// when nothing arrived in time, with *closed = true once closed and
   /// drained.

@@ -19,7 +19,9 @@ struct StoreSinkOptions {
 const OptionTable<StoreSinkOptions>& store_sink_option_table();
 
 /// `store` must outlive the sink. The stream is created when missing; with
-/// an empty `options.stream` each batch goes to the stream it names.
+/// an empty `options.stream` each batch goes to the stream it names. The
+/// sink takes up to 16 queued batches at once (Sink::write_group) and
+/// appends each stream's run of them as one group commit.
 Result<std::unique_ptr<Sink>> make_store_sink(Store* store, const StoreSinkOptions& options);
 
 }  // namespace sluice
