@@ -75,11 +75,15 @@ void SinkWriter::write(std::vector<LogBatch>& taken) {
       sink_->write_group(group, &results, &errors);
     }
     for (size_t k = 0; k < group.size(); ++k) {
-      if (abandoned_ && results[k] != SinkResult::kOk) {
+      if (!abandoned_) {
+        settle(*group[k], results[k], std::move(errors[k]));
+      } else if (results[k] == SinkResult::kOk) {
+        // Written, but behind a batch given up: its positions are not
+        // committed, so after a restart it may be sent again, never lost.
+        counters_.sent->inc(group[k]->size());
+      } else {
         abandon(*group[k]);
-        continue;
       }
-      settle(*group[k], results[k], std::move(errors[k]));
     }
   }
 }

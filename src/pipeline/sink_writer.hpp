@@ -9,8 +9,9 @@
 // Ownership: one per sink worker thread; borrows the sink and counters.
 // Threads: write() runs on that worker only; `stopping` may be set by any.
 // Invariant: batches are settled in queue order, and after a batch is
-// given up at shutdown no later batch is written (it would commit source
-// positions past the lost one).
+// given up at shutdown no later batch's positions are committed (they are
+// past the lost one's): later batches fail, or, if the sink already took
+// them in the same group, count as sent without `written`.
 #pragma once
 
 #include <atomic>
