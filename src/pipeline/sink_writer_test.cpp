@@ -86,9 +86,8 @@ TEST_F(SinkWriterTest, WritesConsecutiveBatchesAsGroupsAndReleasesABarrierInItsT
   taken.push_back(std::move(barrier));
   for (const char* n : {"c", "d", "e", "f"}) taken.push_back(batch(n, 2));
   w.write(taken);
-  std::vector<std::string> want = {"group a,b",   "written a", "written b", "barrier released",
-                                   "group c,d,e", "written c", "written d", "written e",
-                                   "write f",     "written f"};
+  std::vector<std::string> want = {"group a,b", "written a", "written b", "barrier released", "group c,d,e",
+                                   "written c", "written d", "written e", "write f",          "written f"};
   EXPECT_EQ(events_, want);
   EXPECT_EQ(received_.value(), 10u);
   EXPECT_EQ(sent_.value(), 10u);
