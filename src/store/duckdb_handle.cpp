@@ -1,5 +1,9 @@
 #include "store/duckdb_handle.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "store/duckdb_loader.hpp"
 
 namespace sluice {
@@ -41,17 +45,57 @@ Status Connection::exec(std::string_view sql) {
   return query(sql, &r);
 }
 
+namespace {
+
+Status error_status(const char* message, duckdb_error_type type) {
+  std::string msg = message ? message : "unknown DuckDB error";
+  if (type == DUCKDB_ERROR_INTERRUPT) return Status::Cancelled(msg);
+  if (type == DUCKDB_ERROR_OUT_OF_MEMORY) return Status::ResourceExhausted(msg);
+  return Status::InvalidArgument(msg);
+}
+
+}  // namespace
+
+Status Connection::exec_background(std::string_view sql) {
+  std::string s(sql);
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(con_, s.c_str(), &prepared) != DuckDBSuccess) {
+    Status st = error_status(duckdb_prepare_error(prepared), DUCKDB_ERROR_INVALID);
+    duckdb_destroy_prepare(&prepared);
+    return st;
+  }
+  duckdb_pending_result pending = nullptr;
+  if (duckdb_pending_prepared(prepared, &pending) != DuckDBSuccess) {
+    Status st = error_status(duckdb_pending_error(pending), DUCKDB_ERROR_INVALID);
+    duckdb_destroy_pending(&pending);
+    duckdb_destroy_prepare(&prepared);
+    return st;
+  }
+  auto wait = std::chrono::microseconds(100);
+  while (true) {
+    duckdb_pending_state state = duckdb_pending_execute_task(pending);
+    if (state == DUCKDB_PENDING_RESULT_READY || state == DUCKDB_PENDING_ERROR) break;
+    if (state == DUCKDB_PENDING_NO_TASKS_AVAILABLE) {
+      std::this_thread::sleep_for(wait);
+      wait = std::min<std::chrono::microseconds>(wait * 2, std::chrono::milliseconds(2));
+    } else {
+      wait = std::chrono::microseconds(100);
+    }
+  }
+  DuckResult r;
+  duckdb_state st = duckdb_execute_pending(pending, r.raw());
+  r.set_valid();
+  duckdb_destroy_pending(&pending);
+  duckdb_destroy_prepare(&prepared);
+  if (st != DuckDBSuccess) return error_status(duckdb_result_error(r.raw()), duckdb_result_error_type(r.raw()));
+  return Status::Ok();
+}
+
 Status Connection::query(std::string_view sql, DuckResult* out) {
   std::string s(sql);
   duckdb_state st = duckdb_query(con_, s.c_str(), out->raw());
   out->set_valid();
-  if (st != DuckDBSuccess) {
-    const char* e = duckdb_result_error(out->raw());
-    std::string msg = e ? e : "unknown DuckDB error";
-    if (duckdb_result_error_type(out->raw()) == DUCKDB_ERROR_INTERRUPT) return Status::Cancelled(msg);
-    if (duckdb_result_error_type(out->raw()) == DUCKDB_ERROR_OUT_OF_MEMORY) return Status::ResourceExhausted(msg);
-    return Status::InvalidArgument(msg);
-  }
+  if (st != DuckDBSuccess) return error_status(duckdb_result_error(out->raw()), duckdb_result_error_type(out->raw()));
   return Status::Ok();
 }
 

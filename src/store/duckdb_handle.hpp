@@ -75,6 +75,14 @@ class Connection {
 
   /// Runs SQL that returns nothing of interest (DDL, COPY, SET).
   Status exec(std::string_view sql);
+  /// Runs one long background statement (compaction's COPY) like exec(),
+  /// but sleeps while only DuckDB's worker threads have work: DuckDB's own
+  /// loop (duckdb_query) polls for tasks without pausing, so with a
+  /// single-threaded source its calling thread spins on a core the whole
+  /// time a worker runs the pipeline. Waits start at 100 us and double up
+  /// to 2 ms; a finished statement is noticed within that. Same errors as
+  /// exec(); one statement only.
+  Status exec_background(std::string_view sql);
   /// Runs SQL and materializes the result into `out`.
   Status query(std::string_view sql, DuckResult* out);
   /// Cancels the query running on this connection (thread-safe).

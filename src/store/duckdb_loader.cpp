@@ -24,9 +24,9 @@
   X(duckdb_column_name)                                 \
   X(duckdb_connect)                                     \
   X(duckdb_create_config)                               \
+  X(duckdb_create_list_type)                            \
   X(duckdb_create_logical_type)                         \
   X(duckdb_create_map_type)                             \
-  X(duckdb_create_list_type)                            \
   X(duckdb_create_table_function)                       \
   X(duckdb_data_chunk_get_size)                         \
   X(duckdb_data_chunk_get_vector)                       \
@@ -38,6 +38,7 @@
   X(duckdb_destroy_data_chunk)                          \
   X(duckdb_destroy_extracted)                           \
   X(duckdb_destroy_logical_type)                        \
+  X(duckdb_destroy_pending)                             \
   X(duckdb_destroy_prepare)                             \
   X(duckdb_destroy_result)                              \
   X(duckdb_destroy_table_function)                      \
@@ -45,6 +46,7 @@
   X(duckdb_disconnect)                                  \
   X(duckdb_enum_dictionary_value)                       \
   X(duckdb_enum_internal_type)                          \
+  X(duckdb_execute_pending)                             \
   X(duckdb_execute_prepared_streaming)                  \
   X(duckdb_extract_statements)                          \
   X(duckdb_extract_statements_error)                    \
@@ -53,9 +55,9 @@
   X(duckdb_function_get_bind_data)                      \
   X(duckdb_function_get_init_data)                      \
   X(duckdb_function_set_error)                          \
+  X(duckdb_get_int64)                                   \
   X(duckdb_get_list_child)                              \
   X(duckdb_get_list_size)                               \
-  X(duckdb_get_int64)                                   \
   X(duckdb_get_type_id)                                 \
   X(duckdb_get_uint64)                                  \
   X(duckdb_get_varchar)                                 \
@@ -75,6 +77,10 @@
   X(duckdb_map_type_value_type)                         \
   X(duckdb_nparams)                                     \
   X(duckdb_open_ext)                                    \
+  X(duckdb_pending_error)                               \
+  X(duckdb_pending_execute_task)                        \
+  X(duckdb_pending_prepared)                            \
+  X(duckdb_prepare)                                     \
   X(duckdb_prepare_error)                               \
   X(duckdb_prepare_extracted_statement)                 \
   X(duckdb_prepared_statement_type)                     \

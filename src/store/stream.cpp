@@ -297,7 +297,7 @@ std::vector<Result<AppendResult>> Stream::append_group(std::span<LogBatch* const
   int64_t now = env_->now_unix_nanos();
   std::vector<Result<AppendResult>> out;
   out.reserve(batches.size());
-  std::deque<Writer> mine;  // stable addresses: the queue holds pointers
+  std::deque<Writer> mine;   // stable addresses: the queue holds pointers
   std::vector<size_t> slot;  // mine[k] answers out[slot[k]]
   // Once free disk space refuses a batch, the later ones are refused too,
   // so that none is stored ahead of it (its positions would go backwards).
@@ -554,7 +554,7 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       std::string abs = segment_abs(s.path);
       SLUICE_RETURN_IF_ERROR(env_->create_dirs(segment_abs(part)));
       std::string tmp = abs + ".tmp";
-      SLUICE_RETURN_IF_ERROR(admin_con_->exec(
+      SLUICE_RETURN_IF_ERROR(admin_con_->exec_background(
           fmt::format("COPY (SELECT * FROM {}({}, gen := {}, ts_from := {}, ts_to := {}{})) TO {} "
                       "(FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, COMPRESSION_LEVEL {}, ROW_GROUP_SIZE {})",
                       hot_function(catalog_.kind), quote_literal(name_), frozen.id, hour, hour + kHourNs, columns_arg,
