@@ -72,3 +72,40 @@ try:
     open(f"{out}/loki.body", "wb").write(snappy.compress(req.SerializeToString()))
 except ImportError as e:
     print(f"gen: no Loki protos ({e}); skipping loki", file=sys.stderr)
+
+# Prometheus remote_write (version 1): 1,000 series with one sample each,
+# snappy-compressed, as Prometheus sends them.
+try:
+    from prometheus import remote_pb2
+    req = remote_pb2.WriteRequest()
+    for i in range(N):
+        ts = req.timeseries.add()
+        for name, value in (("__name__", "bench_requests_total"), ("instance", "host-1:9100"), ("job", "bench"),
+                            ("path", f"/api/v1/items/{i}")):
+            label = ts.labels.add()
+            label.name, label.value = name, value
+        sample = ts.samples.add()
+        sample.value = float(i)
+        sample.timestamp = T0 // 1_000_000
+    open(f"{out}/remote_write.body", "wb").write(snappy.compress(req.SerializeToString()))
+except ImportError as e:
+    print(f"gen: no Prometheus protos ({e}); skipping remote_write", file=sys.stderr)
+
+# Fluent forward, PackedForward mode with the `chunk` option (what Fluent
+# Bit's forward output sends with require_ack_response): one message of
+# 1,000 events; the chunk id is the same in every request.
+try:
+    import msgpack
+    entries = b"".join(msgpack.packb([T0 // 1_000_000_000 + i, {"message": body(i), "service": "bench"}])
+                       for i in range(N))
+    msg = msgpack.packb(["bench", entries, {"size": N, "chunk": "YmVuY2gtY2h1bmstaWQ="}], use_bin_type=True)
+    open(f"{out}/forward.body", "wb").write(msg)
+except ImportError as e:
+    print(f"gen: no msgpack ({e}); skipping forward", file=sys.stderr)
+
+# Syslog over TCP, RFC 5424 with octet-counting framing (RFC 6587), as
+# rsyslog's omfwd sends with TCP_Framing="octet-counted".
+with open(f"{out}/syslog.body", "wb") as f:
+    for i in range(N):
+        m = f"<134>1 2025-11-21T15:00:00.{i % 1000:03d}Z host-1 bench 4242 - - {body(i)}".encode()
+        f.write(str(len(m)).encode() + b" " + m)
