@@ -15,7 +15,7 @@ PACKAGES=(
   zlib1g-dev libsnappy-dev libmsgpack-cxx-dev libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libsystemd-dev
   # tests and benchmarks: real peers and clients
-  nginx rsyslog prometheus curl wrk procps python3 python3-pytest python3-requests
+  nginx rsyslog prometheus curl wrk jq procps python3 python3-pytest python3-requests
   python3-msgpack python3-snappy python3-protobuf python3-zstandard python3-grpcio
   # journald source tests: writes real journal files without a running journald
   systemd-journal-remote
