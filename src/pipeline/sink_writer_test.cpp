@@ -68,6 +68,19 @@ class SinkWriterTest : public ::testing::Test {
         [this](std::chrono::milliseconds) { ++sleeps_; });
   }
 
+  /// With the pipeline stopping, writes batches named `names` into
+  /// `*taken` through a sink taking `group` at once that fails "b" with
+  /// kRetry. Returns whether the writer gave up.
+  bool write_while_stopping(size_t group, std::initializer_list<const char*> names, std::vector<LogBatch>* taken) {
+    ScriptedSink sink(&events_, group);
+    sink.script["b"] = {SinkResult::kRetry};
+    stopping_ = true;
+    SinkWriter w = writer(&sink);
+    for (const char* n : names) taken->push_back(batch(n));
+    w.write(*taken);
+    return w.abandoned();
+  }
+
   std::vector<std::string> events_;
   Counter received_, sent_, errors_, discarded_;
   std::atomic<bool> stopping_{false};
@@ -131,14 +144,8 @@ TEST_F(SinkWriterTest, AnUnwritableBatchIsDroppedCountedAndRejected) {
 }
 
 TEST_F(SinkWriterTest, AtShutdownAFailingBatchIsGivenUpAndNothingAfterItIsWritten) {
-  ScriptedSink sink(&events_, 2);
-  sink.script["b"] = {SinkResult::kRetry};
-  stopping_ = true;
-  SinkWriter w = writer(&sink);
   std::vector<LogBatch> taken;
-  for (const char* n : {"a", "b", "c", "d"}) taken.push_back(batch(n));
-  w.write(taken);
-  EXPECT_TRUE(w.abandoned());
+  EXPECT_TRUE(write_while_stopping(2, {"a", "b", "c", "d"}, &taken));
   // c and d are not even offered to the sink.
   std::vector<std::string> want = {"group a,b", "written a"};
   EXPECT_EQ(events_, want);
@@ -150,13 +157,8 @@ TEST_F(SinkWriterTest, AtShutdownAFailingBatchIsGivenUpAndNothingAfterItIsWritte
 }
 
 TEST_F(SinkWriterTest, AtShutdownABatchWrittenInTheSameGroupAfterAGivenUpOneCommitsNoPositions) {
-  ScriptedSink sink(&events_, 3);
-  sink.script["b"] = {SinkResult::kRetry};
-  stopping_ = true;
-  SinkWriter w = writer(&sink);
   std::vector<LogBatch> taken;
-  for (const char* n : {"a", "b", "c"}) taken.push_back(batch(n));
-  w.write(taken);
+  EXPECT_TRUE(write_while_stopping(3, {"a", "b", "c"}, &taken));
   // c reached the sink, but committing its positions would skip b's lines.
   std::vector<std::string> want = {"group a,b,c", "written a"};
   EXPECT_EQ(events_, want);
