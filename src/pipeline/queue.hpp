@@ -32,20 +32,12 @@ class BoundedQueue {
   std::optional<T> pop() {
     std::unique_lock<std::mutex> l(mu_);
     not_empty_.wait(l, [&] { return closed_ || !q_.empty(); });
-    if (q_.empty()) return std::nullopt;
-    T v = std::move(q_.front());
-    q_.pop_front();
-    not_full_.notify_one();
-    return v;
+    return take_front();
   }
   /// Like pop(), but never waits: nullopt when empty.
   std::optional<T> try_pop() {
     std::lock_guard<std::mutex> l(mu_);
-    if (q_.empty()) return std::nullopt;
-    T v = std::move(q_.front());
-    q_.pop_front();
-    not_full_.notify_one();
-    return v;
+    return take_front();
   }
   /// Like pop(), but waits at most `timeout`: nullopt with *closed = false
   /// when nothing arrived in time, with *closed = true once closed and
@@ -55,11 +47,7 @@ class BoundedQueue {
     std::unique_lock<std::mutex> l(mu_);
     not_empty_.wait_for(l, timeout, [&] { return closed_ || !q_.empty(); });
     *closed = closed_ && q_.empty();
-    if (q_.empty()) return std::nullopt;
-    T v = std::move(q_.front());
-    q_.pop_front();
-    not_full_.notify_one();
-    return v;
+    return take_front();
   }
   void close() {
     std::lock_guard<std::mutex> l(mu_);
@@ -73,6 +61,15 @@ class BoundedQueue {
   }
 
  private:
+  /// The front item, or nullopt when empty; `mu_` held.
+  std::optional<T> take_front() {
+    if (q_.empty()) return std::nullopt;
+    T v = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return v;
+  }
+
   const size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable not_full_;

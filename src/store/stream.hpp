@@ -81,9 +81,11 @@ class Stream {
   /// commits as the queue allows (one WAL fsync for all of them under
   /// fsync = "batch" when they hold fewer than 65,536 items): the store
   /// sink's worker hands over what its queue holds at once. Returns one
-  /// result per batch, in order; a batch refused alone (its kind, free
-  /// disk space, too large for a WAL entry) does not stop the others.
-  /// Thread-safe; blocks until every batch is written.
+  /// result per batch, in order. A batch refused for its kind or for being
+  /// too large for a WAL entry does not stop the others; once free disk
+  /// space refuses one, every later batch of the call is refused too, so
+  /// that none is stored ahead of it. Thread-safe; blocks until every
+  /// batch is written.
   std::vector<Result<AppendResult>> append_group(std::span<LogBatch* const> batches);
 
   /// Latest committed positions of `source`, by key.
