@@ -100,6 +100,7 @@ TEST(AttributeColumnsTest, CatalogKeepsTheKeysAndEachSegmentsCount) {
   c.segments.push_back(s);
   s.path = "date=2025-11-21/hour=15/b.parquet";
   s.attribute_columns = 2;
+  s.attributes_split = true;
   c.segments.push_back(s);
   auto back = decode_catalog(encode_catalog(c), "catalog.json");
   ASSERT_TRUE(back.ok()) << back.status().to_string();
@@ -126,6 +127,12 @@ TEST(AttributeColumnsTest, CatalogRejectsInconsistentAttributeColumns) {
   auto not_strings =
       decode_catalog(R"({"compacted_offset":0,"attribute_columns":[1],"segments":[],"positions":[]})", "c.json");
   EXPECT_FALSE(not_strings.ok());
+  auto split_not_bool = decode_catalog(
+      R"({"compacted_offset":0,"segments":[{"path":"x.parquet","first_offset":0,"last_offset":0,)"
+      R"("min_timestamp_ns":0,"max_timestamp_ns":0,"rows":1,"bytes":1,"attributes_split":"yes"}],"positions":[]})",
+      "c.json");
+  ASSERT_FALSE(split_not_bool.ok());
+  EXPECT_NE(split_not_bool.status().message().find("attributes_split"), std::string::npos);
 }
 
 }  // namespace

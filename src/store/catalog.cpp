@@ -39,6 +39,7 @@ std::string encode_catalog(const Catalog& c) {
         "\"bytes\":{}",
         s.first_offset, s.last_offset, s.min_timestamp_ns, s.max_timestamp_ns, s.rows, s.bytes);
     if (s.attribute_columns > 0) out += fmt::format(",\"attribute_columns\":{}", s.attribute_columns);
+    if (s.attributes_split) out += ",\"attributes_split\":true";
     out += '}';
   }
   out += "],";
@@ -134,6 +135,11 @@ Result<Catalog> decode_catalog(std::string_view json, std::string_view path) {
       if (si.attribute_columns > c.attribute_columns.size()) {
         return Status::Corruption(fmt::format("{}: segment \"{}\" has {} attribute columns but the catalog lists {}",
                                               where, si.path, si.attribute_columns, c.attribute_columns.size()));
+      }
+    }
+    if (s["attributes_split"].error() != simdjson::NO_SUCH_FIELD) {
+      if (s["attributes_split"].get_bool().get(si.attributes_split)) {
+        return Status::Corruption(where + ": segment \"" + si.path + "\": expected a boolean \"attributes_split\"");
       }
     }
     if (si.path.find("..") != std::string::npos || (!si.path.empty() && si.path[0] == '/')) {

@@ -41,6 +41,9 @@ struct SegmentInfo {
   /// of Catalog::attribute_columns (attribute_columns.hpp); stored only when
   /// not 0.
   uint64_t attribute_columns = 0;
+  /// The file's `attributes` map leaves out the entries its attribute
+  /// columns hold (merge_attributes.hpp); stored only when true.
+  bool attributes_split = false;
 
   bool operator==(const SegmentInfo&) const = default;
 };

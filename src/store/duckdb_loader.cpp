@@ -27,7 +27,9 @@
   X(duckdb_create_list_type)                            \
   X(duckdb_create_logical_type)                         \
   X(duckdb_create_map_type)                             \
+  X(duckdb_create_scalar_function)                      \
   X(duckdb_create_table_function)                       \
+  X(duckdb_data_chunk_get_column_count)                 \
   X(duckdb_data_chunk_get_size)                         \
   X(duckdb_data_chunk_get_vector)                       \
   X(duckdb_data_chunk_set_size)                         \
@@ -41,6 +43,7 @@
   X(duckdb_destroy_pending)                             \
   X(duckdb_destroy_prepare)                             \
   X(duckdb_destroy_result)                              \
+  X(duckdb_destroy_scalar_function)                     \
   X(duckdb_destroy_table_function)                      \
   X(duckdb_destroy_value)                               \
   X(duckdb_disconnect)                                  \
@@ -55,6 +58,7 @@
   X(duckdb_function_get_bind_data)                      \
   X(duckdb_function_get_init_data)                      \
   X(duckdb_function_set_error)                          \
+  X(duckdb_get_bool)                                    \
   X(duckdb_get_int64)                                   \
   X(duckdb_get_list_child)                              \
   X(duckdb_get_list_size)                               \
@@ -85,9 +89,18 @@
   X(duckdb_prepare_extracted_statement)                 \
   X(duckdb_prepared_statement_type)                     \
   X(duckdb_query)                                       \
+  X(duckdb_register_scalar_function)                    \
   X(duckdb_register_table_function)                     \
   X(duckdb_result_error)                                \
   X(duckdb_result_error_type)                           \
+  X(duckdb_row_count)                                   \
+  X(duckdb_scalar_function_add_parameter)               \
+  X(duckdb_scalar_function_set_error)                   \
+  X(duckdb_scalar_function_set_function)                \
+  X(duckdb_scalar_function_set_name)                    \
+  X(duckdb_scalar_function_set_return_type)             \
+  X(duckdb_scalar_function_set_special_handling)        \
+  X(duckdb_scalar_function_set_varargs)                 \
   X(duckdb_set_config)                                  \
   X(duckdb_string_t_data)                               \
   X(duckdb_string_t_length)                             \

@@ -51,6 +51,7 @@ struct BindData {
   int64_t ts_from = std::numeric_limits<int64_t>::min();
   int64_t ts_to = std::numeric_limits<int64_t>::max();
   std::vector<std::string> attribute_columns;  // logs only: keys emitted as "attributes.<key>" columns
+  bool split_attributes = false;               // logs only: the map omits what those columns hold
 };
 
 struct SpanShape {
@@ -78,6 +79,7 @@ struct ScanState {
   LogBatch batch;
   std::vector<const typename Shape::Row*> rows;
   std::vector<uint64_t> offsets;
+  std::vector<int32_t> found;  // locate_attribute_entries() of the chunk's rows
 };
 
 struct Value {
@@ -127,6 +129,8 @@ void bind(duckdb_bind_info info) {
         duckdb_free(k);
       }
     }
+    Value split(duckdb_bind_get_named_parameter(info, "split_attributes"));
+    if (split.v && !duckdb_is_null_value(split.v)) data->split_attributes = duckdb_get_bool(split.v);
   }
   // No snapshot here: DuckDB binds a view's query when the view is created,
   // which happens under the stream's locks. The snapshot is taken at init.
@@ -234,21 +238,31 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
     }
   }
   std::vector<duckdb_vector> attribute_vectors;
-  std::vector<std::string_view> attribute_keys;
+  std::vector<size_t> attribute_indexes;
+  duckdb_vector split_map = nullptr;
   for (size_t i = 0; i < st->columns.size(); ++i) {
     duckdb_vector v = duckdb_data_chunk_get_vector(output, i);
     int c = st->columns[i];
     if constexpr (Shape::kAttributeColumns) {
       if (c >= Shape::kColumns) {
         attribute_vectors.push_back(v);
-        attribute_keys.push_back(bd->attribute_columns[c - Shape::kColumns]);
+        attribute_indexes.push_back(static_cast<size_t>(c - Shape::kColumns));
+        continue;
+      }
+      if (c == kColAttributes && bd->split_attributes && !bd->attribute_columns.empty()) {
+        split_map = v;
         continue;
       }
     }
     Shape::fill(v, c, st->rows, st->offsets);
   }
   if constexpr (Shape::kAttributeColumns) {
-    if (!attribute_vectors.empty()) fill_attribute_columns(attribute_vectors, attribute_keys, st->rows);
+    if (!attribute_vectors.empty() || split_map != nullptr) {
+      std::vector<std::string_view> keys(bd->attribute_columns.begin(), bd->attribute_columns.end());
+      locate_attribute_entries(keys, st->rows, &st->found);
+      fill_attribute_columns(attribute_vectors, attribute_indexes, keys.size(), st->rows, st->found);
+      if (split_map != nullptr) fill_attributes_without_columns(split_map, keys.size(), st->rows, st->found);
+    }
   }
   duckdb_data_chunk_set_size(output, st->rows.size());
 }
@@ -269,6 +283,9 @@ Status register_scan(Connection* con, HotSource* source) {
     duckdb_logical_type list = duckdb_create_list_type(varchar);
     duckdb_table_function_add_named_parameter(f, "attribute_columns", list);
     duckdb_destroy_logical_type(&list);
+    duckdb_logical_type boolean = duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    duckdb_table_function_add_named_parameter(f, "split_attributes", boolean);
+    duckdb_destroy_logical_type(&boolean);
   }
   duckdb_destroy_logical_type(&varchar);
   duckdb_destroy_logical_type(&ubig);

@@ -4,13 +4,15 @@
 //
 //   sluice_hot(stream VARCHAR, from_offset := UBIGINT, gen := BIGINT,
 //              ts_from := BIGINT, ts_to := BIGINT,
-//              attribute_columns := VARCHAR[])
+//              attribute_columns := VARCHAR[], split_attributes := BOOLEAN)
 //
 // returns the log columns (log_table.hpp) of a logs stream's hot records with
 // offset >= from_offset, optionally only of one hot generation `gen` and
 // with timestamp in [ts_from, ts_to) ns (used by compaction), followed by a
 // VARCHAR column "attributes.<key>" per key of attribute_columns
-// (attribute_columns.hpp). Each stream's
+// (attribute_columns.hpp); with split_attributes := true the attributes map
+// leaves out the entries those columns hold (what compaction stores, see
+// merge_attributes.hpp). Each stream's
 // view calls it with the compacted offset its Parquet file list ends at, so a
 // query sees every record exactly once however compaction interleaves.
 //

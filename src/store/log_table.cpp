@@ -86,24 +86,19 @@ void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const Log
   }
 }
 
-void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::vector<std::string_view>& keys,
-                            const std::vector<const LogRecord*>& rows) {
+void locate_attribute_entries(const std::vector<std::string_view>& keys, const std::vector<const LogRecord*>& rows,
+                              std::vector<int32_t>* found) {
   const size_t m = keys.size();
-  std::vector<uint64_t*> validity(m);
-  for (size_t j = 0; j < m; ++j) {
-    duckdb_vector_ensure_validity_writable(vecs[j]);
-    validity[j] = duckdb_vector_get_validity(vecs[j]);
-  }
+  found->assign(rows.size() * m, -1);
   // Parsed records repeat their keys in the same order: the entry at index i
   // usually has the key it had in the previous row, so one comparison
   // confirms the column it matched then (or that it matched none).
   constexpr int kUnknown = -2, kNone = -1;
   std::vector<int> hint;
   const KeyValues* prev = nullptr;
-  std::vector<const std::string*> found(m);
   for (size_t r = 0; r < rows.size(); ++r) {
     const KeyValues& kvs = rows[r]->attributes;
-    std::fill(found.begin(), found.end(), nullptr);
+    int32_t* row_found = found->data() + r * m;
     if (hint.size() < kvs.size()) hint.resize(kvs.size(), kUnknown);
     for (size_t i = 0; i < kvs.size(); ++i) {
       const std::string& k = kvs[i].first;
@@ -120,17 +115,62 @@ void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::v
         }
         hint[i] = col;
       }
-      if (col >= 0 && found[col] == nullptr) found[col] = &kvs[i].second;  // the first entry wins
-    }
-    for (size_t j = 0; j < m; ++j) {
-      if (found[j] != nullptr) {
-        duckdb_validity_set_row_valid(validity[j], r);
-        vector_write::put_string(vecs[j], r, *found[j]);
-      } else {
-        duckdb_validity_set_row_invalid(validity[j], r);
-      }
+      if (col >= 0 && row_found[col] < 0) row_found[col] = static_cast<int32_t>(i);  // the first entry wins
     }
     prev = &kvs;
+  }
+}
+
+void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::vector<size_t>& columns, size_t m,
+                            const std::vector<const LogRecord*>& rows, const std::vector<int32_t>& found) {
+  for (size_t c = 0; c < vecs.size(); ++c) {
+    duckdb_vector v = vecs[c];
+    duckdb_vector_ensure_validity_writable(v);
+    uint64_t* validity = duckdb_vector_get_validity(v);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      int32_t i = found[r * m + columns[c]];
+      if (i >= 0) {
+        duckdb_validity_set_row_valid(validity, r);
+        vector_write::put_string(v, r, rows[r]->attributes[i].second);
+      } else {
+        duckdb_validity_set_row_invalid(validity, r);
+      }
+    }
+  }
+}
+
+void fill_attributes_without_columns(duckdb_vector vec, size_t m, const std::vector<const LogRecord*>& rows,
+                                     const std::vector<int32_t>& found) {
+  // Each row's located entries, sorted, are skipped as the map is written.
+  std::vector<int32_t> skip;
+  size_t total = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    total += rows[r]->attributes.size();
+    for (size_t j = 0; j < m; ++j) total -= found[r * m + j] >= 0 ? 1 : 0;
+  }
+  duckdb_list_vector_reserve(vec, total);
+  duckdb_list_vector_set_size(vec, total);
+  auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(vec));
+  duckdb_vector child = duckdb_list_vector_get_child(vec);
+  duckdb_vector keys = duckdb_struct_vector_get_child(child, 0);
+  duckdb_vector values = duckdb_struct_vector_get_child(child, 1);
+  size_t pos = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    skip.assign(found.begin() + static_cast<ptrdiff_t>(r * m), found.begin() + static_cast<ptrdiff_t>((r + 1) * m));
+    std::sort(skip.begin(), skip.end());
+    auto next = std::upper_bound(skip.begin(), skip.end(), -1);
+    const KeyValues& kvs = rows[r]->attributes;
+    entries[r].offset = pos;
+    for (size_t i = 0; i < kvs.size(); ++i) {
+      if (next != skip.end() && *next == static_cast<int32_t>(i)) {
+        ++next;
+        continue;
+      }
+      vector_write::put_string(keys, pos, kvs[i].first);
+      vector_write::put_string(values, pos, kvs[i].second);
+      ++pos;
+    }
+    entries[r].length = pos - entries[r].offset;
   }
 }
 

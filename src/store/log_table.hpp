@@ -47,10 +47,23 @@ duckdb_logical_type log_column_type(LogColumn c);
 void fill_log_column(duckdb_vector vec, LogColumn c, const std::vector<const LogRecord*>& rows,
                      const std::vector<uint64_t>& offsets);
 
-/// Writes attribute `keys[j]` of each row into VARCHAR vector `vecs[j]`
-/// (NULL where a row lacks it; the first entry when a row has it twice), in
-/// one pass over each row's attributes. `keys` are distinct.
-void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::vector<std::string_view>& keys,
-                            const std::vector<const LogRecord*>& rows);
+/// Finds, for each row r and key j, the index in rows[r]->attributes of the
+/// first entry whose key is keys[j], or -1 when the row lacks it, in one
+/// pass over each row's attributes: (*found)[r * keys.size() + j]. `keys`
+/// are distinct.
+void locate_attribute_entries(const std::vector<std::string_view>& keys, const std::vector<const LogRecord*>& rows,
+                              std::vector<int32_t>* found);
+
+/// Writes the value of attribute key `columns[i]` (an index into the keys
+/// `found` was located for; `m` of them) of each row into VARCHAR vector
+/// `vecs[i]`: NULL where a row lacks it, the first entry when it has it twice.
+void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::vector<size_t>& columns, size_t m,
+                            const std::vector<const LogRecord*>& rows, const std::vector<int32_t>& found);
+
+/// Writes each row's attributes map into MAP vector `vec` without the
+/// entries `found` located (those held by the attribute columns; `m` keys),
+/// keeping the others in order. The whole chunk in one call.
+void fill_attributes_without_columns(duckdb_vector vec, size_t m, const std::vector<const LogRecord*>& rows,
+                                     const std::vector<int32_t>& found);
 
 }  // namespace sluice

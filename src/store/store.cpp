@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/metrics.hpp"
+#include "store/merge_attributes.hpp"
 
 namespace sluice {
 
@@ -18,6 +19,7 @@ Result<std::unique_ptr<Store>> Store::open(Env* env, const StoreOptions& options
   SLUICE_ASSIGN_OR_RETURN(s->db_, Database::open(settings));
   SLUICE_ASSIGN_OR_RETURN(s->admin_con_, s->db_->connect());
   SLUICE_RETURN_IF_ERROR(register_hot_scan(s->admin_con_.get(), s.get()));
+  SLUICE_RETURN_IF_ERROR(register_merge_attributes(s->admin_con_.get()));
   SLUICE_ASSIGN_OR_RETURN(auto names, env->list_dir(options.data_dir));
   std::sort(names.begin(), names.end());
   for (const auto& n : names) {

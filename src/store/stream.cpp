@@ -203,14 +203,25 @@ std::vector<HotChunk> Stream::hot_snapshot(int64_t gen) const {
 
 Status Stream::refresh_view() {
   // Segments grouped by how many of the promoted attribute keys they hold
-  // as columns; the others are computed from the attributes map.
+  // as columns and whether their map leaves those keys out; the columns a
+  // segment lacks are computed from its attributes map, and a split map is
+  // made whole again with the columns it holds.
   const std::vector<std::string>& promoted = catalog_.attribute_columns;
-  std::map<uint64_t, std::vector<std::string>> groups;
-  for (const auto& s : catalog_.segments) groups[s.attribute_columns].push_back(segment_abs(s.path));
+  std::map<std::pair<uint64_t, bool>, std::vector<std::string>> groups;
+  for (const auto& s : catalog_.segments) {
+    groups[{s.attribute_columns, s.attributes_split}].push_back(segment_abs(s.path));
+  }
   std::string parts;
   for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+    const auto [held, split] = it->first;
     parts += "SELECT *";
-    for (size_t k = it->first; k < promoted.size(); ++k) {
+    if (split && held > 0) {
+      std::vector<std::string> keys(promoted.begin(), promoted.begin() + static_cast<ptrdiff_t>(held));
+      parts += " REPLACE (sluice_merge_attributes(attributes, " + list_literal(keys);
+      for (const auto& k : keys) parts += ", " + quote_identifier(attribute_column_name(k));
+      parts += ") AS attributes)";
+    }
+    for (size_t k = held; k < promoted.size(); ++k) {
       parts +=
           ", attributes[" + quote_literal(promoted[k]) + "] AS " + quote_identifier(attribute_column_name(promoted[k]));
     }
@@ -544,7 +555,9 @@ Status Stream::compact_frozen(const HotGen& frozen) {
           extend_attribute_columns(promoted, frozen.attribute_keys, static_cast<size_t>(options_.attribute_columns));
     }
   }
-  std::string columns_arg = promoted.empty() ? "" : ", attribute_columns := " + list_literal(promoted);
+  // Each promoted key's value is stored once, in its column.
+  std::string columns_arg =
+      promoted.empty() ? "" : ", attribute_columns := " + list_literal(promoted) + ", split_attributes := true";
   std::vector<SegmentInfo> written;
   {
     std::lock_guard<std::mutex> v(view_mu_);
@@ -564,6 +577,7 @@ Status Stream::compact_frozen(const HotGen& frozen) {
       SLUICE_RETURN_IF_ERROR(env_->sync_dir(segment_abs(part)));
       SLUICE_ASSIGN_OR_RETURN(s.bytes, env_->file_size(abs));
       s.attribute_columns = promoted.size();
+      s.attributes_split = !promoted.empty();
       written.push_back(s);
     }
   }

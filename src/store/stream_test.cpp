@@ -425,6 +425,120 @@ TEST_F(StoreTest, AttributeColumnsFollowKeysInAnyOrderAndTakeTheFirstOfATwiceSet
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM app WHERE a IS NULL"), 2 * without_a);
 }
 
+// Compaction stores each promoted key's value once, in its column, and the
+// view puts the map back together: every record's attributes read the same
+// (as a set of entries) hot, from split segments, and from a segment
+// compacted before the keys were promoted.
+TEST_F(StoreTest, SplitAttributesMapsReadBackWhole) {
+  auto make = [](int n, int64_t t0) {
+    LogBatch b;
+    for (int i = 0; i < n; ++i) {
+      LogRecord r;
+      r.timestamp_ns = t0 + i;
+      r.attributes = {{"a", "a" + std::to_string(i)}, {"b", "b" + std::to_string(i % 3)}};
+      if (i % 4 == 1) r.attributes.erase(r.attributes.begin());     // no a
+      if (i % 5 == 2) r.attributes.emplace_back("a", "again");      // a twice
+      if (i % 6 == 3) r.attributes.emplace_back("z", "only here");  // never promoted
+      if (i % 9 == 4) r.attributes.clear();                         // no attributes at all
+      b.records.push_back(std::move(r));
+    }
+    return b;
+  };
+  // Each row's entries sorted, "k=v;" each; the row's first "a" as a lookup finds it.
+  auto expected = [](const LogBatch& b) {
+    std::vector<std::string> rows;
+    for (const auto& r : b.records) {
+      std::vector<std::string> kv;
+      for (const auto& [k, v] : r.attributes) kv.push_back(k + "=" + v);
+      std::sort(kv.begin(), kv.end());
+      std::string row;
+      for (const auto& e : kv) row += e + ";";
+      const std::string* a = find_key_value(r.attributes, "a");
+      rows.push_back(row + "|" + (a ? *a : "NULL"));
+    }
+    return rows;
+  };
+  auto actual = [](Store* store) {
+    auto con = store->database()->connect();
+    DuckResult r;
+    Status st = (*con)->query(
+        "SELECT coalesce(array_to_string(list_sort(list_transform(map_entries(attributes), e -> e.key || '=' || "
+        "e.value)), ';'), '') || CASE WHEN cardinality(attributes) > 0 THEN ';' ELSE '' END || '|' || coalesce(attributes['a'], "
+        "'NULL') FROM app ORDER BY _offset",
+        &r);
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    std::vector<std::string> rows;
+    for (idx_t i = 0; st.ok() && i < duckdb_row_count(r.raw()); ++i) {
+      char* v = duckdb_value_varchar(r.raw(), 0, i);
+      rows.emplace_back(v ? v : "<null>");
+      duckdb_free(v);
+    }
+    return rows;
+  };
+  options_.attribute_columns = 0;
+  {
+    auto store = open();
+    LogBatch first = make(30, kT0);
+    ASSERT_TRUE((*store->stream("app"))->append(first).ok());
+    ASSERT_TRUE((*store->stream("app"))->compact(true).ok());  // a whole map, no columns
+  }
+  options_.attribute_columns = 32;
+  auto store = open();
+  Stream* s = *store->stream("app");
+  const LogBatch second = make(30, kT0 + 100);
+  LogBatch appended = second;
+  ASSERT_TRUE(s->append(appended).ok());
+  ASSERT_TRUE(s->compact(true).ok());  // promotes a and b; the map keeps z and the second a
+  const LogBatch hot = make(12, kT0 + 200);
+  appended = hot;
+  ASSERT_TRUE(s->append(appended).ok());
+
+  std::vector<std::string> want = expected(make(30, kT0));
+  for (auto* b : {&second, &hot}) {
+    auto more = expected(*b);
+    want.insert(want.end(), more.begin(), more.end());
+  }
+  EXPECT_EQ(actual(store.get()), want);
+
+  auto catalog = load_catalog(Env::posix(), (dir_ / "app" / "catalog.json").string());
+  ASSERT_TRUE(catalog.ok());
+  ASSERT_EQ(catalog->segments.size(), 2U);
+  EXPECT_FALSE(catalog->segments[0].attributes_split);
+  EXPECT_TRUE(catalog->segments[1].attributes_split);
+  // In the split file, only the entries the columns do not hold are in the map.
+  int64_t left = 0;
+  for (const auto& r : second.records) {
+    std::set<std::string> seen;
+    for (const auto& [k, v] : r.attributes) left += k == "z" || !seen.insert(k).second;
+  }
+  EXPECT_EQ(count(store.get(), "SELECT sum(cardinality(attributes)) FROM read_parquet('" +
+                                   (dir_ / "app" / catalog->segments[1].path).string() + "')"),
+            left);
+}
+
+TEST_F(StoreTest, MergeAttributesFunctionSkipsNullValuesAndChecksItsKeys) {
+  auto store = open();
+  auto con = store->database()->connect();
+  DuckResult r;
+  ASSERT_TRUE((*con)->query("SELECT sluice_merge_attributes(MAP {'z': '9'}, ['a', 'b'], NULL, 'v')::VARCHAR, "
+                            "sluice_merge_attributes(NULL, ['a'], 'w')::VARCHAR, "
+                            "sluice_merge_attributes(MAP {'z': '9'}, [])::VARCHAR",
+                            &r)
+                  .ok());
+  std::vector<std::string> got;
+  for (idx_t c = 0; c < 3; ++c) {
+    char* v = duckdb_value_varchar(r.raw(), c, 0);
+    got.emplace_back(v ? v : "<null>");
+    duckdb_free(v);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"{b=v, z=9}", "{a=w}", "{z=9}"}));
+  DuckResult failed;
+  Status st = (*con)->query("SELECT sluice_merge_attributes(MAP {'z': '9'}, ['a'], 'v', 'w')", &failed);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("sluice_merge_attributes: the keys list must name every value"), std::string::npos)
+      << st.to_string();
+}
+
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {
   auto store = open();
   Stream* s = *store->stream("app");
