@@ -5,6 +5,8 @@
 # Reports lines/s, MB/s, CPU-seconds per million lines and peak RSS for both,
 # sluice's Parquet bytes vs the raw file, and the GROUP BY time over the rows.
 # Usage: bench/run_ingest.sh [LINES]   (default 2000000)
+#   KEEP_BODY=false  parse_regex keeps only the fields of lines it parsed,
+#                    not their text (the keep_body option; default true)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-2000000}
@@ -16,7 +18,7 @@ LOG="$OUT/access-$LINES.log"
 [ -f "$LOG" ] || $PY bench/gen_access_log.py "$LOG" "$LINES"
 BYTES=$(stat -c %s "$LOG")
 MB=$($PY -c "print(round($BYTES/1e6,1))")
-echo "input: $LOG, $LINES lines, $MB MB"
+echo "input: $LOG, $LINES lines, $MB MB; keep_body = ${KEEP_BODY:-true}"
 
 # cpu_seconds PID: user+system CPU of a process, from /proc/PID/stat.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
@@ -42,6 +44,7 @@ include = ["$(realpath "$LOG")"]
 type = "parse_regex"
 inputs = ["access"]
 preset = "nginx_combined"
+keep_body = ${KEEP_BODY:-true}
 [sinks.store]
 type = "store"
 inputs = ["parsed"]
@@ -107,13 +110,14 @@ R_RSS=$(peak_rss_mib $RPID)
 kill $RPID; wait $RPID || true
 R_SECS=$($PY -c "print($t1-$t0)")
 
-$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" "$GB_MAP_MS" <<'PYEOF' | tee "$OUT/ingest-results.md"
+$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" "$GB_MAP_MS" "${KEEP_BODY:-true}" <<'PYEOF' | tee "$OUT/ingest-results.md"
 import sys
 lines, size = int(sys.argv[1]), int(sys.argv[2])
-s_secs, s_cpu, s_rss, r_secs, r_cpu, r_rss, parquet, gb, gb_map = map(float, sys.argv[3:])
+keep_body = sys.argv[12]
+s_secs, s_cpu, s_rss, r_secs, r_cpu, r_rss, parquet, gb, gb_map = map(float, sys.argv[3:12])
 def row(name, secs, cpu, rss):
     return f"| {name} | {lines/secs:,.0f} | {size/1e6/secs:.1f} | {cpu/(lines/1e6):.2f} | {rss:.0f} |"
-print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log")
+print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log; parse_regex keep_body = {keep_body}")
 print()
 print("| run | lines/s | MB/s | CPU-s per 1M lines | peak RSS MiB |")
 print("| --- | --- | --- | --- | --- |")

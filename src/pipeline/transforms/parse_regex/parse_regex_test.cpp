@@ -327,6 +327,54 @@ TEST(ParseRegexPattern, MatchesAnAttributeField) {
   EXPECT_EQ(attr(missing, "parse.error"), "parse_regex: field \"log\" is missing");
 }
 
+// keep_body = false empties the body only of records this transform parsed
+// cleanly: a line that does not match, a timestamp that does not parse, keep
+// theirs; a parse.error set by an earlier transform does not count.
+TEST(ParseRegexPattern, KeepBodyFalseDropsTheBodyOfParsedLinesOnly) {
+  ParseRegexOptions o;
+  o.pattern = R"(^(?P<client__address>\S+) (?P<ts>\S+)$)";
+  o.timestamp_field = "ts";
+  o.timestamp_format = "unix_ms";
+  o.keep_body = false;
+  auto t = must_create(o);
+  ASSERT_TRUE(t);
+  LogBatch batch;
+  for (std::string body : {"10.0.0.1 1700000000123", "10.0.0.2 nope", "no match here at all", "10.0.0.3 1"}) {
+    LogRecord rec;
+    rec.body = body;
+    rec.observed_timestamp_ns = kObserved;
+    batch.records.push_back(rec);
+  }
+  batch.records[3].attributes = {{"parse.error", "parse_json: not JSON"}};
+  t->process(batch);
+  const auto& r = batch.records;
+  EXPECT_EQ(r[0].body, "");
+  EXPECT_EQ(attr(r[0], "client.address"), "10.0.0.1");
+  EXPECT_EQ(r[1].body, "10.0.0.2 nope");
+  EXPECT_NE(attr(r[1], "parse.error"), "<missing>");
+  EXPECT_EQ(r[2].body, "no match here at all");
+  EXPECT_EQ(r[3].body, "");
+  EXPECT_EQ(attr(r[3], "parse.error"), "parse_json: not JSON");
+
+  auto nginx = preset("nginx_combined");
+  nginx.keep_body = false;
+  auto n = must_create(nginx);
+  ASSERT_TRUE(n);
+  LogRecord line;
+  line.body = R"(203.0.113.7 - - [21/Nov/2025:14:02:11 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8")";
+  n->process_record(line);
+  EXPECT_EQ(line.body, "");
+  EXPECT_EQ(attr(line, "url.path"), "/a");
+
+  ParseRegexOptions other;
+  other.pattern = R"((?P<x>\w+))";
+  other.field = "log";
+  other.keep_body = false;
+  auto bad = ParseRegex::create(other);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("keep_body = false applies to field = \"body\" only"), std::string::npos);
+}
+
 TEST(ParseRegexCreate, ValidatesOptions) {
   auto err = [](const ParseRegexOptions& o) {
     auto r = make_parse_regex(o);
