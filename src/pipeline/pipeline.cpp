@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/env.hpp"
+#include "common/thread_name.hpp"
 #include "pipeline/pipeline_node.hpp"
 #include "pipeline/sink_writer.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
@@ -250,6 +251,7 @@ Status Pipeline::start() {
 }
 
 void Pipeline::run_worker(Node* n) {
+  set_thread_name(n->spec.name);
   std::optional<SinkWriter> writer;
   if (n->sink) {
     writer.emplace(

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/metrics.hpp"
+#include "common/thread_name.hpp"
 #include "store/merge_attributes.hpp"
 
 namespace sluice {
@@ -117,9 +118,13 @@ void Store::start_maintenance() {
   std::lock_guard<std::mutex> l(maint_mu_);
   if (maint_thread_.joinable()) return;
   stopping_ = false;
-  maint_thread_ = std::thread([this] { maintenance_loop(); });
+  maint_thread_ = std::thread([this] {
+    set_thread_name("store-maint");
+    maintenance_loop();
+  });
   if (options_.fsync == "interval") {
     sync_thread_ = std::thread([this] {
+      set_thread_name("store-fsync");
       std::unique_lock<std::mutex> lk(maint_mu_);
       while (!stopping_) {
         maint_cv_.wait_for(lk, options_.fsync_interval);

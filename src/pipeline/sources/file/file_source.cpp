@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.hpp"
+
 namespace sluice {
 
 namespace {
@@ -168,6 +170,7 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
 }
 
 void FileSource::run() {
+  set_thread_name(name_);
   std::vector<FileWatcher::Event> events;
   std::vector<FileId> pass;
   auto fail = [this](const Status& st) {
