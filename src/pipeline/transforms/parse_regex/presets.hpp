@@ -35,27 +35,32 @@ struct Preset {
   bool (*scan)(std::string_view text, re2::StringPiece* groups) = nullptr;
 };
 
-/// Appends attributes without a duplicate check while the record had none
-/// when the writer was made (the common case: a raw line), else replaces
-/// existing keys as set_key_value does. Keys put through one writer must
-/// be distinct.
+/// Sets a record's parsed attributes: a key the record already had (a file
+/// source's log.file.path, an earlier transform's field) is replaced in
+/// place, as set_key_value does, others are appended. Keys put through one
+/// writer must be distinct, so only the attributes present when the writer
+/// was made are searched (not the growing list: no quadratic scan).
 class AttributeWriter {
  public:
-  AttributeWriter(LogRecord& rec, size_t expected) : kvs_(rec.attributes), fresh_(rec.attributes.empty()) {
+  AttributeWriter(LogRecord& rec, size_t expected) : kvs_(rec.attributes), before_(rec.attributes.size()) {
     kvs_.reserve(kvs_.size() + expected);
   }
+  /// Sets `key`, which must differ from every key put before through this
+  /// writer: only the attributes the record had before are searched.
   void put(std::string_view key, re2::StringPiece value) {
-    if (fresh_) {
-      kvs_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
-                        std::forward_as_tuple(value.data(), value.size()));
-    } else {
-      set_key_value(kvs_, key, std::string(value.data(), value.size()));
+    for (size_t i = 0; i < before_; ++i) {
+      if (kvs_[i].first == key) {
+        kvs_[i].second.assign(value.data(), value.size());
+        return;
+      }
     }
+    kvs_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                      std::forward_as_tuple(value.data(), value.size()));
   }
 
  private:
   KeyValues& kvs_;
-  bool fresh_;
+  size_t before_;  ///< attributes the record had before: the only ones a put may replace
 };
 
 /// nginx/Apache combined access log:
