@@ -75,9 +75,9 @@ std::string lower(re2::StringPiece s) {
   return out;
 }
 
-void apply(const re2::StringPiece* g, LogRecord& rec) {
+bool apply(const re2::StringPiece* g, LogRecord& rec) {
   const Groups& x = groups();
-  apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
+  const bool clean = apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
   AttributeWriter w(rec, 11);
   if (present(g[x.uptime])) w.put("linux.kernel.uptime", g[x.uptime]);
   if (present(g[x.dmesg_uptime])) w.put("linux.kernel.uptime", g[x.dmesg_uptime]);
@@ -108,6 +108,7 @@ void apply(const re2::StringPiece* g, LogRecord& rec) {
     w.put("process.pid", g[x.reap_pid]);
     w.put("process.executable.name", g[x.reap_comm]);
   }
+  return clean;
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ void apply_request(std::string_view request, AttributeWriter& w) {
   }
 }
 
-void apply(const re2::StringPiece* g, LogRecord& rec) {
+bool apply(const re2::StringPiece* g, LogRecord& rec) {
   AttributeWriter w(rec, 11);
   w.put("client.address", g[1]);
   if (is_present(g[2])) w.put("user.name", g[2]);
@@ -151,11 +151,12 @@ void apply(const re2::StringPiece* g, LogRecord& rec) {
     rec.severity_text = "INFO";
   }
   auto ts = parse_timestamp(g[3], kTimeFormat);
-  if (ts.ok()) {
-    rec.timestamp_ns = *ts;
-  } else {
+  if (!ts.ok()) {
     set_parse_error(rec, "parse_regex: nginx_combined: time_local: " + ts.status().message());
+    return false;
   }
+  rec.timestamp_ns = *ts;
+  return true;
 }
 
 }  // namespace

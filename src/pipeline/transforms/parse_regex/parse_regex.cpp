@@ -212,20 +212,11 @@ void ParseRegex::process_record(LogRecord& rec) {
   }
   // Without keep_body, the body goes once this transform extracted every
   // field without setting a parse.error (one set earlier does not count).
-  const std::string* earlier_error = keep_body_ ? nullptr : find_key_value(rec.attributes, kParseErrorAttribute);
-  const std::string earlier = earlier_error != nullptr ? *earlier_error : std::string();
-  extract(rec);
-  if (!keep_body_) {
-    const std::string* error = find_key_value(rec.attributes, kParseErrorAttribute);
-    if (error == nullptr || (earlier_error != nullptr && *error == earlier)) std::string().swap(rec.body);
-  }
+  if (extract(rec) && !keep_body_) std::string().swap(rec.body);
 }
 
-void ParseRegex::extract(LogRecord& rec) {
-  if (preset_ != nullptr) {
-    preset_->apply(groups_.data(), rec);
-    return;
-  }
+bool ParseRegex::extract(LogRecord& rec) {
+  if (preset_ != nullptr) return preset_->apply(groups_.data(), rec);
   parse_regex_detail::AttributeWriter w(rec, captures_.size());
   for (const Capture& c : captures_) {
     const re2::StringPiece& g = groups_[static_cast<size_t>(c.index)];
@@ -233,14 +224,15 @@ void ParseRegex::extract(LogRecord& rec) {
   }
   if (!timestamp_field_.empty()) {
     const std::string* v = find_key_value(rec.attributes, timestamp_field_);
-    if (v == nullptr) return;  // an optional group that did not participate
+    if (v == nullptr) return true;  // an optional group that did not participate
     auto ts = parse_timestamp_near(*v, timestamp_format_, reference_time_ns(rec));
-    if (ts.ok()) {
-      rec.timestamp_ns = *ts;
-    } else {
+    if (!ts.ok()) {
       set_parse_error(rec, "parse_regex: field \"" + timestamp_field_ + "\": " + ts.status().message());
+      return false;
     }
+    rec.timestamp_ns = *ts;
   }
+  return true;
 }
 
 Result<std::unique_ptr<Transform>> make_parse_regex(const ParseRegexOptions& options) {

@@ -100,8 +100,9 @@ class ParseRegex final : public Transform {
   void process_record(LogRecord& rec);
 
  private:
-  /// Sets the fields of a record whose text matched (groups_ holds the match).
-  void extract(LogRecord& rec);
+  /// Sets the fields of a record whose text matched (groups_ holds the
+  /// match); false when a field did not convert (parse.error set).
+  bool extract(LogRecord& rec);
 
   /// A named group: its index and the attribute it sets.
   struct Capture {

@@ -25,8 +25,9 @@ struct Preset {
   /// Fills `rec` from a match: groups[0] is the whole match, groups[i] the
   /// i-th group (data() == nullptr when it did not participate). Must not
   /// touch rec.body (the groups may point into it). Sets parse.error for
-  /// fields that matched but do not convert (a bad date).
-  void (*apply)(const re2::StringPiece* groups, LogRecord& rec);
+  /// fields that matched but do not convert (a bad date), and then returns
+  /// false; true when every field converted.
+  bool (*apply)(const re2::StringPiece* groups, LogRecord& rec);
   /// Optional hand-written matcher, used instead of RE2 where a benchmark
   /// showed RE2 to be the bottleneck. It must return exactly what
   /// `RE2::Match(text, 0, size, ANCHOR_START, groups, n)` returns for
@@ -125,13 +126,14 @@ extern const Preset kLinuxKernel;
 /// fields first. `x` names the header's groups in the preset's pattern
 /// (pri, ts3164, ts3339, host, tag, pid, and msg_at where the message
 /// starts; the message runs to the end of the match).
+/// Returns what syslog_rfc3164's apply returns (true without a header).
 template <class Groups>
-void apply_syslog_header(const re2::StringPiece* g, const Groups& x, LogRecord& rec) {
-  if (g[x.host].data() == nullptr) return;
+bool apply_syslog_header(const re2::StringPiece* g, const Groups& x, LogRecord& rec) {
+  if (g[x.host].data() == nullptr) return true;
   const char* msg_begin = g[x.msg_at].data();
   re2::StringPiece msg(msg_begin, static_cast<size_t>(g[0].data() + g[0].size() - msg_begin));
   const re2::StringPiece syslog[8] = {g[0], g[x.pri], g[x.ts3164], g[x.ts3339], g[x.host], g[x.tag], g[x.pid], msg};
-  kSyslogRfc3164.apply(syslog, rec);
+  return kSyslogRfc3164.apply(syslog, rec);
 }
 
 /// The RE2 options presets are compiled with (Latin-1, no error logging).

@@ -121,9 +121,9 @@ class EventWriter {
   AttributeWriter w_;
 };
 
-void apply(const re2::StringPiece* g, LogRecord& rec) {
+bool apply(const re2::StringPiece* g, LogRecord& rec) {
   const Groups& x = groups();
-  apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
+  const bool clean = apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
   EventWriter w(g, rec);
   if (w.has(x.auth)) {
     std::string event(w.at(x.auth));
@@ -169,6 +169,7 @@ void apply(const re2::StringPiece* g, LogRecord& rec) {
     w.event("preauth_timeout");
     w.client(x.to_addr, x.to_port);
   }
+  return clean;
 }
 
 }  // namespace

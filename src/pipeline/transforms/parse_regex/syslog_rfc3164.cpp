@@ -20,8 +20,9 @@ constexpr std::string_view kPattern =
 
 constexpr std::string_view kRfc3164TimeFormat = "%b %e %H:%M:%S";
 
-void apply(const re2::StringPiece* g, LogRecord& rec) {
+bool apply(const re2::StringPiece* g, LogRecord& rec) {
   AttributeWriter w(rec, 6);
+  bool clean = true;
   if (g[1].data() != nullptr) {
     int pri = 0;
     for (char c : std::string_view(g[1])) pri = pri * 10 + (c - '0');
@@ -31,6 +32,7 @@ void apply(const re2::StringPiece* g, LogRecord& rec) {
       rec.severity_number = syslog_severity_number(pri & 7);
     } else {
       set_parse_error(rec, "parse_regex: syslog_rfc3164: PRI " + std::to_string(pri) + " is out of range 0..191");
+      clean = false;
     }
   }
   w.put("host.name", g[4]);
@@ -43,7 +45,9 @@ void apply(const re2::StringPiece* g, LogRecord& rec) {
     rec.timestamp_ns = *ts;
   } else {
     set_parse_error(rec, "parse_regex: syslog_rfc3164: timestamp: " + ts.status().message());
+    clean = false;
   }
+  return clean;
 }
 
 }  // namespace
