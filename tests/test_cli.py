@@ -2,6 +2,8 @@
 import json
 import subprocess
 
+import pytest
+
 from conftest import SLUICE_BIN
 
 ISSUE_EXAMPLE = """
@@ -98,3 +100,26 @@ def test_query_command_formats(sluice_factory):
     r = run("query", "--server", s.url, "SELECT nope FROM app")
     assert r.returncode != 0 and "nope" in r.stderr
     s.stop()
+
+
+def _environ(pid):
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        return dict(e.split(b"=", 1) for e in f.read().split(b"\0") if b"=" in e)
+
+
+def test_sluice_restarts_itself_with_larger_tcmalloc_transfers(sluice_factory, monkeypatch):
+    """With tcmalloc linked, `sluice` runs with TCMALLOC_TRANSFER_NUM_OBJ=1024
+    (set before tcmalloc starts, by starting itself again in the same
+    process); a value the user set is kept."""
+    monkeypatch.delenv("TCMALLOC_TRANSFER_NUM_OBJ", raising=False)
+    s = sluice_factory(name="default").start()
+    with open(f"/proc/{s.proc.pid}/maps") as f:
+        if "tcmalloc" not in f.read():
+            s.stop()
+            pytest.skip("this build of sluice does not link tcmalloc (sanitizer build)")
+    assert _environ(s.proc.pid).get(b"TCMALLOC_TRANSFER_NUM_OBJ") == b"1024"
+    assert s.stop() == 0
+    monkeypatch.setenv("TCMALLOC_TRANSFER_NUM_OBJ", "64")
+    s = sluice_factory(name="user").start()
+    assert _environ(s.proc.pid).get(b"TCMALLOC_TRANSFER_NUM_OBJ") == b"64"
+    assert s.stop() == 0
