@@ -118,6 +118,8 @@ def test_sluice_restarts_itself_with_larger_tcmalloc_transfers(sluice_factory, m
             s.stop()
             pytest.skip("this build of sluice does not link tcmalloc (sanitizer build)")
     assert _environ(s.proc.pid).get(b"TCMALLOC_TRANSFER_NUM_OBJ") == b"1024"
+    with open(f"/proc/{s.proc.pid}/comm") as f:
+        assert f.read().strip() == "sluice"  # what ps, top and pkill see
     assert s.stop() == 0
     monkeypatch.setenv("TCMALLOC_TRANSFER_NUM_OBJ", "64")
     s = sluice_factory(name="user").start()

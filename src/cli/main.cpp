@@ -14,12 +14,20 @@ namespace {
 // TCMALLOC_TRANSFER_NUM_OBJ objects per refill (32 by default); 1024 cut the
 // access-log ingest's CPU per line by a quarter (docs/benchmarks.md,
 // "Allocator"). tcmalloc reads the variable once, at the first allocation,
-// long before main(), so the process starts itself again with it set. A
-// value the user set is kept; without /proc the process goes on as it is.
+// long before main(), so the process starts itself again with it set (by
+// the executable's path, not /proc/self/exe, so that its name stays
+// "sluice" for ps, top and pkill). A value the user set is kept; when the
+// path cannot be read or run (no /proc, the file replaced) the process goes
+// on as it is.
 void tune_allocator(char** argv) {
   if (std::getenv("TCMALLOC_TRANSFER_NUM_OBJ") != nullptr) return;
+  char path[4096];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0 || n >= static_cast<ssize_t>(sizeof path - 1)) return;
+  path[n] = '\0';
   if (::setenv("TCMALLOC_TRANSFER_NUM_OBJ", "1024", 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
+  ::execv(path, argv);
+  ::unsetenv("TCMALLOC_TRANSFER_NUM_OBJ");  // not applied: do not pass it on either
 }
 #else
 void tune_allocator(char** /*argv*/) {}
