@@ -43,7 +43,7 @@ path = "$OUT/out.ndjson"
 TOML
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+. bench/common.sh
 HZ=$(getconf CLK_TCK)
 
 "$SLUICE" agent --config "$OUT/agent.toml" --data-dir "$OUT/agent-data" 2> "$OUT/agent.log" &

@@ -20,11 +20,7 @@ BYTES=$(stat -c %s "$LOG")
 MB=$($PY -c "print(round($BYTES/1e6,1))")
 echo "input: $LOG, $LINES lines, $MB MB; keep_body = ${KEEP_BODY:-true}"
 
-# cpu_seconds PID: user+system CPU of a process, from /proc/PID/stat.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
-peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
-now() { date +%s.%N; }
-alive() { kill -0 "$1" 2>/dev/null || { echo "bench: process $1 died; see $OUT" >&2; exit 1; }; }
+. bench/common.sh
 
 # ---------------- sluice ----------------
 rm -rf "$OUT/sluice-data"
@@ -51,17 +47,17 @@ inputs = ["parsed"]
 stream = "access"
 TOML
 # Records listed by /api/v1/streams are durable and queryable (hot or in
-# Parquet); polling it costs little, unlike a count(*) every 50 ms. The
-# polls of both runs are kept cheap (curl and jq here, the output file's
-# size before its lines for rsyslog): they share the two cores with the
-# process measured (a python3 start per poll took ~30% of a core).
+# Parquet); polling it costs little, unlike a count(*). The polls of both
+# runs are kept cheap and sparse (curl and jq here, the output file's size
+# before its lines for rsyslog; `pause` in bench/common.sh): they share the two cores
+# with the process measured (a python3 start per poll took ~30% of a core).
 count() {
   curl -s "localhost:$PORT/api/v1/streams" | jq '[.streams[].records] | add // 0'
 }
 t0=$(now)
 "$SLUICE" run --config "$OUT/sluice.toml" 2> "$OUT/sluice.log" &
 SPID=$!
-until [ "$(count 2>/dev/null)" = "$LINES" ]; do alive $SPID; sleep 0.05; done
+until c=$(count 2>/dev/null); [ "$c" = "$LINES" ]; do alive $SPID; pause "$c" "$LINES"; done
 t1=$(now)
 S_CPU=$(cpu_seconds $SPID)
 S_RSS=$(peak_rss_mib $SPID)
@@ -103,7 +99,9 @@ RPID=$!
 # rsyslog's raw template writes the lines byte for byte: count the lines
 # only once the output is as large as the input.
 until [ -f "$RS/out.log" ] && [ "$(stat -c %s "$RS/out.log")" -ge "$BYTES" ] &&
-      [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do alive $RPID; sleep 0.05; done
+      [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do
+  alive $RPID; pause "$(stat -c %s "$RS/out.log" 2>/dev/null)" "$BYTES"
+done
 t1=$(now)
 R_CPU=$(cpu_seconds $RPID)
 R_RSS=$(peak_rss_mib $RPID)

@@ -20,7 +20,7 @@ PY=/usr/bin/python3
 rm -rf "$OUT" && mkdir -p "$OUT"
 $PY bench/gen_protocol_bodies.py "$OUT"
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
+. bench/common.sh
 API=17170 OTLP=17171 LOKI=17172 ES=17173 PROM=17174 FWD=17175 SYSLOG=17176
 cat > "$OUT/sluice.toml" <<TOML
 [api]

@@ -29,11 +29,7 @@ BYTES=$(stat -c %s "$LOG")
 rm -rf "$OUT"; mkdir -p "$OUT"; OUT=$(realpath "$OUT")
 echo "input: $LOG, $LINES lines, $((BYTES / 1000000)) MB"
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
-peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
-rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
-now() { date +%s.%N; }
-alive() { kill -0 "$1" 2>/dev/null || { echo "bench: process $1 died; see $OUT" >&2; exit 1; }; }
+. bench/common.sh
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -96,7 +92,7 @@ stored() {
 start_server
 t0=$(now)
 start_agent "$LOG" shipped
-until [ "$(stored shipped 2>/dev/null)" = "$LINES" ]; do alive $AGENT; alive $SERVER; sleep 0.05; done
+until c=$(stored shipped 2>/dev/null); [ "$c" = "$LINES" ]; do alive $AGENT; alive $SERVER; pause "$c" "$LINES"; done
 t1=$(now)
 A_CPU=$(cpu_seconds $AGENT); A_RSS=$(peak_rss_mib $AGENT)
 V_CPU=$(cpu_seconds $SERVER); V_RSS=$(peak_rss_mib $SERVER)
@@ -156,7 +152,9 @@ t0=$(now)
 rsyslogd -n -f "$RS/send.conf" -i "$RS/send.pid" 2> "$RS/send.err" &
 SEND=$!; PIDS+=("$SEND")
 until [ -f "$RS/out.log" ] && [ "$(stat -c %s "$RS/out.log")" -ge "$BYTES" ] &&
-      [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do alive $SEND; alive $RECV; sleep 0.05; done
+      [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do
+  alive $SEND; alive $RECV; pause "$(stat -c %s "$RS/out.log" 2>/dev/null)" "$BYTES"
+done
 t1=$(now)
 SD_CPU=$(cpu_seconds $SEND); SD_RSS=$(peak_rss_mib $SEND)
 RC_CPU=$(cpu_seconds $RECV); RC_RSS=$(peak_rss_mib $RECV)
