@@ -148,12 +148,7 @@ void fill_attributes_without_columns(duckdb_vector vec, size_t m, const std::vec
     total += rows[r]->attributes.size();
     for (size_t j = 0; j < m; ++j) total -= found[r * m + j] >= 0 ? 1 : 0;
   }
-  duckdb_list_vector_reserve(vec, total);
-  duckdb_list_vector_set_size(vec, total);
-  auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(vec));
-  duckdb_vector child = duckdb_list_vector_get_child(vec);
-  duckdb_vector keys = duckdb_struct_vector_get_child(child, 0);
-  duckdb_vector values = duckdb_struct_vector_get_child(child, 1);
+  auto [entries, keys, values] = vector_write::reserve_map_entries(vec, total);
   size_t pos = 0;
   for (size_t r = 0; r < rows.size(); ++r) {
     skip.assign(found.begin() + static_cast<ptrdiff_t>(r * m), found.begin() + static_cast<ptrdiff_t>((r + 1) * m));

@@ -52,12 +52,11 @@ void merge(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector out
     if (valid(rest_valid, r)) total += rest_entries[r].length;
     for (idx_t j = 0; j < nvalues; ++j) total += valid(values_valid[j], r) ? 1 : 0;
   }
-  duckdb_list_vector_reserve(output, total);
-  duckdb_list_vector_set_size(output, total);
-  auto* out_entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(output));
-  duckdb_vector out_kv = duckdb_list_vector_get_child(output);
-  duckdb_vector out_keys = duckdb_struct_vector_get_child(out_kv, 0);
-  duckdb_vector out_values = duckdb_struct_vector_get_child(out_kv, 1);
+  // Not a structured binding: the lambda below captures the parts.
+  const vector_write::MapParts out = vector_write::reserve_map_entries(output, total);
+  duckdb_list_entry* out_entries = out.entries;
+  duckdb_vector out_keys = out.keys;
+  duckdb_vector out_values = out.values;
   uint64_t* out_values_valid = nullptr;
   auto put = [&](size_t pos, std::string_view k, duckdb_string_t* v, bool v_valid) {
     duckdb_vector_assign_string_element_len(out_keys, pos, k.data(), k.size());

@@ -33,18 +33,29 @@ inline void put_string(duckdb_vector v, idx_t row, std::string_view s) {
   duckdb_vector_assign_string_element_len(v, row, repaired.data(), repaired.size());
 }
 
+/// A MAP(VARCHAR, VARCHAR) result vector made ready for `total` entries
+/// over all its rows: row i's entries are [entries[i].offset, + length) of
+/// the `keys` and `values` VARCHAR vectors.
+struct MapParts {
+  duckdb_list_entry* entries;
+  duckdb_vector keys;
+  duckdb_vector values;
+};
+inline MapParts reserve_map_entries(duckdb_vector v, size_t total) {
+  duckdb_list_vector_reserve(v, total);
+  duckdb_list_vector_set_size(v, total);
+  duckdb_vector child = duckdb_list_vector_get_child(v);
+  return {static_cast<duckdb_list_entry*>(duckdb_vector_get_data(v)), duckdb_struct_vector_get_child(child, 0),
+          duckdb_struct_vector_get_child(child, 1)};
+}
+
 /// Fills MAP(VARCHAR, VARCHAR) vector `v` with `get(*rows[i])` for every
 /// row; the whole chunk in one call (list offsets are chunk-relative).
 template <class Row, class Get>
 void put_maps(duckdb_vector v, const std::vector<const Row*>& rows, Get get) {
   size_t total = 0;
   for (const Row* r : rows) total += get(*r).size();
-  duckdb_list_vector_reserve(v, total);
-  duckdb_list_vector_set_size(v, total);
-  auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(v));
-  duckdb_vector child = duckdb_list_vector_get_child(v);
-  duckdb_vector keys = duckdb_struct_vector_get_child(child, 0);
-  duckdb_vector values = duckdb_struct_vector_get_child(child, 1);
+  auto [entries, keys, values] = reserve_map_entries(v, total);
   size_t pos = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const KeyValues& kvs = get(*rows[i]);
