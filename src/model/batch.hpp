@@ -116,6 +116,17 @@ struct LogBatch {
   /// and sent, and the offsets a stored batch takes (records first, then
   /// samples, then spans).
   size_t size() const { return records.size() + samples.size() + spans.size(); }
+  /// A batch holding copies of items [begin, end) in offset order (records,
+  /// then samples, then spans) and `stream`; no positions, acks or prepared
+  /// work.
+  LogBatch copy_items(size_t begin, size_t end) const {
+    LogBatch out;
+    out.stream = stream;
+    copy_range(records, begin, end, out.records);
+    copy_range(samples, begin, end, out.samples);
+    copy_range(spans, begin, end, out.spans);
+    return out;
+  }
   /// Removes the first `n` items in offset order (records, samples, spans).
   void drop_front(size_t n) {
     n -= drop_front_of(records, n);
@@ -129,6 +140,15 @@ struct LogBatch {
     size_t k = std::min(n, v.size());
     v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k));
     return k;
+  }
+  // Copies the part of `v` inside [begin, end) and moves the range on to the
+  // next vector in offset order.
+  template <class T>
+  static void copy_range(const std::vector<T>& v, size_t& begin, size_t& end, std::vector<T>& out) {
+    const size_t b = std::min(begin, v.size()), e = std::min(end, v.size());
+    out.assign(v.begin() + static_cast<std::ptrdiff_t>(b), v.begin() + static_cast<std::ptrdiff_t>(e));
+    begin -= b;
+    end -= e;
   }
 };
 

@@ -368,6 +368,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   std::vector<AppendResult> results(group.size());
   std::vector<bool> written(group.size(), false);
   std::vector<std::shared_ptr<const std::string>> payloads(group.size());
+  std::vector<std::vector<Part>> parts(group.size());  // batches written as several entries
   for (size_t i = 0; i < group.size(); ++i) {
     const LogBatch& batch = *group[i]->batch;
     if (batch.size() > 0 && batch_kind(batch) != catalog_.kind) {
@@ -377,22 +378,29 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       continue;
     }
     auto r = wal_->append(batch);
-    if (!r.ok()) {
-      // A batch the WAL refuses (too large) fails alone and leaves the WAL
-      // usable; an I/O error may have left a torn entry, so the stream stops
-      // taking writes until a restart recovers the WAL.
-      StatusCode c = r.status().code();
-      if (c == StatusCode::kResourceExhausted || c == StatusCode::kInvalidArgument) {
-        group[i]->result = r.status().with_context("stream " + name_);
+    Status st = r.status();
+    if (!r.ok() && wal_->last_append_too_large() && batch.size() > 1) st = append_split(batch, &parts[i]);
+    if (!st.ok()) {
+      // A batch the WAL refuses (a record too large for an entry, offsets
+      // past 2^64-1) fails alone and leaves the WAL usable; an I/O error may
+      // have left a torn entry, so the stream stops taking writes until a
+      // restart recovers the WAL.
+      StatusCode c = st.code();
+      if (!wal_->failed() && (c == StatusCode::kResourceExhausted || c == StatusCode::kInvalidArgument)) {
+        // Not worth a retry: the same batch is refused again.
+        std::string what = wal_->last_append_too_large() ? "stream " + name_ + ": a record alone is too large to store"
+                                                         : "stream " + name_;
+        group[i]->result = Status::InvalidArgument(st.with_context(what).message());
         continue;
       }
-      failed_ = r.status().with_context("stream " + name_ + " WAL append failed; restart to recover");
+      failed_ = st.with_context("stream " + name_ + " WAL append failed; restart to recover");
       return fail_all(failed_);
     }
     uint64_t n = group[i]->batch->size();
-    results[i] = AppendResult{r->first_offset, n ? r->first_offset + n - 1 : r->first_offset, n};
+    uint64_t first = parts[i].empty() ? r->first_offset : parts[i].front().first_offset;
+    results[i] = AppendResult{first, n ? first + n - 1 : first, n};
     written[i] = true;
-    if (n > 0) payloads[i] = std::make_shared<const std::string>(wal_->last_payload());
+    if (n > 0 && parts[i].empty()) payloads[i] = std::make_shared<const std::string>(wal_->last_payload());
   }
   if (options_.fsync == "batch") {
     int64_t s0 = env_->now_monotonic_nanos();
@@ -404,13 +412,8 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       return fail_all(failed_);
     }
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    if (!written[i]) continue;
-    LogBatch& b = *group[i]->batch;
-    apply_positions(b.positions);
-    group[i]->result = results[i];
-    if (b.size() == 0) continue;
-    Status st = add_hot(b, results[i].first_offset, std::move(payloads[i]));
+  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, std::shared_ptr<const std::string> payload) {
+    Status st = add_hot(b, first_offset, std::move(payload));
     if (!st.ok()) {
       failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
       return fail_all(failed_);
@@ -419,8 +422,41 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     for (const auto& r : b.records) bytes += r.body.size();
     records_in_->inc(b.size());
     bytes_in_->inc(bytes);
+    return Status::Ok();
+  };
+  for (size_t i = 0; i < group.size(); ++i) {
+    // The entries of a split batch are in the WAL even when a later part
+    // was refused: the hot set must hold what the WAL holds.
+    for (Part& p : parts[i]) SLUICE_RETURN_IF_ERROR(make_hot(p.batch, p.first_offset, std::move(p.payload)));
+    if (!written[i]) continue;
+    LogBatch& b = *group[i]->batch;
+    apply_positions(b.positions);
+    group[i]->result = results[i];
+    if (b.size() == 0 || !parts[i].empty()) continue;
+    SLUICE_RETURN_IF_ERROR(make_hot(b, results[i].first_offset, std::move(payloads[i])));
   }
   return Status::Ok();
+}
+
+Status Stream::append_split(const LogBatch& batch, std::vector<Part>* parts) {
+  const size_t mid = batch.size() / 2;
+  SLUICE_RETURN_IF_ERROR(append_part(batch, 0, mid, parts));
+  return append_part(batch, mid, batch.size(), parts);
+}
+
+Status Stream::append_part(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts) {
+  LogBatch part = batch.copy_items(begin, end);
+  if (end == batch.size()) part.positions = batch.positions;  // reached once the last part is stored
+  auto r = wal_->append(part);
+  if (r.ok()) {
+    auto payload = std::make_shared<const std::string>(wal_->last_payload());
+    parts->push_back(Part{std::move(part), r->first_offset, std::move(payload)});
+    return Status::Ok();
+  }
+  if (!wal_->last_append_too_large() || end - begin < 2) return r.status();
+  const size_t mid = begin + (end - begin) / 2;
+  SLUICE_RETURN_IF_ERROR(append_part(batch, begin, mid, parts));
+  return append_part(batch, mid, end, parts);
 }
 
 void Stream::apply_positions(const std::vector<SourcePosition>& positions) {

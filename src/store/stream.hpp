@@ -81,8 +81,13 @@ class Stream {
   /// commits as the queue allows (one WAL fsync for all of them under
   /// fsync = "batch" when they hold fewer than 65,536 items): the store
   /// sink's worker hands over what its queue holds at once. Returns one
-  /// result per batch, in order. A batch refused for its kind or for being
-  /// too large for a WAL entry does not stop the others; once free disk
+  /// result per batch, in order. A batch whose encoding is larger than a
+  /// WAL entry may be (64 MiB) is written as several consecutive entries,
+  /// its positions with the last: a crash between them keeps the first
+  /// parts without the positions, so a source reads them again after a
+  /// restart (stored twice, never lost). A batch refused for its kind or
+  /// for holding one record too large for an entry (InvalidArgument; parts
+  /// before that record are stored) does not stop the others; once free disk
   /// space refuses one, every later batch of the call is refused too, so
   /// that none is stored ahead of it. Thread-safe; blocks until every
   /// batch is written.
@@ -151,6 +156,19 @@ class Stream {
   /// takes the batch's kind (written to the catalog). Takes apply_mu_.
   Status check_kind(const LogBatch& batch);
   Status write_group(std::vector<Writer*>& group);
+  /// A part of a batch too large for one WAL entry, as written.
+  struct Part {
+    LogBatch batch;
+    uint64_t first_offset = 0;
+    std::shared_ptr<const std::string> payload;  ///< its WAL entry payload
+  };
+  /// Appends `batch` (refused by the WAL as too large for one entry) as two
+  /// or more consecutive entries, halving any part still too large; the last
+  /// carries the batch's positions. Adds what it wrote to `parts`, also when
+  /// it fails part way (a single item too large: ResourceExhausted; I/O
+  /// errors fail the WAL). Requires apply_mu_.
+  Status append_split(const LogBatch& batch, std::vector<Part>* parts);
+  Status append_part(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts);
   Status compact_frozen(const HotGen& frozen);
   void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
   std::vector<SourcePosition> positions_snapshot() const;              // requires apply_mu_

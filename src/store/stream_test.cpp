@@ -183,7 +183,8 @@ TEST_F(StoreTest, ReopensAfterTheWalWasTrimmed) {
   EXPECT_EQ(store->find_stream("t")->committed_positions("src").at("1:2:abc"), 99U);
 }
 
-// A batch the WAL refuses fails alone; the stream keeps taking writes.
+// A batch the WAL refuses fails alone, as invalid (a retry would fail the
+// same way); the stream keeps taking writes.
 TEST_F(StoreTest, OversizedBatchFailsAloneAndTheStreamStaysUsable) {
   auto store = open();
   Stream* s = *store->stream("big");
@@ -193,7 +194,9 @@ TEST_F(StoreTest, OversizedBatchFailsAloneAndTheStreamStaysUsable) {
   huge.records.push_back(std::move(r));
   auto bad = s->append(huge);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), StatusCode::kResourceExhausted) << bad.status().to_string();
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << bad.status().to_string();
+  EXPECT_NE(bad.status().message().find("stream big: a record alone is too large to store"), std::string::npos)
+      << bad.status().to_string();
   LogBatch small = batch(3, kT0);
   ASSERT_TRUE(s->append(small).ok());
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 3);
@@ -537,6 +540,40 @@ TEST_F(StoreTest, MergeAttributesFunctionSkipsNullValuesAndChecksItsKeys) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("sluice_merge_attributes: the keys list must name every value"), std::string::npos)
       << st.to_string();
+}
+
+// A batch whose encoding is larger than one WAL entry may be (64 MiB) is
+// stored as several entries, its positions with the last, instead of being
+// refused (which a sink would retry forever). One record too large on its
+// own is refused as invalid, once; the records before it are stored.
+TEST_F(StoreTest, BatchTooLargeForOneWalEntryIsStoredInParts) {
+  const size_t kBody = 15u << 20;  // six records: 90 MiB
+  {
+    auto store = open();
+    Stream* s = *store->stream("big");
+    LogBatch b = batch(6, kT0, "src", 4242);
+    for (auto& r : b.records) r.body.assign(kBody, 'x');
+    auto r = s->append(b);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->first_offset, 0U);
+    EXPECT_EQ(r->last_offset, 5U);
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE length(body) = " + std::to_string(kBody)), 6);
+    EXPECT_EQ(s->committed_positions("src").at("1:2:abc"), 4242U);
+
+    LogBatch mixed = batch(3, kT0 + 10);
+    mixed.records[1].body.assign(65u << 20, 'y');  // alone larger than an entry
+    auto refused = s->append(mixed);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << refused.status().to_string();
+    LogBatch after = batch(2, kT0 + 20);
+    auto next = s->append(after);
+    ASSERT_TRUE(next.ok()) << next.status().to_string();
+    EXPECT_EQ(next->first_offset, 7U);  // the record before the large one took offset 6
+  }
+  auto store = open();  // the WAL replays every part
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 9);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE length(body) = " + std::to_string(kBody)), 6);
+  EXPECT_EQ(store->find_stream("big")->committed_positions("src").at("1:2:abc"), 4242U);
 }
 
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {

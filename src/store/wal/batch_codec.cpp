@@ -871,7 +871,7 @@ Status encode_batch(const LogBatch& batch, std::string* out) {
   if (footprint > kMaxBatchFootprintBytes) {
     return Status::ResourceExhausted(
         "encode batch: expected a footprint of at most " + std::to_string(kMaxBatchFootprintBytes) + " bytes, found " +
-        std::to_string(footprint) + " (" + std::to_string(batch.records.size()) + " records); split the batch");
+        std::to_string(footprint) + " (" + std::to_string(batch.records.size()) + " records)");
   }
   size_t old = out->size();
   out->resize(old + size);
