@@ -141,8 +141,8 @@ void fill_attribute_columns(const std::vector<duckdb_vector>& vecs, const std::v
 
 void fill_attributes_without_columns(duckdb_vector vec, size_t m, const std::vector<const LogRecord*>& rows,
                                      const std::vector<int32_t>& found) {
-  // Each row's located entries, sorted, are skipped as the map is written.
-  std::vector<int32_t> skip;
+  // Each row's located entries are marked and skipped as the map is written.
+  std::vector<bool> skip;
   size_t total = 0;
   for (size_t r = 0; r < rows.size(); ++r) {
     total += rows[r]->attributes.size();
@@ -151,16 +151,14 @@ void fill_attributes_without_columns(duckdb_vector vec, size_t m, const std::vec
   auto [entries, keys, values] = vector_write::reserve_map_entries(vec, total);
   size_t pos = 0;
   for (size_t r = 0; r < rows.size(); ++r) {
-    skip.assign(found.begin() + static_cast<ptrdiff_t>(r * m), found.begin() + static_cast<ptrdiff_t>((r + 1) * m));
-    std::sort(skip.begin(), skip.end());
-    auto next = std::upper_bound(skip.begin(), skip.end(), -1);
     const KeyValues& kvs = rows[r]->attributes;
+    skip.assign(kvs.size(), false);
+    for (size_t j = 0; j < m; ++j) {
+      if (int32_t i = found[r * m + j]; i >= 0) skip[static_cast<size_t>(i)] = true;
+    }
     entries[r].offset = pos;
     for (size_t i = 0; i < kvs.size(); ++i) {
-      if (next != skip.end() && *next == static_cast<int32_t>(i)) {
-        ++next;
-        continue;
-      }
+      if (skip[i]) continue;
       vector_write::put_string(keys, pos, kvs[i].first);
       vector_write::put_string(values, pos, kvs[i].second);
       ++pos;

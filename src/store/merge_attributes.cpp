@@ -10,13 +10,9 @@
 namespace sluice {
 namespace {
 
-std::string_view view_of(duckdb_string_t* s) {
-  return {duckdb_string_t_data(s), duckdb_string_t_length(*s)};
-}
+std::string_view view_of(duckdb_string_t* s) { return {duckdb_string_t_data(s), duckdb_string_t_length(*s)}; }
 
-bool valid(uint64_t* validity, idx_t row) {
-  return validity == nullptr || duckdb_validity_row_is_valid(validity, row);
-}
+bool valid(uint64_t* validity, idx_t row) { return validity == nullptr || duckdb_validity_row_is_valid(validity, row); }
 
 // DuckDB hands a C API function flat vectors (it flattens the chunk first).
 void merge(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output) {

@@ -379,7 +379,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     }
     auto r = wal_->append(batch);
     Status st = r.status();
-    if (!r.ok() && wal_->last_append_too_large() && batch.size() > 1) st = append_split(batch, &parts[i]);
+    if (too_large(st) && batch.size() > 1) st = append_in_parts(batch, 0, batch.size(), &parts[i]);
     if (!st.ok()) {
       // A batch the WAL refuses (a record too large for an entry, offsets
       // past 2^64-1) fails alone and leaves the WAL usable; an I/O error may
@@ -388,8 +388,8 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       StatusCode c = st.code();
       if (!wal_->failed() && (c == StatusCode::kResourceExhausted || c == StatusCode::kInvalidArgument)) {
         // Not worth a retry: the same batch is refused again.
-        std::string what = wal_->last_append_too_large() ? "stream " + name_ + ": a record alone is too large to store"
-                                                         : "stream " + name_;
+        std::string what =
+            too_large(st) ? "stream " + name_ + ": a record alone is too large to store" : "stream " + name_;
         group[i]->result = Status::InvalidArgument(st.with_context(what).message());
         continue;
       }
@@ -438,25 +438,25 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   return Status::Ok();
 }
 
-Status Stream::append_split(const LogBatch& batch, std::vector<Part>* parts) {
-  const size_t mid = batch.size() / 2;
-  SLUICE_RETURN_IF_ERROR(append_part(batch, 0, mid, parts));
-  return append_part(batch, mid, batch.size(), parts);
+bool Stream::too_large(const Status& st) const {
+  return st.code() == StatusCode::kResourceExhausted && !wal_->failed();
 }
 
-Status Stream::append_part(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts) {
-  LogBatch part = batch.copy_items(begin, end);
-  if (end == batch.size()) part.positions = batch.positions;  // reached once the last part is stored
-  auto r = wal_->append(part);
-  if (r.ok()) {
-    auto payload = std::make_shared<const std::string>(wal_->last_payload());
-    parts->push_back(Part{std::move(part), r->first_offset, std::move(payload)});
-    return Status::Ok();
-  }
-  if (!wal_->last_append_too_large() || end - begin < 2) return r.status();
+Status Stream::append_in_parts(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts) {
   const size_t mid = begin + (end - begin) / 2;
-  SLUICE_RETURN_IF_ERROR(append_part(batch, begin, mid, parts));
-  return append_part(batch, mid, end, parts);
+  for (auto [b, e] : {std::pair{begin, mid}, std::pair{mid, end}}) {
+    LogBatch part = batch.copy_items(b, e);
+    if (e == batch.size()) part.positions = batch.positions;  // reached once the last part is stored
+    auto r = wal_->append(part);
+    if (r.ok()) {
+      auto payload = std::make_shared<const std::string>(wal_->last_payload());
+      parts->push_back(Part{std::move(part), r->first_offset, std::move(payload)});
+      continue;
+    }
+    if (!too_large(r.status()) || e - b < 2) return r.status();
+    SLUICE_RETURN_IF_ERROR(append_in_parts(batch, b, e, parts));
+  }
+  return Status::Ok();
 }
 
 void Stream::apply_positions(const std::vector<SourcePosition>& positions) {

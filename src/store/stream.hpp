@@ -162,13 +162,16 @@ class Stream {
     uint64_t first_offset = 0;
     std::shared_ptr<const std::string> payload;  ///< its WAL entry payload
   };
-  /// Appends `batch` (refused by the WAL as too large for one entry) as two
-  /// or more consecutive entries, halving any part still too large; the last
-  /// carries the batch's positions. Adds what it wrote to `parts`, also when
-  /// it fails part way (a single item too large: ResourceExhausted; I/O
-  /// errors fail the WAL). Requires apply_mu_.
-  Status append_split(const LogBatch& batch, std::vector<Part>* parts);
-  Status append_part(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts);
+  /// True when the WAL refused an append for its size and stays usable (a
+  /// smaller part may fit).
+  bool too_large(const Status& st) const;
+  /// Appends items [begin, end) of `batch`, refused by the WAL as too large
+  /// for one entry, as the entries of its two halves, halving again any
+  /// half still too large; the entry holding the batch's last item carries
+  /// its positions. Adds what it wrote to `parts`, also when it fails part
+  /// way (one item too large on its own: ResourceExhausted; I/O errors fail
+  /// the WAL). Requires apply_mu_.
+  Status append_in_parts(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts);
   Status compact_frozen(const HotGen& frozen);
   void apply_positions(const std::vector<SourcePosition>& positions);  // requires apply_mu_
   std::vector<SourcePosition> positions_snapshot() const;              // requires apply_mu_

@@ -466,7 +466,8 @@ TEST_F(StoreTest, SplitAttributesMapsReadBackWhole) {
     DuckResult r;
     Status st = (*con)->query(
         "SELECT coalesce(array_to_string(list_sort(list_transform(map_entries(attributes), e -> e.key || '=' || "
-        "e.value)), ';'), '') || CASE WHEN cardinality(attributes) > 0 THEN ';' ELSE '' END || '|' || coalesce(attributes['a'], "
+        "e.value)), ';'), '') || CASE WHEN cardinality(attributes) > 0 THEN ';' ELSE '' END || '|' || "
+        "coalesce(attributes['a'], "
         "'NULL') FROM app ORDER BY _offset",
         &r);
     EXPECT_TRUE(st.ok()) << st.to_string();
@@ -523,10 +524,11 @@ TEST_F(StoreTest, MergeAttributesFunctionSkipsNullValuesAndChecksItsKeys) {
   auto store = open();
   auto con = store->database()->connect();
   DuckResult r;
-  ASSERT_TRUE((*con)->query("SELECT sluice_merge_attributes(MAP {'z': '9'}, ['a', 'b'], NULL, 'v')::VARCHAR, "
-                            "sluice_merge_attributes(NULL, ['a'], 'w')::VARCHAR, "
-                            "sluice_merge_attributes(MAP {'z': '9'}, [])::VARCHAR",
-                            &r)
+  ASSERT_TRUE((*con)
+                  ->query("SELECT sluice_merge_attributes(MAP {'z': '9'}, ['a', 'b'], NULL, 'v')::VARCHAR, "
+                          "sluice_merge_attributes(NULL, ['a'], 'w')::VARCHAR, "
+                          "sluice_merge_attributes(MAP {'z': '9'}, [])::VARCHAR",
+                          &r)
                   .ok());
   std::vector<std::string> got;
   for (idx_t c = 0; c < 3; ++c) {

@@ -251,7 +251,6 @@ Status Wal::roll() {
 }
 
 Result<AppendInfo> Wal::append(const LogBatch& batch) {
-  too_large_ = false;
   SLUICE_RETURN_IF_ERROR(check_usable());
   if (batch.empty()) return AppendInfo{next_offset_, 0, 0};
   if (batch.size() > UINT32_MAX) {
@@ -264,17 +263,12 @@ Result<AppendInfo> Wal::append(const LogBatch& batch) {
                                    std::to_string(next_offset_) + " would pass the largest offset 2^64-1");
   }
   scratch_.assign(kEntryHeaderSize, '\0');
-  Status encoded = encode_batch(batch, &scratch_);
-  if (!encoded.ok()) {
-    too_large_ = encoded.code() == StatusCode::kResourceExhausted;  // its footprint: a part may fit
-    return encoded;
-  }
+  SLUICE_RETURN_IF_ERROR(encode_batch(batch, &scratch_));
   uint64_t payload = scratch_.size() - kEntryHeaderSize;
   if (payload > wal::kMaxEntryPayloadBytes) {
-    too_large_ = true;
-    return Status::ResourceExhausted(
-        "WAL append: expected an encoded batch of at most " + std::to_string(wal::kMaxEntryPayloadBytes) +
-        " bytes, found " + std::to_string(payload) + " (" + std::to_string(count) + " records)");
+    return Status::ResourceExhausted("WAL append: expected an encoded batch of at most " +
+                                     std::to_string(wal::kMaxEntryPayloadBytes) + " bytes, found " +
+                                     std::to_string(payload) + " (" + std::to_string(count) + " records)");
   }
   const Segment& active = segments_.back();
   if (active.end_offset > active.base_offset && active.size + scratch_.size() > options_.segment_bytes) {

@@ -118,13 +118,12 @@ class Wal {
   /// source's last position.
   /// Errors (Wal stays usable): ResourceExhausted when the encoded batch is
   /// larger than kMaxEntryPayloadBytes (64 MiB) or its footprint too large
-  /// (split it); InvalidArgument when offsets would pass 2^64-1.
-  /// Errors (Wal becomes failed): IOError from the Env.
+  /// (a part of it may fit); InvalidArgument when offsets would pass 2^64-1.
+  /// Errors (Wal becomes failed, see failed()): IOError from the Env, and
+  /// ResourceExhausted when a roll cannot carry the latest positions.
   Result<AppendInfo> append(const LogBatch& batch);
-  /// True when the last append() was refused because the encoded batch is
-  /// larger than an entry may be (a smaller part of it may fit).
-  bool last_append_too_large() const { return too_large_; }
-  /// True after an I/O failure: every later append() and sync() fails.
+  /// True after a failure that leaves the WAL unusable: every later
+  /// append() and sync() fails.
   bool failed() const { return !failed_.ok(); }
 
   /// Makes every appended entry durable: fdatasyncs the segments rolled
@@ -217,7 +216,6 @@ class Wal {
   uint64_t durable_base_ = 0;   // base offset of the segment that was active at the last sync
   uint64_t durable_bytes_ = 0;  // its size then
   Status failed_;               // sticky I/O failure
-  bool too_large_ = false;      // the last append() was refused for its size
   bool closed_ = false;
   std::map<std::pair<std::string, std::string>, SourcePosition> positions_;  // (source, key) -> latest
   std::string scratch_;  // entry being built, reused to avoid allocations
