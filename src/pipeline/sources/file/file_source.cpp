@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -132,6 +133,10 @@ void FileSource::close_file(std::map<FileId, std::unique_ptr<TailedFile>>::itera
 }
 
 void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, int64_t now) {
+  // Renames in this batch out of a followed name (or out of where such a
+  // rename led): cookie -> old path, and the paths they led to.
+  std::unordered_map<uint32_t, std::string> moved_from;
+  std::vector<std::string> rotated_to;
   for (const auto& e : events) {
     if (e.wd < 0) {  // the kernel's queue overflowed: events were lost
       rescan_requested_ = true;
@@ -152,10 +157,21 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
     }
     auto dir = dir_paths_.find(e.wd);
     if (dir == dir_paths_.end()) continue;
-    if ((e.mask & (IN_CREATE | IN_MOVED_TO)) && !(e.mask & IN_ISDIR) && !e.name.empty()) {
+    const bool entry = !(e.mask & IN_ISDIR) && !e.name.empty();
+    const std::string path = !entry ? std::string() : dir->second == "/" ? "/" + e.name : dir->second + "/" + e.name;
+    if ((e.mask & IN_MOVED_FROM) && entry && e.cookie != 0 &&
+        (path_matches(path) || std::find(rotated_to.begin(), rotated_to.end(), path) != rotated_to.end())) {
+      moved_from.emplace(e.cookie, path);
+    }
+    if ((e.mask & (IN_CREATE | IN_MOVED_TO)) && entry) {
       // A new entry: follow it now (a file may live at its path only for
       // moments before it is rotated away).
-      consider_path(dir->second == "/" ? "/" + e.name : dir->second + "/" + e.name, now);
+      if (path_matches(path)) {
+        consider_path(path, now);
+      } else if ((e.mask & IN_MOVED_TO) && moved_from.count(e.cookie) &&
+                 std::find(rotated_to.begin(), rotated_to.end(), path) == rotated_to.end()) {
+        rotated_to.push_back(path);
+      }
       continue;
     }
     // Entries gone or renamed away, new directories, the directory itself
@@ -167,6 +183,7 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
       dir_paths_.erase(dir);
     }
   }
+  for (const std::string& path : rotated_to) follow_rotated(path, now);
 }
 
 void FileSource::run() {

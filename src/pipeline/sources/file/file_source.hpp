@@ -174,6 +174,11 @@ class FileSource final : public Source {
   /// An entry appeared in a watched directory (created or moved in): follow
   /// it at once when the patterns match it, without a full scan.
   void consider_path(const std::string& path, int64_t now);
+  /// A file was renamed from a followed name to `path`, which no pattern
+  /// matches (rename rotation), before its creation was handled: when its
+  /// inode is not followed, it is read from its start to its end, so a file
+  /// that lived at the followed name only for moments loses nothing.
+  void follow_rotated(const std::string& path, int64_t now);
   bool path_matches(const std::string& path) const;
   void queue(TailedFile& f);
   void arm_timer(TailedFile& f, int64_t at_ns);

@@ -51,6 +51,18 @@ void FileSource::consider_path(const std::string& path, int64_t now) {
   queue(*f);
 }
 
+void FileSource::follow_rotated(const std::string& path, int64_t now) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (files_.count(FileId{st.st_dev, st.st_ino})) return;  // followed already: nothing was missed
+  TailedFile* f = open_file(path, /*initial=*/false, now);
+  if (f == nullptr || f->ignored) return;
+  spdlog::debug("file source {}: {} was renamed away before it was followed; reading it from its start", name_, path);
+  // No pattern matches its name: the next scans miss it, and it is read to
+  // its end and closed like any file renamed away.
+  rescan_requested_ = true;
+}
+
 std::vector<std::string> FileSource::matched_paths(std::vector<std::string>* dirs) const {
   std::vector<std::string> paths;
   for (const auto& g : include_) g.expand(&paths, dirs);

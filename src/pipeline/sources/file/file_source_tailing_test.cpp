@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -153,6 +154,52 @@ TEST_F(FileSourceTest, DeletedWhileBeingReadIsReadToTheEndThenClosed) {
   ASSERT_TRUE(c.wait_count(2000));
   EXPECT_EQ(c.bodies().size(), 2000u);
   EXPECT_TRUE(eventually([&] { return s.file_stats().empty(); }));
+}
+
+// logrotate's numbered rename rotation (app.log.1 -> app.log.2, then
+// app.log -> app.log.1) three times while the source is held inside emit:
+// the files created in between lived at app.log only until the next
+// rotation, and were renamed twice, before the source saw their creation.
+// Each is read whole; nothing is read twice.
+TEST_F(FileSourceTest, FilesRenamedAwayBeforeTheSourceSawThemAreReadWhole) {
+  options_.glob_interval = std::chrono::seconds(10);  // only the directory's events can find them
+  append(path("app.log"), lines("a", 1));
+  Collector c;
+  FileSource& s = start(c);
+  ASSERT_TRUE(c.wait_count(1));
+  ASSERT_TRUE(eventually([&] { return s.file_stats().size() == 1; }));
+  c.set_gate(true);
+  append(path("app.log"), lines("a", 2).substr(41));  // a-1
+  ASSERT_TRUE(c.wait_emit_calls(2));                  // held inside emit from now on
+  const std::vector<std::string> gens = {"b", "c", "d"};
+  for (const std::string& g : gens) {
+    for (int n = 2; n >= 1; --n) {  // app.log.2 -> app.log.3, app.log.1 -> app.log.2
+      const std::string from = path("app.log." + std::to_string(n));
+      if (!fs::exists(from)) continue;
+      ASSERT_EQ(::rename(from.c_str(), path("app.log." + std::to_string(n + 1)).c_str()), 0);
+    }
+    ASSERT_EQ(::rename(path("app.log").c_str(), path("app.log.1").c_str()), 0);
+    append(path("app.log"), lines(g, 100));
+  }
+  c.set_gate(false);
+  ASSERT_TRUE(c.wait_count(2 + 300)) << c.bodies().size();
+  // Rotated files settle and close, leaving the live file (d); a duplicate
+  // would show by then.
+  const std::string live = key_of(path("app.log"));
+  ASSERT_TRUE(eventually([&] {
+    auto st = s.file_stats();
+    return st.size() == 1 && st[0].key == live && st[0].lag_bytes == 0;
+  }));
+  auto bodies = c.bodies();
+  std::set<std::string> unique(bodies.begin(), bodies.end());
+  EXPECT_EQ(bodies.size(), 302u);
+  EXPECT_EQ(unique.size(), 302u);
+  for (const std::string& g : gens) {
+    EXPECT_EQ(
+        std::count_if(bodies.begin(), bodies.end(), [&](const std::string& b) { return b.rfind(g + "-", 0) == 0; }),
+        100)
+        << g;
+  }
 }
 
 TEST_F(FileSourceTest, LagGaugePerFileGoesAwayWithTheFile) {

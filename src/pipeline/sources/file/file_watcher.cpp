@@ -84,7 +84,7 @@ void FileWatcher::drain_inotify(std::vector<Event>* out) {
       std::memcpy(&ev, buf + off, sizeof ev);
       const char* name = buf + off + sizeof(inotify_event);
       out->push_back(Event{(ev.mask & IN_Q_OVERFLOW) ? -1 : ev.wd, ev.mask,
-                           ev.len > 0 ? std::string(name, ::strnlen(name, ev.len)) : std::string()});
+                           ev.len > 0 ? std::string(name, ::strnlen(name, ev.len)) : std::string(), ev.cookie});
       off += static_cast<ssize_t>(sizeof(inotify_event) + ev.len);
     }
   }

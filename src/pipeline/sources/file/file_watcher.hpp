@@ -29,12 +29,14 @@ namespace sluice {
 class FileWatcher {
  public:
   /// One inotify event, reduced to what the source needs: the watch it
-  /// belongs to (-1 for a queue overflow), its mask (IN_* bits) and, for an
-  /// event about a directory entry, the entry's name.
+  /// belongs to (-1 for a queue overflow), its mask (IN_* bits), for an
+  /// event about a directory entry the entry's name, and for a rename the
+  /// cookie that pairs its IN_MOVED_FROM with its IN_MOVED_TO (0 otherwise).
   struct Event {
     int wd = -1;
     uint32_t mask = 0;
     std::string name;
+    uint32_t cookie = 0;
   };
 
   /// Opens the eventfd, and the inotify instance when `use_inotify`.
