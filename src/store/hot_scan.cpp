@@ -213,7 +213,7 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
         st->chunk++;
         continue;
       }
-      Status s = decode_batch(*c.payload, &st->batch);
+      Status s = decode_batch(c.payload(), &st->batch);
       if (!s.ok()) {
         duckdb_function_set_error(info, ("hot records: " + s.to_string()).c_str());
         return;

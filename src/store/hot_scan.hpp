@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.hpp"
@@ -45,7 +46,11 @@ struct HotChunk {
   uint32_t count = 0;
   int64_t min_timestamp_ns = 0;
   int64_t max_timestamp_ns = 0;
-  std::shared_ptr<const std::string> payload;
+  /// The chunk's encoded batch (batch_codec.hpp) is `(*bytes)[payload_at..]`:
+  /// the WAL entry it was written as, shared, or a copy of its payload.
+  std::shared_ptr<const std::string> bytes;
+  size_t payload_at = 0;
+  std::string_view payload() const { return std::string_view(*bytes).substr(payload_at); }
 };
 
 /// Answers snapshot requests of the table function. Implemented by Store;

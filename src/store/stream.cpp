@@ -146,7 +146,7 @@ Status Stream::recover() {
     uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
     if (skip) e.batch.drop_front(skip);
     e.batch.positions.clear();
-    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, nullptr));
+    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, nullptr, 0));
     replayed += e.batch.size();
   }
   if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
@@ -163,7 +163,8 @@ void Stream::new_hot_gen() {
   hot_.push_back(std::move(h));
 }
 
-Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared_ptr<const std::string> payload) {
+Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared_ptr<const std::string> bytes,
+                       size_t payload_at) {
   if (batch.size() == 0) return Status::Ok();
   HotChunk c;
   c.first_offset = first_offset;
@@ -174,12 +175,14 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared
     c.min_timestamp_ns = std::min(c.min_timestamp_ns, item_timestamp(batch, i));
     c.max_timestamp_ns = std::max(c.max_timestamp_ns, item_timestamp(batch, i));
   }
-  if (!payload) {
+  if (!bytes) {
     auto encoded = std::make_shared<std::string>();
     SLUICE_RETURN_IF_ERROR(encode_batch(batch, encoded.get()));
-    payload = std::move(encoded);
+    bytes = std::move(encoded);
+    payload_at = 0;
   }
-  c.payload = std::move(payload);
+  c.bytes = std::move(bytes);
+  c.payload_at = payload_at;
   min_ts_ = std::min<int64_t>(min_ts_, c.min_timestamp_ns);
   max_ts_ = std::max<int64_t>(max_ts_, c.max_timestamp_ns);
   HotGen& g = hot_.back();
@@ -367,7 +370,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   if (!failed_.ok()) return fail_all(failed_);
   std::vector<AppendResult> results(group.size());
   std::vector<bool> written(group.size(), false);
-  std::vector<std::shared_ptr<const std::string>> payloads(group.size());
+  std::vector<std::shared_ptr<const std::string>> entries(group.size());
   std::vector<std::vector<Part>> parts(group.size());  // batches written as several entries
   for (size_t i = 0; i < group.size(); ++i) {
     const LogBatch& batch = *group[i]->batch;
@@ -377,7 +380,8 @@ Status Stream::write_group(std::vector<Writer*>& group) {
                                                  " now; the batch's kind was taken by a concurrent append");
       continue;
     }
-    auto r = wal_->append(batch);
+    std::shared_ptr<const std::string> entry;
+    Result<AppendInfo> r = append_entry(batch, &entry);
     Status st = r.status();
     if (too_large(st) && batch.size() > 1) st = append_in_parts(batch, 0, batch.size(), &parts[i]);
     if (!st.ok()) {
@@ -400,7 +404,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
     uint64_t first = parts[i].empty() ? r->first_offset : parts[i].front().first_offset;
     results[i] = AppendResult{first, n ? first + n - 1 : first, n};
     written[i] = true;
-    if (n > 0 && parts[i].empty()) payloads[i] = std::make_shared<const std::string>(wal_->last_payload());
+    if (n > 0 && parts[i].empty()) entries[i] = std::move(entry);
   }
   if (options_.fsync == "batch") {
     int64_t s0 = env_->now_monotonic_nanos();
@@ -412,8 +416,8 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       return fail_all(failed_);
     }
   }
-  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, std::shared_ptr<const std::string> payload) {
-    Status st = add_hot(b, first_offset, std::move(payload));
+  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, std::shared_ptr<const std::string> entry) {
+    Status st = add_hot(b, first_offset, std::move(entry), wal::kEntryHeaderSize);
     if (!st.ok()) {
       failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
       return fail_all(failed_);
@@ -427,13 +431,13 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   for (size_t i = 0; i < group.size(); ++i) {
     // The entries of a split batch are in the WAL even when a later part
     // was refused: the hot set must hold what the WAL holds.
-    for (Part& p : parts[i]) SLUICE_RETURN_IF_ERROR(make_hot(p.batch, p.first_offset, std::move(p.payload)));
+    for (Part& p : parts[i]) SLUICE_RETURN_IF_ERROR(make_hot(p.batch, p.first_offset, std::move(p.entry)));
     if (!written[i]) continue;
     LogBatch& b = *group[i]->batch;
     apply_positions(b.positions);
     group[i]->result = results[i];
     if (b.size() == 0 || !parts[i].empty()) continue;
-    SLUICE_RETURN_IF_ERROR(make_hot(b, results[i].first_offset, std::move(payloads[i])));
+    SLUICE_RETURN_IF_ERROR(make_hot(b, results[i].first_offset, std::move(entries[i])));
   }
   return Status::Ok();
 }
@@ -442,15 +446,24 @@ bool Stream::too_large(const Status& st) const {
   return st.code() == StatusCode::kResourceExhausted && !wal_->failed();
 }
 
+Result<AppendInfo> Stream::append_entry(const LogBatch& batch, std::shared_ptr<const std::string>* entry) {
+  // Encoded into a string of its own, which becomes the hot chunk as it is.
+  auto bytes = std::make_shared<std::string>();
+  SLUICE_RETURN_IF_ERROR(Wal::encode_entry(batch, bytes.get()));
+  SLUICE_ASSIGN_OR_RETURN(AppendInfo info, wal_->append_entry(bytes.get(), batch.size(), batch.positions));
+  *entry = std::move(bytes);
+  return info;
+}
+
 Status Stream::append_in_parts(const LogBatch& batch, size_t begin, size_t end, std::vector<Part>* parts) {
   const size_t mid = begin + (end - begin) / 2;
   for (auto [b, e] : {std::pair{begin, mid}, std::pair{mid, end}}) {
     LogBatch part = batch.copy_items(b, e);
     if (e == batch.size()) part.positions = batch.positions;  // reached once the last part is stored
-    auto r = wal_->append(part);
+    std::shared_ptr<const std::string> entry;
+    Result<AppendInfo> r = append_entry(part, &entry);
     if (r.ok()) {
-      auto payload = std::make_shared<const std::string>(wal_->last_payload());
-      parts->push_back(Part{std::move(part), r->first_offset, std::move(payload)});
+      parts->push_back(Part{std::move(part), r->first_offset, std::move(entry)});
       continue;
     }
     if (!too_large(r.status()) || e - b < 2) return r.status();
@@ -576,7 +589,7 @@ Status Stream::compact_frozen(const HotGen& frozen) {
           c.max_timestamp_ns, c.count);
       continue;
     }
-    SLUICE_RETURN_IF_ERROR(decode_batch(*c.payload, &batch));
+    SLUICE_RETURN_IF_ERROR(decode_batch(c.payload(), &batch));
     for (size_t i = 0; i < batch.size(); ++i) {
       int64_t ts = item_timestamp(batch, i);
       add(floor_hour(ts), c.first_offset + i, c.first_offset + i, ts, ts, 1);

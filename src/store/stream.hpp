@@ -147,11 +147,12 @@ class Stream {
   Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);
   Status recover();
   void new_hot_gen();  // requires apply_mu_
-  /// Adds records [first_offset, +n) to the newest generation. `payload` is
-  /// the batch's encoding when the caller has it (the WAL's), else null.
-  Status add_hot(const LogBatch& batch, uint64_t first_offset,
-                 std::shared_ptr<const std::string> payload);  // requires apply_mu_
-  Status refresh_view();                                       // requires view_mu_
+  /// Adds records [first_offset, +n) to the newest generation.
+  /// `bytes[payload_at..]` is the batch's encoding when the caller has it
+  /// (its WAL entry), else `bytes` is null.
+  Status add_hot(const LogBatch& batch, uint64_t first_offset, std::shared_ptr<const std::string> bytes,
+                 size_t payload_at);  // requires apply_mu_
+  Status refresh_view();              // requires view_mu_
   /// Refuses a batch whose kind differs from the stream's; an empty stream
   /// takes the batch's kind (written to the catalog). Takes apply_mu_.
   Status check_kind(const LogBatch& batch);
@@ -160,8 +161,12 @@ class Stream {
   struct Part {
     LogBatch batch;
     uint64_t first_offset = 0;
-    std::shared_ptr<const std::string> payload;  ///< its WAL entry payload
+    std::shared_ptr<const std::string> entry;  ///< its WAL entry (Wal::encode_entry)
   };
+  /// Appends `batch` to the WAL as one entry and sets `*entry` to it (its
+  /// payload from wal::kEntryHeaderSize on), for the hot set to keep without
+  /// a copy. Errors as Wal::append()'s. Requires apply_mu_.
+  Result<AppendInfo> append_entry(const LogBatch& batch, std::shared_ptr<const std::string>* entry);
   /// True when the WAL refused an append for its size and stays usable (a
   /// smaller part may fit).
   bool too_large(const Status& st) const;

@@ -250,46 +250,62 @@ Status Wal::roll() {
   return write_entry(&entry, next_offset_, 0, carry.positions);
 }
 
+Status Wal::encode_entry(const LogBatch& batch, std::string* entry) {
+  entry->assign(kEntryHeaderSize, '\0');
+  SLUICE_RETURN_IF_ERROR(encode_batch(batch, entry));
+  const uint64_t payload = entry->size() - kEntryHeaderSize;
+  if (payload > wal::kMaxEntryPayloadBytes) {
+    return Status::ResourceExhausted("WAL append: expected an encoded batch of at most " +
+                                     std::to_string(wal::kMaxEntryPayloadBytes) + " bytes, found " +
+                                     std::to_string(payload) + " (" + std::to_string(batch.size()) + " records)");
+  }
+  return Status::Ok();
+}
+
 Result<AppendInfo> Wal::append(const LogBatch& batch) {
   SLUICE_RETURN_IF_ERROR(check_usable());
   if (batch.empty()) return AppendInfo{next_offset_, 0, 0};
-  if (batch.size() > UINT32_MAX) {
+  SLUICE_RETURN_IF_ERROR(check_count(batch.size()));
+  SLUICE_RETURN_IF_ERROR(encode_entry(batch, &scratch_));
+  return append_entry(&scratch_, batch.size(), batch.positions);
+}
+
+Status Wal::check_count(uint64_t count) const {
+  if (count > UINT32_MAX) {
     return Status::InvalidArgument("WAL append: expected at most 4294967295 records in a batch, found " +
-                                   std::to_string(batch.size()));
+                                   std::to_string(count));
   }
-  auto count = static_cast<uint32_t>(batch.size());
   if (count > UINT64_MAX - next_offset_) {
     return Status::InvalidArgument("WAL append: " + std::to_string(count) + " records after offset " +
                                    std::to_string(next_offset_) + " would pass the largest offset 2^64-1");
   }
-  scratch_.assign(kEntryHeaderSize, '\0');
-  SLUICE_RETURN_IF_ERROR(encode_batch(batch, &scratch_));
-  uint64_t payload = scratch_.size() - kEntryHeaderSize;
-  if (payload > wal::kMaxEntryPayloadBytes) {
-    return Status::ResourceExhausted("WAL append: expected an encoded batch of at most " +
-                                     std::to_string(wal::kMaxEntryPayloadBytes) + " bytes, found " +
-                                     std::to_string(payload) + " (" + std::to_string(count) + " records)");
+  return Status::Ok();
+}
+
+Result<AppendInfo> Wal::append_entry(std::string* entry, uint64_t count, const std::vector<SourcePosition>& positions) {
+  SLUICE_RETURN_IF_ERROR(check_usable());
+  if (count == 0 && positions.empty()) return AppendInfo{next_offset_, 0, 0};
+  SLUICE_RETURN_IF_ERROR(check_count(count));
+  if (entry->size() < kEntryHeaderSize || entry->size() - kEntryHeaderSize > wal::kMaxEntryPayloadBytes) {
+    return Status::ResourceExhausted("WAL append: expected an entry of " + std::to_string(kEntryHeaderSize) + " to " +
+                                     std::to_string(kEntryHeaderSize + wal::kMaxEntryPayloadBytes) + " bytes, found " +
+                                     std::to_string(entry->size()));
   }
   const Segment& active = segments_.back();
-  if (active.end_offset > active.base_offset && active.size + scratch_.size() > options_.segment_bytes) {
+  if (active.end_offset > active.base_offset && active.size + entry->size() > options_.segment_bytes) {
     Status s = roll();
     if (!s.ok()) {
       failed_ = s;
       return s;
     }
   }
-  AppendInfo info{next_offset_, count, scratch_.size()};
-  Status s = write_entry(&scratch_, next_offset_, count, batch.positions);
+  AppendInfo info{next_offset_, static_cast<uint32_t>(count), entry->size()};
+  Status s = write_entry(entry, next_offset_, static_cast<uint32_t>(count), positions);
   if (!s.ok()) {
     failed_ = s;
     return s;
   }
   return info;
-}
-
-std::string_view Wal::last_payload() const {
-  if (scratch_.size() <= kEntryHeaderSize) return {};
-  return std::string_view(scratch_).substr(kEntryHeaderSize);
 }
 
 Status Wal::sync() {

@@ -122,6 +122,16 @@ class Wal {
   /// Errors (Wal becomes failed, see failed()): IOError from the Env, and
   /// ResourceExhausted when a roll cannot carry the latest positions.
   Result<AppendInfo> append(const LogBatch& batch);
+  /// `batch` encoded as a whole entry for append_entry(): room for the entry
+  /// header, then encode_batch()'s payload. ResourceExhausted when the
+  /// payload or the footprint is too large for one entry. Thread-safe (no
+  /// Wal state), so a batch may be encoded on the thread that produced it.
+  static Status encode_entry(const LogBatch& batch, std::string* entry);
+  /// Appends an entry made by encode_entry() of a batch of `count` items
+  /// (records, samples or spans) and `positions` (the batch's, which its
+  /// payload holds), filling in its header in place. Offsets, rolling and
+  /// errors as append(); `count` 0 appends nothing.
+  Result<AppendInfo> append_entry(std::string* entry, uint64_t count, const std::vector<SourcePosition>& positions);
   /// True after a failure that leaves the WAL unusable: every later
   /// append() and sync() fails.
   bool failed() const { return !failed_.ok(); }
@@ -131,11 +141,6 @@ class Wal {
   /// segment was created. Returns at once when nothing changed. Errors:
   /// IOError (the Wal becomes failed).
   Status sync();
-
-  /// The encoded batch (entry payload, batch_codec.hpp) of the last
-  /// successful append(): lets the caller keep the bytes without encoding
-  /// again. Valid until the next append(); empty after an empty batch.
-  std::string_view last_payload() const;
 
   /// Offset the next appended record will get.
   uint64_t next_offset() const { return next_offset_; }
@@ -195,6 +200,9 @@ class Wal {
                        uint64_t file_size, RecoveryReport* report);
   Status create_segment(uint64_t base_offset);
   Status roll();
+  /// InvalidArgument when `count` items cannot be appended (more than 2^32-1,
+  /// or offsets past 2^64-1).
+  Status check_count(uint64_t count) const;
   /// Seals `entry` (header + payload) and appends it to the active segment.
   Status write_entry(std::string* entry, uint64_t first_offset, uint32_t record_count,
                      const std::vector<SourcePosition>& positions);
