@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/store.hpp"
+#include "store/wal/batch_codec.hpp"
 
 namespace sluice {
 namespace {
@@ -576,6 +577,34 @@ TEST_F(StoreTest, BatchTooLargeForOneWalEntryIsStoredInParts) {
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 9);
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE length(body) = " + std::to_string(kBody)), 6);
   EXPECT_EQ(store->find_stream("big")->committed_positions("src").at("1:2:abc"), 4242U);
+}
+
+// A batch whose encoding fits one entry but whose records would take more
+// memory than one batch may (kMaxBatchFootprintBytes, what a decoder of the
+// entry would allocate) is split the same way: 8,000 records of 1,000
+// attributes each, ~536 MB in memory and ~25 MB encoded.
+TEST_F(StoreTest, BatchOverTheFootprintLimitIsStoredInParts) {
+  constexpr size_t kRecords = 8000, kPairs = 1000;
+  LogBatch b = batch(static_cast<int>(kRecords), kT0, "src", 77);
+  KeyValues attributes;
+  for (size_t k = 0; k < kPairs; ++k) attributes.emplace_back("k" + std::to_string(k), std::string());
+  for (auto& r : b.records) r.attributes = attributes;
+  ASSERT_GT(batch_footprint(b), kMaxBatchFootprintBytes);
+  {
+    auto store = open();
+    Stream* s = *store->stream("wide");
+    auto r = s->append(b);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->first_offset, 0U);
+    EXPECT_EQ(r->last_offset, kRecords - 1);
+    EXPECT_EQ(s->committed_positions("src").at("1:2:abc"), 77U);
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM wide"), static_cast<int64_t>(kRecords));
+  }
+  auto store = open();  // the WAL replays both parts
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM wide"), static_cast<int64_t>(kRecords));
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM wide WHERE cardinality(attributes) = 1000"),
+            static_cast<int64_t>(kRecords));
+  EXPECT_EQ(store->find_stream("wide")->committed_positions("src").at("1:2:abc"), 77U);
 }
 
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {
