@@ -581,14 +581,15 @@ TEST_F(StoreTest, BatchTooLargeForOneWalEntryIsStoredInParts) {
 
 // A batch whose encoding fits one entry but whose records would take more
 // memory than one batch may (kMaxBatchFootprintBytes, what a decoder of the
-// entry would allocate) is split the same way: 8,000 records of 1,000
-// attributes each, ~536 MB in memory and ~25 MB encoded.
+// entry would allocate) is split the same way: 1.4M empty records count
+// 384 bytes each (~538 MB), and encode to ~28 MB. (Empty records: one
+// allocation in all, so that the test stays quick under the sanitizers.)
 TEST_F(StoreTest, BatchOverTheFootprintLimitIsStoredInParts) {
-  constexpr size_t kRecords = 8000, kPairs = 1000;
-  LogBatch b = batch(static_cast<int>(kRecords), kT0, "src", 77);
-  KeyValues attributes;
-  for (size_t k = 0; k < kPairs; ++k) attributes.emplace_back("k" + std::to_string(k), std::string());
-  for (auto& r : b.records) r.attributes = attributes;
+  constexpr size_t kRecords = 1'400'000;
+  LogBatch b;
+  b.records.resize(kRecords);
+  for (size_t i = 0; i < kRecords; ++i) b.records[i].timestamp_ns = kT0 + static_cast<int64_t>(i);
+  b.positions.push_back({"src", "1:2:abc", 77, "/var/log/x.log"});
   ASSERT_GT(batch_footprint(b), kMaxBatchFootprintBytes);
   {
     auto store = open();
@@ -598,13 +599,14 @@ TEST_F(StoreTest, BatchOverTheFootprintLimitIsStoredInParts) {
     EXPECT_EQ(r->first_offset, 0U);
     EXPECT_EQ(r->last_offset, kRecords - 1);
     EXPECT_EQ(s->committed_positions("src").at("1:2:abc"), 77U);
-    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM wide"), static_cast<int64_t>(kRecords));
+    EXPECT_EQ(s->info().records, kRecords);
+    EXPECT_EQ(s->info().newest_timestamp_ns, kT0 + static_cast<int64_t>(kRecords) - 1);
   }
   auto store = open();  // the WAL replays both parts
-  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM wide"), static_cast<int64_t>(kRecords));
-  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM wide WHERE cardinality(attributes) = 1000"),
-            static_cast<int64_t>(kRecords));
-  EXPECT_EQ(store->find_stream("wide")->committed_positions("src").at("1:2:abc"), 77U);
+  Stream* s = store->find_stream("wide");
+  EXPECT_EQ(s->info().records, kRecords);
+  EXPECT_EQ(s->info().next_offset, kRecords);
+  EXPECT_EQ(s->committed_positions("src").at("1:2:abc"), 77U);
 }
 
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {

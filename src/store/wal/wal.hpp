@@ -130,7 +130,8 @@ class Wal {
   /// Appends an entry made by encode_entry() of a batch of `count` items
   /// (records, samples or spans) and `positions` (the batch's, which its
   /// payload holds), filling in its header in place. Offsets, rolling and
-  /// errors as append(); `count` 0 appends nothing.
+  /// errors as append(); `count` 0 with positions appends a position-only
+  /// entry, with neither nothing.
   Result<AppendInfo> append_entry(std::string* entry, uint64_t count, const std::vector<SourcePosition>& positions);
   /// True after a failure that leaves the WAL unusable: every later
   /// append() and sync() fails.

@@ -2,10 +2,13 @@
 
 #include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -132,11 +135,35 @@ void FileSource::close_file(std::map<FileId, std::unique_ptr<TailedFile>>::itera
   stats_dirty_ = true;
 }
 
+void FileSource::track_renames(const FileWatcher::Event& e, const std::string& path,
+                               std::vector<std::pair<std::string, std::string>>* rotated) {
+  // Whatever happens to a name, it no longer holds the file it held.
+  auto held = holders_.find(path);
+  std::optional<std::string> origin;
+  if (held != holders_.end()) {
+    origin = std::move(held->second.origin);
+    holders_.erase(held);
+  }
+  if ((e.mask & IN_MOVED_FROM) && e.cookie != 0) {
+    if (path_matches(path)) origin = path;
+    if (origin) moves_from_[e.cookie] = Trail{std::move(*origin), event_batch_};
+    return;
+  }
+  if (!(e.mask & IN_MOVED_TO)) return;
+  auto from = moves_from_.find(e.cookie);
+  if (e.cookie == 0 || from == moves_from_.end()) return;
+  Trail t = std::move(from->second);
+  moves_from_.erase(from);
+  if (path_matches(path)) return;  // followed by its new name (consider_path)
+  t.batch = event_batch_;
+  rotated->emplace_back(path, t.origin);
+  holders_[path] = std::move(t);
+}
+
 void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, int64_t now) {
-  // Renames in this batch out of a followed name (or out of where such a
-  // rename led): cookie -> old path, and the paths they led to.
-  std::unordered_map<uint32_t, std::string> moved_from;
-  std::vector<std::string> rotated_to;
+  if (events.empty()) return;
+  ++event_batch_;
+  std::vector<std::pair<std::string, std::string>> rotated;  // (path, origin) to look at after the batch
   for (const auto& e : events) {
     if (e.wd < 0) {  // the kernel's queue overflowed: events were lost
       rescan_requested_ = true;
@@ -157,22 +184,15 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
     }
     auto dir = dir_paths_.find(e.wd);
     if (dir == dir_paths_.end()) continue;
-    const bool entry = !(e.mask & IN_ISDIR) && !e.name.empty();
-    const std::string path = !entry ? std::string() : dir->second == "/" ? "/" + e.name : dir->second + "/" + e.name;
-    if ((e.mask & IN_MOVED_FROM) && entry && e.cookie != 0 &&
-        (path_matches(path) || std::find(rotated_to.begin(), rotated_to.end(), path) != rotated_to.end())) {
-      moved_from.emplace(e.cookie, path);
-    }
-    if ((e.mask & (IN_CREATE | IN_MOVED_TO)) && entry) {
-      // A new entry: follow it now (a file may live at its path only for
-      // moments before it is rotated away).
-      if (path_matches(path)) {
+    if (!(e.mask & IN_ISDIR) && !e.name.empty()) {
+      const std::string path = dir->second == "/" ? "/" + e.name : dir->second + "/" + e.name;
+      track_renames(e, path, &rotated);
+      if (e.mask & (IN_CREATE | IN_MOVED_TO)) {
+        // A new entry: follow it now (a file may live at its path only for
+        // moments before it is rotated away).
         consider_path(path, now);
-      } else if ((e.mask & IN_MOVED_TO) && moved_from.count(e.cookie) &&
-                 std::find(rotated_to.begin(), rotated_to.end(), path) == rotated_to.end()) {
-        rotated_to.push_back(path);
+        continue;
       }
-      continue;
     }
     // Entries gone or renamed away, new directories, the directory itself
     // going: a scan sorts it out.
@@ -183,7 +203,25 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
       dir_paths_.erase(dir);
     }
   }
-  for (const std::string& path : rotated_to) follow_rotated(path, now);
+  // The files still where their renames left them, oldest first (by their
+  // last write: naming schemes number generations either way).
+  std::vector<std::tuple<timespec, std::string, std::string>> found;
+  for (auto& r : rotated) {
+    auto held = holders_.find(r.first);
+    struct stat st {};
+    if (held == holders_.end() || held->second.origin != r.second || ::stat(r.first.c_str(), &st) != 0) continue;
+    if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return std::get<1>(f) == r.first; })) {
+      found.emplace_back(st.st_mtim, std::move(r.first), std::move(r.second));
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    const timespec &x = std::get<0>(a), &y = std::get<0>(b);
+    return x.tv_sec != y.tv_sec ? x.tv_sec < y.tv_sec : x.tv_nsec < y.tv_nsec;
+  });
+  for (const auto& [mtime, path, origin] : found) follow_rotated(path, origin, now);
+  // A trail lasts for its batch and the next.
+  std::erase_if(moves_from_, [&](const auto& kv) { return kv.second.batch + 1 < event_batch_; });
+  std::erase_if(holders_, [&](const auto& kv) { return kv.second.batch + 1 < event_batch_; });
 }
 
 void FileSource::run() {

@@ -27,6 +27,14 @@
 // its end, and has not grown for rotate_wait has its final partial line (if
 // any) emitted and is closed. The file now at the path is a new file, read
 // from 0. A deleted file is thus read to its end before it is closed.
+// Directory events are handled in batches, some time after they happen, and
+// a new entry is looked up by its path then; a file created at a followed
+// name and renamed away before that (a busy daemon rotating quickly) is
+// found through the batch's rename events instead: an IN_MOVED_FROM of a
+// followed name (or of a path such a rename led to, for logrotate's numbered
+// chains) paired by cookie with its IN_MOVED_TO gives the path it went to,
+// and an inode found there that is not followed yet is read from its start
+// (follow_rotated).
 //
 // Copytruncate rotation (logrotate copies app.log to app.log.1, then
 // truncates app.log). Design, after Vector's checksum fingerprint (a copy has
@@ -174,11 +182,17 @@ class FileSource final : public Source {
   /// An entry appeared in a watched directory (created or moved in): follow
   /// it at once when the patterns match it, without a full scan.
   void consider_path(const std::string& path, int64_t now);
-  /// A file was renamed from a followed name to `path`, which no pattern
-  /// matches (rename rotation), before its creation was handled: when its
-  /// inode is not followed, it is read from its start to its end, so a file
-  /// that lived at the followed name only for moments loses nothing.
-  void follow_rotated(const std::string& path, int64_t now);
+  /// A file was renamed from followed name `origin` to `path`, which no
+  /// pattern matches (rename rotation), before its creation was handled:
+  /// when its inode is not followed, it is read from its start to its end
+  /// under the name `origin`, so a file that lived at the followed name only
+  /// for moments loses nothing.
+  void follow_rotated(const std::string& path, const std::string& origin, int64_t now);
+  /// The rename bookkeeping of one directory event about entry `path`
+  /// (see holders_); appends to `rotated` the paths to look at after the
+  /// batch, with their origins.
+  void track_renames(const FileWatcher::Event& e, const std::string& path,
+                     std::vector<std::pair<std::string, std::string>>* rotated);
   bool path_matches(const std::string& path) const;
   void queue(TailedFile& f);
   void arm_timer(TailedFile& f, int64_t at_ns);
@@ -311,6 +325,17 @@ class FileSource final : public Source {
   int64_t next_poll_ns_ = 0;                                      ///< next check of every file
   int64_t last_scan_ns_ = 0;
   bool rescan_requested_ = false;  ///< a directory event or a path check asks for a scan
+  /// Renames out of followed names, kept for the event batch they were seen
+  /// in and the next (the two halves of a rename, or the steps of a chain,
+  /// may be read in two batches). Each maps to the followed name at the head
+  /// of its chain (the path the rescued file's records carry).
+  struct Trail {
+    std::string origin;
+    uint64_t batch = 0;  ///< event batch that last touched the entry
+  };
+  std::unordered_map<uint32_t, Trail> moves_from_;  ///< IN_MOVED_FROM cookie -> its trail, until its IN_MOVED_TO
+  std::unordered_map<std::string, Trail> holders_;  ///< path that holds a file renamed away from a followed name
+  uint64_t event_batch_ = 0;
   bool stats_dirty_ = true;
   int64_t last_publish_ns_ = 0;
   std::vector<std::string> warned_paths_;  ///< paths whose open (or watch) failure was logged

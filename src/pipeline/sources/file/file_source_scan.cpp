@@ -51,15 +51,17 @@ void FileSource::consider_path(const std::string& path, int64_t now) {
   queue(*f);
 }
 
-void FileSource::follow_rotated(const std::string& path, int64_t now) {
+void FileSource::follow_rotated(const std::string& path, const std::string& origin, int64_t now) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
   if (files_.count(FileId{st.st_dev, st.st_ino})) return;  // followed already: nothing was missed
   TailedFile* f = open_file(path, /*initial=*/false, now);
   if (f == nullptr || f->ignored) return;
-  spdlog::debug("file source {}: {} was renamed away before it was followed; reading it from its start", name_, path);
-  // No pattern matches its name: the next scans miss it, and it is read to
-  // its end and closed like any file renamed away.
+  spdlog::debug("file source {}: {} left {} before it was followed; reading it from its start", name_, path, origin);
+  // Its records carry the name they were written under. No pattern matches
+  // where it is now: the next scans miss it, and it is read to its end and
+  // closed like any file renamed away.
+  set_path(*f, origin);
   rescan_requested_ = true;
 }
 

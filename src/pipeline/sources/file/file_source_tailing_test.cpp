@@ -200,6 +200,12 @@ TEST_F(FileSourceTest, FilesRenamedAwayBeforeTheSourceSawThemAreReadWhole) {
         100)
         << g;
   }
+  // Oldest first, and under the name they were written to.
+  auto first_of = [&](const std::string& g) {
+    return std::find_if(bodies.begin(), bodies.end(), [&](const std::string& b) { return b.rfind(g + "-", 0) == 0; });
+  };
+  EXPECT_LT(first_of("b"), first_of("c"));
+  for (const LogRecord& r : c.records()) EXPECT_EQ(attr(r, "log.file.path"), path("app.log")) << r.body;
 }
 
 TEST_F(FileSourceTest, LagGaugePerFileGoesAwayWithTheFile) {
