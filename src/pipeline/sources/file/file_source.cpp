@@ -21,6 +21,8 @@ namespace {
 
 constexpr int64_t kPublishEveryNs = 100'000'000;  // file_stats() staleness per 1,000 files
 constexpr int64_t kMinEventRescanNs = 100'000'000;
+/// How long a rename out of a followed name is remembered (FileSource::holders_).
+constexpr int64_t kRenameTrailNs = 60'000'000'000;
 
 /// Each followed file holds a descriptor: allow as many as the hard limit
 /// (thousands of files are normal for an agent; the soft limit is often 1024).
@@ -125,6 +127,7 @@ void FileSource::close_file(std::map<FileId, std::unique_ptr<TailedFile>>::itera
   TailedFile& f = *it->second;
   spdlog::debug("file source {}: closed {} ({}) at byte {}", name_, f.path, f.key, f.position);
   if (f.fingerprint && !f.copy_of) resolve_copies(f, /*truncated=*/false);
+  if (f.fingerprint) closed_keys_.emplace_back(file_steady_now_ns(), f.key);
   index_fingerprint(f, /*add=*/false);
   if (f.watch >= 0) {
     watcher_->remove(f.watch);
@@ -135,7 +138,7 @@ void FileSource::close_file(std::map<FileId, std::unique_ptr<TailedFile>>::itera
   stats_dirty_ = true;
 }
 
-void FileSource::track_renames(const FileWatcher::Event& e, const std::string& path,
+void FileSource::track_renames(const FileWatcher::Event& e, const std::string& path, int64_t now,
                                std::vector<std::pair<std::string, std::string>>* rotated) {
   // Whatever happens to a name, it no longer holds the file it held.
   auto held = holders_.find(path);
@@ -146,7 +149,7 @@ void FileSource::track_renames(const FileWatcher::Event& e, const std::string& p
   }
   if ((e.mask & IN_MOVED_FROM) && e.cookie != 0) {
     if (path_matches(path)) origin = path;
-    if (origin) moves_from_[e.cookie] = Trail{std::move(*origin), event_batch_};
+    if (origin) moves_from_[e.cookie] = Trail{std::move(*origin), now};
     return;
   }
   if (!(e.mask & IN_MOVED_TO)) return;
@@ -155,14 +158,12 @@ void FileSource::track_renames(const FileWatcher::Event& e, const std::string& p
   Trail t = std::move(from->second);
   moves_from_.erase(from);
   if (path_matches(path)) return;  // followed by its new name (consider_path)
-  t.batch = event_batch_;
+  t.at_ns = now;
   rotated->emplace_back(path, t.origin);
   holders_[path] = std::move(t);
 }
 
 void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, int64_t now) {
-  if (events.empty()) return;
-  ++event_batch_;
   std::vector<std::pair<std::string, std::string>> rotated;  // (path, origin) to look at after the batch
   for (const auto& e : events) {
     if (e.wd < 0) {  // the kernel's queue overflowed: events were lost
@@ -186,7 +187,7 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
     if (dir == dir_paths_.end()) continue;
     if (!(e.mask & IN_ISDIR) && !e.name.empty()) {
       const std::string path = dir->second == "/" ? "/" + e.name : dir->second + "/" + e.name;
-      track_renames(e, path, &rotated);
+      track_renames(e, path, now, &rotated);
       if (e.mask & (IN_CREATE | IN_MOVED_TO)) {
         // A new entry: follow it now (a file may live at its path only for
         // moments before it is rotated away).
@@ -219,9 +220,9 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
     return x.tv_sec != y.tv_sec ? x.tv_sec < y.tv_sec : x.tv_nsec < y.tv_nsec;
   });
   for (const auto& [mtime, path, origin] : found) follow_rotated(path, origin, now);
-  // A trail lasts for its batch and the next.
-  std::erase_if(moves_from_, [&](const auto& kv) { return kv.second.batch + 1 < event_batch_; });
-  std::erase_if(holders_, [&](const auto& kv) { return kv.second.batch + 1 < event_batch_; });
+  std::erase_if(moves_from_, [&](const auto& kv) { return now - kv.second.at_ns > kRenameTrailNs; });
+  std::erase_if(holders_, [&](const auto& kv) { return now - kv.second.at_ns > kRenameTrailNs; });
+  while (!closed_keys_.empty() && now - closed_keys_.front().first > 2 * kRenameTrailNs) closed_keys_.pop_front();
 }
 
 void FileSource::run() {

@@ -33,8 +33,9 @@
 // found through the batch's rename events instead: an IN_MOVED_FROM of a
 // followed name (or of a path such a rename led to, for logrotate's numbered
 // chains) paired by cookie with its IN_MOVED_TO gives the path it went to,
-// and an inode found there that is not followed yet is read from its start
-// (follow_rotated).
+// and an inode found there that is not followed yet, nor read and closed in
+// the last two minutes, is read from its start (follow_rotated). Renames are
+// remembered for a minute (holders_), across event batches.
 //
 // Copytruncate rotation (logrotate copies app.log to app.log.1, then
 // truncates app.log). Design, after Vector's checksum fingerprint (a copy has
@@ -191,7 +192,7 @@ class FileSource final : public Source {
   /// The rename bookkeeping of one directory event about entry `path`
   /// (see holders_); appends to `rotated` the paths to look at after the
   /// batch, with their origins.
-  void track_renames(const FileWatcher::Event& e, const std::string& path,
+  void track_renames(const FileWatcher::Event& e, const std::string& path, int64_t now,
                      std::vector<std::pair<std::string, std::string>>* rotated);
   bool path_matches(const std::string& path) const;
   void queue(TailedFile& f);
@@ -325,17 +326,20 @@ class FileSource final : public Source {
   int64_t next_poll_ns_ = 0;                                      ///< next check of every file
   int64_t last_scan_ns_ = 0;
   bool rescan_requested_ = false;  ///< a directory event or a path check asks for a scan
-  /// Renames out of followed names, kept for the event batch they were seen
-  /// in and the next (the two halves of a rename, or the steps of a chain,
-  /// may be read in two batches). Each maps to the followed name at the head
-  /// of its chain (the path the rescued file's records carry).
+  /// Renames out of followed names, kept for kRenameTrailNs (the two halves
+  /// of a rename, or the steps of a chain, may be read in different event
+  /// batches). Each maps to the followed name at the head of its chain (the
+  /// path a rescued file's records carry).
   struct Trail {
     std::string origin;
-    uint64_t batch = 0;  ///< event batch that last touched the entry
+    int64_t at_ns = 0;  ///< when the rename was handled (file_steady_now_ns)
   };
   std::unordered_map<uint32_t, Trail> moves_from_;  ///< IN_MOVED_FROM cookie -> its trail, until its IN_MOVED_TO
   std::unordered_map<std::string, Trail> holders_;  ///< path that holds a file renamed away from a followed name
-  uint64_t event_batch_ = 0;
+  /// Identity keys of the files closed in the last 2 * kRenameTrailNs, with
+  /// when: a trail may lead to a file read to its end and closed since, which
+  /// follow_rotated() must not read again.
+  std::deque<std::pair<int64_t, std::string>> closed_keys_;
   bool stats_dirty_ = true;
   int64_t last_publish_ns_ = 0;
   std::vector<std::string> warned_paths_;  ///< paths whose open (or watch) failure was logged

@@ -57,6 +57,11 @@ void FileSource::follow_rotated(const std::string& path, const std::string& orig
   if (files_.count(FileId{st.st_dev, st.st_ino})) return;  // followed already: nothing was missed
   TailedFile* f = open_file(path, /*initial=*/false, now);
   if (f == nullptr || f->ignored) return;
+  if (f->fingerprint &&
+      std::any_of(closed_keys_.begin(), closed_keys_.end(), [&](const auto& c) { return c.second == f->key; })) {
+    close_file(files_.find(f->id()));  // read to its end already, and closed since
+    return;
+  }
   spdlog::debug("file source {}: {} left {} before it was followed; reading it from its start", name_, path, origin);
   // Its records carry the name they were written under. No pattern matches
   // where it is now: the next scans miss it, and it is read to its end and

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/metrics.hpp"
@@ -206,6 +207,31 @@ TEST_F(FileSourceTest, FilesRenamedAwayBeforeTheSourceSawThemAreReadWhole) {
   };
   EXPECT_LT(first_of("b"), first_of("c"));
   for (const LogRecord& r : c.records()) EXPECT_EQ(attr(r, "log.file.path"), path("app.log")) << r.body;
+}
+
+// The trail of a rename outlives the file it led to: app.log.1, read to its
+// end and closed, is renamed on to app.log.2 (the next rotation of a quiet
+// log). It is not read again.
+TEST_F(FileSourceTest, AFileClosedAfterItsRenameIsNotReadAgainWhenRenamedOn) {
+  append(path("app.log"), lines("a", 3));
+  Collector c;
+  FileSource& s = start(c);
+  ASSERT_TRUE(c.wait_count(3));
+  ASSERT_EQ(::rename(path("app.log").c_str(), path("app.log.1").c_str()), 0);
+  append(path("app.log"), lines("b", 2));
+  ASSERT_TRUE(c.wait_count(5));
+  const std::string live = key_of(path("app.log"));
+  ASSERT_TRUE(eventually([&] {  // app.log.1 drained and closed
+    auto st = s.file_stats();
+    return st.size() == 1 && st[0].key == live;
+  }));
+  ASSERT_EQ(::rename(path("app.log.1").c_str(), path("app.log.2").c_str()), 0);
+  append(path("app.log"), lines("c", 1));  // something to wait for after the rename was handled
+  ASSERT_TRUE(c.wait_count(6));
+  std::this_thread::sleep_for(200ms);  // a second read of app.log.2 would show by now
+  auto bodies = c.bodies();
+  EXPECT_EQ(bodies.size(), 6u);
+  EXPECT_EQ(std::set<std::string>(bodies.begin(), bodies.end()).size(), 6u);
 }
 
 TEST_F(FileSourceTest, LagGaugePerFileGoesAwayWithTheFile) {
