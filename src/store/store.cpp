@@ -8,6 +8,7 @@
 
 #include "common/metrics.hpp"
 #include "common/thread_name.hpp"
+#include "common/thread_priority.hpp"
 #include "store/merge_attributes.hpp"
 
 namespace sluice {
@@ -17,7 +18,17 @@ Result<std::unique_ptr<Store>> Store::open(Env* env, const StoreOptions& options
   SLUICE_RETURN_IF_ERROR(env->create_dirs(options.data_dir));
   std::vector<std::pair<std::string, std::string>> settings = {{"memory_limit", options.memory_limit}};
   if (options.threads > 0) settings.emplace_back("threads", std::to_string(options.threads));
-  SLUICE_ASSIGN_OR_RETURN(s->db_, Database::open(settings));
+  // DuckDB's worker threads (compaction, and the parallel part of queries)
+  // take the nice value of the thread that starts them: open the database on
+  // a thread at maintenance_nice.
+  Result<std::unique_ptr<Database>> db = Status::Internal("the database was not opened");
+  std::thread([&] {
+    if (options.maintenance_nice > 0 && !lower_thread_priority(static_cast<int>(options.maintenance_nice))) {
+      spdlog::debug("store: could not lower the priority of DuckDB's threads");
+    }
+    db = Database::open(settings);
+  }).join();
+  SLUICE_ASSIGN_OR_RETURN(s->db_, std::move(db));
   SLUICE_ASSIGN_OR_RETURN(s->admin_con_, s->db_->connect());
   SLUICE_RETURN_IF_ERROR(register_hot_scan(s->admin_con_.get(), s.get()));
   SLUICE_RETURN_IF_ERROR(register_merge_attributes(s->admin_con_.get()));
@@ -120,6 +131,7 @@ void Store::start_maintenance() {
   stopping_ = false;
   maint_thread_ = std::thread([this] {
     set_thread_name("store-maint");
+    if (options_.maintenance_nice > 0) (void)lower_thread_priority(static_cast<int>(options_.maintenance_nice));
     maintenance_loop();
   });
   if (options_.fsync == "interval") {

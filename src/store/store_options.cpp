@@ -40,7 +40,16 @@ const OptionTable<StoreOptions>& store_option_table() {
                   "instead of filling the disk.")
         .add_string("memory_limit", &StoreOptions::memory_limit, "2GB",
                     "DuckDB memory limit for hot records, compaction and queries together (DuckDB syntax).")
-        .add_integer("threads", &StoreOptions::threads, 0, 0, 256, "DuckDB worker threads; 0 = number of cores.");
+        .add_integer("threads", &StoreOptions::threads, 0, 0, 256, "DuckDB worker threads; 0 = number of cores.")
+        .add_integer("maintenance_nice", &StoreOptions::maintenance_nice, 10, 0, 19,
+                     "CPU priority (Linux nice value, higher is lower) of the store's background work: compaction, "
+                     "retention and DuckDB's worker threads (which also help run queries). When the CPUs are full "
+                     "the ingest path keeps its share and compaction catches up later; max_hot_rows bounds how far "
+                     "it may fall behind. 0 leaves them at sluice's own priority.")
+        .add_integer("max_hot_rows", &StoreOptions::max_hot_rows, 4000000, 1000, 1000000000,
+                     "When a stream holds more hot (not yet compacted) records than this, or than twice "
+                     "compact_rows, each append waits up to a second for compaction to catch up: backpressure "
+                     "to the sources instead of ever more memory; nothing is dropped.");
     return t;
   }();
   return kTable;

@@ -23,8 +23,10 @@ struct StoreOptions {
   int64_t compression_level = 0;  ///< zstd level of Parquet segments
   int64_t attribute_columns = 0;  ///< promoted attribute keys per logs stream (attribute_columns.hpp)
   uint64_t min_free_bytes = 0;
-  std::string memory_limit;  ///< DuckDB memory_limit for the whole process
-  int64_t threads = 0;       ///< DuckDB threads; 0 = cores
+  std::string memory_limit;      ///< DuckDB memory_limit for the whole process
+  int64_t threads = 0;           ///< DuckDB threads; 0 = cores
+  int64_t maintenance_nice = 0;  ///< nice value of compaction, retention and DuckDB's workers; 0 = unchanged
+  int64_t max_hot_rows = 0;      ///< per stream, before appends wait for compaction (at least 2 * compact_rows)
 };
 
 /// The option table of [store] (defaults, bounds, descriptions).

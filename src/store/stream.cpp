@@ -76,6 +76,8 @@ Stream::Stream(Env* env, Database* db, std::string name, std::string dir, const 
                                  latency_buckets_seconds());
   compactions_ = &m.counter("sluice_store_compactions_total", "Hot tables compacted into Parquet segments.", l);
   segments_deleted_ = &m.counter("sluice_store_segments_deleted_total", "Segments deleted by retention.", l);
+  compaction_waits_ = &m.counter("sluice_store_compaction_waits_total",
+                                 "Appends that waited because compaction was behind (store.max_hot_rows).", l);
 }
 
 Stream::~Stream() {
@@ -188,6 +190,7 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared
   HotGen& g = hot_.back();
   g.attribute_keys.sample(batch.records);
   g.rows += c.count;
+  hot_rows_ += c.count;
   g.end_offset = first_offset + c.count;
   g.chunks.push_back(std::move(c));
   return Status::Ok();
@@ -306,7 +309,19 @@ Status Stream::admit(LogBatch& batch, int64_t now) {
   return Status::Ok();
 }
 
+void Stream::wait_for_compaction() {
+  const uint64_t limit = std::max<uint64_t>(static_cast<uint64_t>(options_.max_hot_rows),
+                                            2 * static_cast<uint64_t>(std::max<int64_t>(options_.compact_rows, 0)));
+  std::unique_lock<std::mutex> a(apply_mu_);
+  if (limit == 0 || hot_rows_ < limit) return;
+  compaction_waits_->inc();
+  // At most a second: a compaction that keeps failing slows appends down
+  // rather than stopping them (and a stopping pipeline is not held up).
+  compacted_cv_.wait_for(a, std::chrono::seconds(1), [&] { return hot_rows_ < limit; });
+}
+
 std::vector<Result<AppendResult>> Stream::append_group(std::span<LogBatch* const> batches) {
+  wait_for_compaction();
   int64_t t0 = env_->now_monotonic_nanos();
   int64_t now = env_->now_unix_nanos();
   std::vector<Result<AppendResult>> out;
@@ -649,6 +664,8 @@ Status Stream::compact_frozen(const HotGen& frozen) {
   // loses nothing and is retried, and the generation is never compacted twice.
   HotGen retired = std::move(hot_.front());
   hot_.erase(hot_.begin());
+  hot_rows_ -= std::min(hot_rows_, retired.rows);
+  compacted_cv_.notify_all();
   retired.retired_mono_ns = env_->now_monotonic_nanos();
   retired_.push_back(std::move(retired));
   compactions_->inc();

@@ -130,6 +130,9 @@ class Stream {
   /// Defaults and clamps `batch`'s timestamps and checks that the stream
   /// may take it (its kind, free disk space) before it is queued.
   Status admit(LogBatch& batch, int64_t now_unix_ns);
+  /// Waits up to a second while the stream holds more hot rows than
+  /// max_hot_rows (at least twice compact_rows), for compaction to catch up.
+  void wait_for_compaction();
   /// A generation of hot chunks: appends go to the newest; compaction
   /// freezes it and writes it to Parquet as a whole.
   struct HotGen {
@@ -218,6 +221,8 @@ class Stream {
   std::atomic<StreamKind> kind_{StreamKind::kLogs};  ///< mirrors catalog_.kind for the lock-free check
   bool view_stale_ = false;                          ///< the catalog changed but the view refresh failed
   Status failed_;                                    ///< set after a WAL write error; further appends fail
+  uint64_t hot_rows_ = 0;                            ///< rows of hot_, not yet compacted
+  std::condition_variable compacted_cv_;             ///< a generation was compacted (with apply_mu_)
 
   std::mutex view_mu_;
 
@@ -228,6 +233,7 @@ class Stream {
   Histogram* append_latency_;
   Counter* compactions_;
   Counter* segments_deleted_;
+  Counter* compaction_waits_;
 };
 
 }  // namespace sluice

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
 
+#include "common/metrics.hpp"
 #include "store/store.hpp"
 #include "store/wal/batch_codec.hpp"
 
@@ -607,6 +609,33 @@ TEST_F(StoreTest, BatchOverTheFootprintLimitIsStoredInParts) {
   EXPECT_EQ(s->info().records, kRecords);
   EXPECT_EQ(s->info().next_offset, kRecords);
   EXPECT_EQ(s->committed_positions("src").at("1:2:abc"), 77U);
+}
+
+// Backpressure: a stream holding max_hot_rows (here twice compact_rows,
+// the larger) hot rows makes the next append wait for compaction instead of
+// holding ever more rows in memory; the compaction lets it through.
+TEST_F(StoreTest, AppendsWaitWhileCompactionIsBehind) {
+  options_.compact_rows = 1000;
+  options_.max_hot_rows = 1000;  // the limit is 2 * compact_rows = 2000
+  auto store = open();
+  Stream* s = *store->stream("behind");
+  LogBatch first = batch(2000, kT0);
+  ASSERT_TRUE(s->append(first).ok());
+  Counter& waits = MetricsRegistry::global().counter("sluice_store_compaction_waits_total", "", {{"stream", "behind"}});
+  const uint64_t waits_before = waits.value();
+  std::atomic<bool> done{false};
+  std::thread appender([&] {
+    LogBatch more = batch(10, kT0 + 5000);
+    EXPECT_TRUE(s->append(more).ok());
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // well within the one-second wait
+  EXPECT_FALSE(done.load()) << "the append did not wait for compaction";
+  ASSERT_TRUE(s->compact(true).ok());
+  appender.join();
+  EXPECT_TRUE(done.load());
+  EXPECT_EQ(waits.value(), waits_before + 1);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM behind"), 2010);
 }
 
 TEST_F(StoreTest, InvalidUtf8IsRepairedInQueryResults) {
