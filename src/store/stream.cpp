@@ -190,7 +190,7 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared
   HotGen& g = hot_.back();
   g.attribute_keys.sample(batch.records);
   g.rows += c.count;
-  hot_rows_ += c.count;
+  hot_rows_.fetch_add(c.count, std::memory_order_relaxed);
   g.end_offset = first_offset + c.count;
   g.chunks.push_back(std::move(c));
   return Status::Ok();
@@ -312,12 +312,14 @@ Status Stream::admit(LogBatch& batch, int64_t now) {
 void Stream::wait_for_compaction() {
   const uint64_t limit = std::max<uint64_t>(static_cast<uint64_t>(options_.max_hot_rows),
                                             2 * static_cast<uint64_t>(std::max<int64_t>(options_.compact_rows, 0)));
+  // Checked without the lock first: the group-commit leader holds apply_mu_
+  // while it writes and fsyncs, and writers must be able to queue behind it.
+  if (limit == 0 || hot_rows_.load(std::memory_order_relaxed) < limit) return;
   std::unique_lock<std::mutex> a(apply_mu_);
-  if (limit == 0 || hot_rows_ < limit) return;
   compaction_waits_->inc();
   // At most a second: a compaction that keeps failing slows appends down
   // rather than stopping them (and a stopping pipeline is not held up).
-  compacted_cv_.wait_for(a, std::chrono::seconds(1), [&] { return hot_rows_ < limit; });
+  compacted_cv_.wait_for(a, std::chrono::seconds(1), [&] { return hot_rows_.load(std::memory_order_relaxed) < limit; });
 }
 
 std::vector<Result<AppendResult>> Stream::append_group(std::span<LogBatch* const> batches) {
@@ -664,7 +666,8 @@ Status Stream::compact_frozen(const HotGen& frozen) {
   // loses nothing and is retried, and the generation is never compacted twice.
   HotGen retired = std::move(hot_.front());
   hot_.erase(hot_.begin());
-  hot_rows_ -= std::min(hot_rows_, retired.rows);
+  const uint64_t hot_rows = hot_rows_.load(std::memory_order_relaxed);  // written only under apply_mu_
+  hot_rows_.store(hot_rows - std::min(hot_rows, retired.rows), std::memory_order_relaxed);
   compacted_cv_.notify_all();
   retired.retired_mono_ns = env_->now_monotonic_nanos();
   retired_.push_back(std::move(retired));

@@ -221,7 +221,7 @@ class Stream {
   std::atomic<StreamKind> kind_{StreamKind::kLogs};  ///< mirrors catalog_.kind for the lock-free check
   bool view_stale_ = false;                          ///< the catalog changed but the view refresh failed
   Status failed_;                                    ///< set after a WAL write error; further appends fail
-  uint64_t hot_rows_ = 0;                            ///< rows of hot_, not yet compacted
+  std::atomic<uint64_t> hot_rows_{0};                ///< rows of hot_ (written under apply_mu_, read without)
   std::condition_variable compacted_cv_;             ///< a generation was compacted (with apply_mu_)
 
   std::mutex view_mu_;
