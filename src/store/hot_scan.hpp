@@ -47,7 +47,8 @@ struct HotChunk {
   int64_t min_timestamp_ns = 0;
   int64_t max_timestamp_ns = 0;
   /// The chunk's encoded batch (batch_codec.hpp) is `(*bytes)[payload_at..]`:
-  /// the WAL entry it was written as, shared, or a copy of its payload.
+  /// the WAL entry it was written as, shared, or (replayed at recovery) the
+  /// batch encoded again.
   std::shared_ptr<const std::string> bytes;
   size_t payload_at = 0;
   std::string_view payload() const { return std::string_view(*bytes).substr(payload_at); }

@@ -212,7 +212,6 @@ class Stream {
   std::vector<HotGen> hot_;      ///< oldest first; the last one receives appends
   std::vector<HotGen> retired_;  ///< compacted, kept a while for queries bound to an older view
   int64_t next_gen_id_ = 0;
-  std::string encode_scratch_;
   std::map<std::pair<std::string, std::string>, SourcePosition> positions_;
   Catalog catalog_;
   std::atomic<int64_t> min_ts_{INT64_MAX};

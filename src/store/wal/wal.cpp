@@ -252,20 +252,12 @@ Status Wal::roll() {
 
 Status Wal::encode_entry(const LogBatch& batch, std::string* entry) {
   entry->assign(kEntryHeaderSize, '\0');
-  SLUICE_RETURN_IF_ERROR(encode_batch(batch, entry));
-  const uint64_t payload = entry->size() - kEntryHeaderSize;
-  if (payload > wal::kMaxEntryPayloadBytes) {
-    return Status::ResourceExhausted("WAL append: expected an encoded batch of at most " +
-                                     std::to_string(wal::kMaxEntryPayloadBytes) + " bytes, found " +
-                                     std::to_string(payload) + " (" + std::to_string(batch.size()) + " records)");
-  }
-  return Status::Ok();
+  return encode_batch(batch, entry);
 }
 
 Result<AppendInfo> Wal::append(const LogBatch& batch) {
-  SLUICE_RETURN_IF_ERROR(check_usable());
+  SLUICE_RETURN_IF_ERROR(check_usable());  // before the work of encoding
   if (batch.empty()) return AppendInfo{next_offset_, 0, 0};
-  SLUICE_RETURN_IF_ERROR(check_count(batch.size()));
   SLUICE_RETURN_IF_ERROR(encode_entry(batch, &scratch_));
   return append_entry(&scratch_, batch.size(), batch.positions);
 }
@@ -286,10 +278,12 @@ Result<AppendInfo> Wal::append_entry(std::string* entry, uint64_t count, const s
   SLUICE_RETURN_IF_ERROR(check_usable());
   if (count == 0 && positions.empty()) return AppendInfo{next_offset_, 0, 0};
   SLUICE_RETURN_IF_ERROR(check_count(count));
-  if (entry->size() < kEntryHeaderSize || entry->size() - kEntryHeaderSize > wal::kMaxEntryPayloadBytes) {
-    return Status::ResourceExhausted("WAL append: expected an entry of " + std::to_string(kEntryHeaderSize) + " to " +
-                                     std::to_string(kEntryHeaderSize + wal::kMaxEntryPayloadBytes) + " bytes, found " +
-                                     std::to_string(entry->size()));
+  SLUICE_ASSERT(entry->size() >= kEntryHeaderSize, "WAL append: an entry without room for its header");
+  const uint64_t payload = entry->size() - kEntryHeaderSize;
+  if (payload > wal::kMaxEntryPayloadBytes) {
+    return Status::ResourceExhausted("WAL append: expected an encoded batch of at most " +
+                                     std::to_string(wal::kMaxEntryPayloadBytes) + " bytes, found " +
+                                     std::to_string(payload) + " (" + std::to_string(count) + " records)");
   }
   const Segment& active = segments_.back();
   if (active.end_offset > active.base_offset && active.size + entry->size() > options_.segment_bytes) {

@@ -123,15 +123,15 @@ class Wal {
   /// ResourceExhausted when a roll cannot carry the latest positions.
   Result<AppendInfo> append(const LogBatch& batch);
   /// `batch` encoded as a whole entry for append_entry(): room for the entry
-  /// header, then encode_batch()'s payload. ResourceExhausted when the
-  /// payload or the footprint is too large for one entry. Thread-safe (no
-  /// Wal state), so a batch may be encoded on the thread that produced it.
+  /// header, then encode_batch()'s payload. ResourceExhausted when its
+  /// footprint is too large (encode_batch). Uses no Wal state.
   static Status encode_entry(const LogBatch& batch, std::string* entry);
   /// Appends an entry made by encode_entry() of a batch of `count` items
   /// (records, samples or spans) and `positions` (the batch's, which its
-  /// payload holds), filling in its header in place. Offsets, rolling and
-  /// errors as append(); `count` 0 with positions appends a position-only
-  /// entry, with neither nothing.
+  /// payload holds), filling in its header in place; append() is
+  /// encode_entry() then this. Offsets, rolling and errors as append() (the
+  /// payload's size is checked here); `count` 0 with positions appends a
+  /// position-only entry, with neither nothing.
   Result<AppendInfo> append_entry(std::string* entry, uint64_t count, const std::vector<SourcePosition>& positions);
   /// True after a failure that leaves the WAL unusable: every later
   /// append() and sync() fails.

@@ -127,7 +127,7 @@ void FileSource::close_file(std::map<FileId, std::unique_ptr<TailedFile>>::itera
   TailedFile& f = *it->second;
   spdlog::debug("file source {}: closed {} ({}) at byte {}", name_, f.path, f.key, f.position);
   if (f.fingerprint && !f.copy_of) resolve_copies(f, /*truncated=*/false);
-  if (f.fingerprint) closed_keys_.emplace_back(file_steady_now_ns(), f.key);
+  if (f.fingerprint) closed_.push_back(Closed{file_steady_now_ns(), f.id(), f.fingerprint->hash});
   index_fingerprint(f, /*add=*/false);
   if (f.watch >= 0) {
     watcher_->remove(f.watch);
@@ -206,23 +206,23 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
   }
   // The files still where their renames left them, oldest first (by their
   // last write: naming schemes number generations either way).
-  std::vector<std::tuple<timespec, std::string, std::string>> found;
+  std::vector<std::tuple<struct stat, std::string, std::string>> found;
   for (auto& r : rotated) {
     auto held = holders_.find(r.first);
     struct stat st {};
     if (held == holders_.end() || held->second.origin != r.second || ::stat(r.first.c_str(), &st) != 0) continue;
     if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return std::get<1>(f) == r.first; })) {
-      found.emplace_back(st.st_mtim, std::move(r.first), std::move(r.second));
+      found.emplace_back(st, std::move(r.first), std::move(r.second));
     }
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    const timespec &x = std::get<0>(a), &y = std::get<0>(b);
+    const timespec &x = std::get<0>(a).st_mtim, &y = std::get<0>(b).st_mtim;
     return x.tv_sec != y.tv_sec ? x.tv_sec < y.tv_sec : x.tv_nsec < y.tv_nsec;
   });
-  for (const auto& [mtime, path, origin] : found) follow_rotated(path, origin, now);
+  for (const auto& [st, path, origin] : found) follow_rotated(path, origin, st, now);
   std::erase_if(moves_from_, [&](const auto& kv) { return now - kv.second.at_ns > kRenameTrailNs; });
   std::erase_if(holders_, [&](const auto& kv) { return now - kv.second.at_ns > kRenameTrailNs; });
-  while (!closed_keys_.empty() && now - closed_keys_.front().first > 2 * kRenameTrailNs) closed_keys_.pop_front();
+  while (!closed_.empty() && now - closed_.front().at_ns > 2 * kRenameTrailNs) closed_.pop_front();
 }
 
 void FileSource::run() {

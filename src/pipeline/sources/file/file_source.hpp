@@ -98,6 +98,8 @@
 // path} per followed file, sluice_file_source_watched_files{component}.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -183,12 +185,15 @@ class FileSource final : public Source {
   /// An entry appeared in a watched directory (created or moved in): follow
   /// it at once when the patterns match it, without a full scan.
   void consider_path(const std::string& path, int64_t now);
-  /// A file was renamed from followed name `origin` to `path`, which no
-  /// pattern matches (rename rotation), before its creation was handled:
-  /// when its inode is not followed, it is read from its start to its end
-  /// under the name `origin`, so a file that lived at the followed name only
-  /// for moments loses nothing.
-  void follow_rotated(const std::string& path, const std::string& origin, int64_t now);
+  /// A file (`st`) was renamed from followed name `origin` to `path`, which
+  /// no pattern matches (rename rotation), before its creation was handled:
+  /// when it is not followed, nor closed_lately(), it is read from its
+  /// start to its end under the name `origin`, so a file that lived at the
+  /// followed name only for moments loses nothing.
+  void follow_rotated(const std::string& path, const std::string& origin, const struct stat& st, int64_t now);
+  /// True when the file at `path` (`st`) was read to its end and closed
+  /// lately (closed_): same inode and the same first line.
+  bool closed_lately(const std::string& path, const struct stat& st) const;
   /// The rename bookkeeping of one directory event about entry `path`
   /// (see holders_); appends to `rotated` the paths to look at after the
   /// batch, with their origins.
@@ -336,10 +341,15 @@ class FileSource final : public Source {
   };
   std::unordered_map<uint32_t, Trail> moves_from_;  ///< IN_MOVED_FROM cookie -> its trail, until its IN_MOVED_TO
   std::unordered_map<std::string, Trail> holders_;  ///< path that holds a file renamed away from a followed name
-  /// Identity keys of the files closed in the last 2 * kRenameTrailNs, with
-  /// when: a trail may lead to a file read to its end and closed since, which
+  /// The files closed in the last 2 * kRenameTrailNs, by identity: a trail
+  /// may lead to a file read to its end and closed since, which
   /// follow_rotated() must not read again.
-  std::deque<std::pair<int64_t, std::string>> closed_keys_;
+  struct Closed {
+    int64_t at_ns = 0;
+    FileId id;
+    uint64_t hash = 0;  ///< its fingerprint's
+  };
+  std::deque<Closed> closed_;
   bool stats_dirty_ = true;
   int64_t last_publish_ns_ = 0;
   std::vector<std::string> warned_paths_;  ///< paths whose open (or watch) failure was logged

@@ -51,23 +51,31 @@ void FileSource::consider_path(const std::string& path, int64_t now) {
   queue(*f);
 }
 
-void FileSource::follow_rotated(const std::string& path, const std::string& origin, int64_t now) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-  if (files_.count(FileId{st.st_dev, st.st_ino})) return;  // followed already: nothing was missed
+void FileSource::follow_rotated(const std::string& path, const std::string& origin, const struct stat& st,
+                                int64_t now) {
+  // Followed, or read to its end and closed since: nothing was missed.
+  if (!S_ISREG(st.st_mode) || files_.count(FileId{st.st_dev, st.st_ino}) || closed_lately(path, st)) return;
   TailedFile* f = open_file(path, /*initial=*/false, now);
   if (f == nullptr || f->ignored) return;
-  if (f->fingerprint &&
-      std::any_of(closed_keys_.begin(), closed_keys_.end(), [&](const auto& c) { return c.second == f->key; })) {
-    close_file(files_.find(f->id()));  // read to its end already, and closed since
-    return;
-  }
   spdlog::debug("file source {}: {} left {} before it was followed; reading it from its start", name_, path, origin);
   // Its records carry the name they were written under. No pattern matches
   // where it is now: the next scans miss it, and it is read to its end and
   // closed like any file renamed away.
   set_path(*f, origin);
   rescan_requested_ = true;
+}
+
+bool FileSource::closed_lately(const std::string& path, const struct stat& st) const {
+  const FileId id{st.st_dev, st.st_ino};
+  auto same_inode = [&](const Closed& c) { return c.id == id; };
+  auto it = std::find_if(closed_.rbegin(), closed_.rend(), same_inode);
+  if (it == closed_.rend()) return false;
+  // The same inode may hold a new file since: compare the first lines.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat now {};
+  if (fd.fd() < 0 || ::fstat(fd.fd(), &now) != 0 || FileId{now.st_dev, now.st_ino} != id) return false;
+  auto fp = read_fingerprint(fd.fd(), options_.fingerprint_bytes, /*force=*/false, path);
+  return fp.ok() && fp->has_value() && (*fp)->hash == it->hash;
 }
 
 std::vector<std::string> FileSource::matched_paths(std::vector<std::string>* dirs) const {
