@@ -204,18 +204,21 @@ void FileSource::handle_events(const std::vector<FileWatcher::Event>& events, in
       dir_paths_.erase(dir);
     }
   }
-  // The files still where their renames left them, oldest first (by their
-  // last write: naming schemes number generations either way).
+  // The files still where their renames left them, oldest first: by their
+  // last write, and (file times are as coarse as the kernel's tick) then by
+  // their last rename, as logrotate renames the oldest first. Naming schemes
+  // number generations either way.
   std::vector<std::tuple<struct stat, std::string, std::string>> found;
-  for (auto& r : rotated) {
-    auto held = holders_.find(r.first);
+  for (auto r = rotated.rbegin(); r != rotated.rend(); ++r) {
+    auto held = holders_.find(r->first);
     struct stat st {};
-    if (held == holders_.end() || held->second.origin != r.second || ::stat(r.first.c_str(), &st) != 0) continue;
-    if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return std::get<1>(f) == r.first; })) {
-      found.emplace_back(st, std::move(r.first), std::move(r.second));
+    if (held == holders_.end() || held->second.origin != r->second || ::stat(r->first.c_str(), &st) != 0) continue;
+    if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return std::get<1>(f) == r->first; })) {
+      found.emplace_back(st, std::move(r->first), std::move(r->second));
     }
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+  std::reverse(found.begin(), found.end());  // by last rename
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     const timespec &x = std::get<0>(a).st_mtim, &y = std::get<0>(b).st_mtim;
     return x.tv_sec != y.tv_sec ? x.tv_sec < y.tv_sec : x.tv_nsec < y.tv_nsec;
   });
