@@ -49,8 +49,14 @@ def assert_exactly_once(s, stream, total):
              what=f"{total} rows in {stream}")
     # Give a late duplicate the chance to show up: wait for the source to be
     # idle (no file lags) before counting again.
-    wait_for(lambda: all(float(l.rsplit(" ", 1)[1]) == 0 for l in metrics(s).splitlines()
-                         if l.startswith("sluice_file_source_lag_bytes{")), timeout=60, what="no lag")
+    def no_lag():
+        lagging = [l for l in metrics(s).splitlines()
+                   if l.startswith("sluice_file_source_lag_bytes{") and float(l.rsplit(" ", 1)[1]) != 0]
+        if lagging:
+            raise AssertionError(f"lagging: {lagging}")
+        return True
+
+    wait_for(no_lag, timeout=60, what="no lag")
     assert s.scalar(f"SELECT count(*) FROM {stream}") == total
     assert s.scalar(f"SELECT count(DISTINCT body) FROM {stream}") == total
 

@@ -281,9 +281,10 @@ class FileSource final : public Source {
   std::vector<TailedFile*> same_fingerprint(const TailedFile& f);
 
   // ---- file_source_read.cpp: turns, reading, records
-  /// One turn for one file. Returns non-ok only when emitting failed (the
-  /// reader must stop).
+  /// One turn for one file (take_turn), then its lag gauge brought up to
+  /// date. Returns non-ok only when emitting failed (the reader must stop).
   Status service(TailedFile& f, int64_t now_ns, Turn* turn);
+  Status take_turn(TailedFile& f, int64_t now_ns, Turn* turn);
   /// Whether a turn reads `f`, now `size` bytes: it has bytes past its
   /// position and past a held partial line, or it is `settled` (gone).
   static bool will_read(const TailedFile& f, uint64_t size, bool settled);

@@ -39,6 +39,14 @@ void FileSource::log_io_error(TailedFile& f, const Status& st) {
 }
 
 Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
+  Status st = take_turn(f, now, turn);
+  // Every way out of a turn may have changed the size or the position
+  // (truncations, a first line still incomplete, a copy).
+  report_lag(f);
+  return st;
+}
+
+Status FileSource::take_turn(TailedFile& f, int64_t now, Turn* turn) {
   if (f.ignored) return Status::Ok();
   struct stat st {};
   if (::fstat(f.fd.fd(), &st) != 0) {
@@ -85,7 +93,6 @@ Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
     } else {
       service_copy(f);
     }
-    report_lag(f);
     return Status::Ok();
   }
 
@@ -119,7 +126,6 @@ Status FileSource::service(TailedFile& f, int64_t now, Turn* turn) {
       }
     }
   }
-  report_lag(f);
   if (settled && eof) {
     turn->close = true;
     return Status::Ok();

@@ -258,6 +258,33 @@ TEST_F(FileSourceTest, LagGaugePerFileGoesAwayWithTheFile) {
   EXPECT_EQ(registry.render().find("component=\"lagtest\""), std::string::npos);
 }
 
+TEST_F(FileSourceTest, LagGaugeFollowsATruncatedFileWhoseFirstLineIsIncomplete) {
+  // A truncation leaves the file as a new generation without a complete
+  // first line: turns that end early (nothing to read yet) still update the
+  // gauge, down to 0 when the file is emptied. (The stale value was the
+  // size before the truncation.)
+  const std::string live = path("trunc.log");
+  append(live, lines("t", 100));
+  Collector c;
+  source_ = std::make_unique<FileSource>("truncgauge", options_);
+  ASSERT_TRUE(source_->start(&c.ctx).ok());
+  ASSERT_TRUE(c.wait_count(100));
+  const std::string series = "sluice_file_source_lag_bytes{component=\"truncgauge\",path=\"" + live + "\"} ";
+  auto gauge = [&] {
+    std::string text = MetricsRegistry::global().render();
+    size_t at = text.find(series);
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size()));
+  };
+  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
+  append(live, "partial first line, no newline yet");
+  ASSERT_TRUE(eventually([&] { return gauge() == 34; })) << gauge();
+  append(live, " and more of it");
+  ASSERT_TRUE(eventually([&] { return gauge() == 49; })) << gauge();
+  ASSERT_EQ(::truncate(live.c_str(), 0), 0);
+  EXPECT_TRUE(eventually([&] { return gauge() == 0; })) << gauge();
+  EXPECT_EQ(c.bodies().size(), 100u);
+}
+
 TEST_F(FileSourceTest, ForgottenFilesDoNotLeaveLagSeries) {
   options_.rotate_wait = 0ms;
   Collector c;
