@@ -172,7 +172,7 @@ TEST(JsonObjectParser, DuplicateKeysLastWinsAtFirstPosition) {
   KeyValues many;
   ASSERT_TRUE(p.flatten_object(big, many).ok());
   ASSERT_EQ(many.size(), 50u);
-  EXPECT_EQ(many[0], (std::pair<std::string, std::string>{"k0", "50"}));
+  EXPECT_EQ(many[0], (KeyValues::value_type{"k0", "50"}));
 }
 
 TEST(JsonObjectParser, DeepNestingStopsFlatteningAtTheLimit) {

@@ -5,14 +5,14 @@
 
 namespace sluice {
 
-void set_key_value(KeyValues& kvs, std::string_view key, std::string value) {
+void set_key_value(KeyValues& kvs, const AttributeKey& key, std::string value) {
   for (auto& kv : kvs) {
     if (kv.first == key) {
       kv.second = std::move(value);
       return;
     }
   }
-  kvs.emplace_back(std::string(key), std::move(value));
+  kvs.emplace_back(key, std::move(value));
 }
 
 const std::string* find_key_value(const KeyValues& kvs, std::string_view key) {

@@ -14,14 +14,17 @@
 #include <utility>
 #include <vector>
 
+#include "model/attribute_key.hpp"
+
 namespace sluice {
 
-/// Ordered key/value pairs (attributes, resource). Keys are unique; order is
-/// insertion order. Small, so a vector beats a map.
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
+/// Ordered key/value pairs (attributes, resource, labels). Keys are unique;
+/// order is insertion order. Small, so a vector beats a map. Keys are
+/// interned (AttributeKey), values are owned strings.
+using KeyValues = std::vector<std::pair<AttributeKey, std::string>>;
 
 /// Sets `key` to `value`, replacing an existing entry with the same key.
-void set_key_value(KeyValues& kvs, std::string_view key, std::string value);
+void set_key_value(KeyValues& kvs, const AttributeKey& key, std::string value);
 /// Returns the value for `key`, or nullptr.
 const std::string* find_key_value(const KeyValues& kvs, std::string_view key);
 

@@ -85,6 +85,13 @@ void make_valid_utf8(std::string& s) {
   s = std::move(out);
 }
 
+void make_valid_utf8(AttributeKey& key) {
+  if (is_valid_utf8(key)) return;
+  std::string out;
+  append_valid_utf8(out, key);
+  key = AttributeKey(out);
+}
+
 void append_utf8(std::string& out, uint32_t r) {
   if (r < 0x80) {
     out += static_cast<char>(r);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/attribute_key.hpp"
+
 namespace sluice {
 
 /// True when `s` is entirely valid UTF-8 (simdjson's validator).
@@ -24,6 +26,7 @@ void append_valid_utf8(std::string& out, std::string_view in);
 /// Replaces `s` with its repaired form (see append_valid_utf8); no copy
 /// when it is valid already.
 void make_valid_utf8(std::string& s);
+void make_valid_utf8(AttributeKey& key);
 
 /// Appends the UTF-8 encoding of `code_point` (<= U+10FFFF).
 void append_utf8(std::string& out, uint32_t code_point);

@@ -40,7 +40,7 @@ inline int64_t reference_time_ns(const LogRecord& rec) {
 inline void merge_key_values(KeyValues& kvs, KeyValues&& fields, std::string_view prefix = {}) {
   if (kvs.size() + fields.size() <= 16) {
     for (auto& [k, v] : fields) {
-      if (!prefix.empty()) k.insert(0, prefix);
+      if (!prefix.empty()) k = AttributeKey(prefix + k);
       set_key_value(kvs, k, std::move(v));
     }
     return;
@@ -50,7 +50,7 @@ inline void merge_key_values(KeyValues& kvs, KeyValues&& fields, std::string_vie
   index.reserve(kvs.size() + fields.size());
   for (size_t i = 0; i < kvs.size(); ++i) index.emplace(kvs[i].first, i);
   for (auto& [k, v] : fields) {
-    if (!prefix.empty()) k.insert(0, prefix);
+    if (!prefix.empty()) k = AttributeKey(prefix + k);
     auto it = index.find(k);
     if (it != index.end()) {
       kvs[it->second].second = std::move(v);

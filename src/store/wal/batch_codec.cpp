@@ -177,7 +177,7 @@ char* put_kvs(char* p, const KeyValues& kvs) {
 
 // Index of `k`, the key of pair `i`, among the previous record's attribute
 // keys, or -1. Parsed records repeat their keys, usually at the same index.
-int64_t key_ref(const KeyValues* prev, size_t i, const std::string& k) {
+int64_t key_ref(const KeyValues* prev, size_t i, const AttributeKey& k) {
   if (prev == nullptr) return -1;
   if (i < prev->size() && (*prev)[i].first == k) return static_cast<int64_t>(i);
   size_t n = std::min(prev->size(), kMaxKeyRefSearch);
@@ -743,7 +743,7 @@ class BatchDecoder {
       std::string_view k, v;
       if (!in_.str(&k, "key") || !in_.str(&v, "value") || !charge(k.size() + v.size())) return false;
       if constexpr (kMaterialize) {
-        (*out)[i].first.assign(k);
+        (*out)[i].first = AttributeKey(k);
         (*out)[i].second.assign(v);
       }
     }
@@ -771,18 +771,18 @@ class BatchDecoder {
                             " of the previous record, which has " + std::to_string(prev_key_sizes_.size()));
           }
           key_size = prev_key_sizes_[idx];
-          if constexpr (kMaterialize) (*out)[i].first.assign((*prev)[idx].first);
+          if constexpr (kMaterialize) (*out)[i].first = (*prev)[idx].first;
         } else {
           const char* p = nullptr;
           if (!in_.raw(tag >> 1, &p, "attribute key")) return false;
           k = std::string_view(p, tag >> 1);
           key_size = k.size();
-          if constexpr (kMaterialize) (*out)[i].first.assign(k);
+          if constexpr (kMaterialize) (*out)[i].first = AttributeKey(k);
         }
       } else {
         if (!in_.str(&k, "key")) return false;
         key_size = k.size();
-        if constexpr (kMaterialize) (*out)[i].first.assign(k);
+        if constexpr (kMaterialize) (*out)[i].first = AttributeKey(k);
       }
       if (!in_.str(&v, "value") || !charge(key_size + v.size())) return false;
       if constexpr (kMaterialize) (*out)[i].second.assign(v);

@@ -243,8 +243,9 @@ Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart par
   r.observed_timestamp_ns = unix_now_ns();
   r.body.assign(text.data(), text.size());
   r.attributes.reserve(part == LinePart::kWhole ? 2 : 3);
-  r.attributes.emplace_back("log.file.path", f.path);
-  r.attributes.emplace_back("log.file.name", f.name);
+  static const AttributeKey kPath("log.file.path"), kName("log.file.name");
+  r.attributes.emplace_back(kPath, f.path);
+  r.attributes.emplace_back(kName, f.name);
   if (part != LinePart::kWhole) r.attributes.emplace_back("log.split", std::string(line_part_name(part)));
   batch_bytes_ += text.size();
   batch_.records.push_back(std::move(r));

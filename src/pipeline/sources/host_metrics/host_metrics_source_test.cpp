@@ -46,7 +46,7 @@ TEST(HostMetricsOptionsTest, Defaults) {
   EXPECT_GT(c->ticks_per_second, 0);
   EXPECT_EQ(c->resource.size(), 2u);
   EXPECT_EQ(c->resource[0].first, "host.name");
-  EXPECT_EQ(c->resource[1], (std::pair<std::string, std::string>{"os.type", "linux"}));
+  EXPECT_EQ(c->resource[1], (KeyValues::value_type{"os.type", "linux"}));
 }
 
 TEST(HostMetricsOptionsTest, UnknownKeyNamesTheNearestOne) {

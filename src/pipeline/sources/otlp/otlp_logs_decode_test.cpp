@@ -151,7 +151,7 @@ TEST(OtlpLogsDecode, ManyAttributesWithARepeatedKey) {
   ASSERT_TRUE(r.ok());
   const auto& attrs = r->records[0].attributes;
   ASSERT_EQ(attrs.size(), 1000u);
-  EXPECT_EQ(attrs[10], (std::pair<std::string, std::string>("k10", "again")));
+  EXPECT_EQ(attrs[10], (KeyValues::value_type("k10", "again")));
   EXPECT_EQ(attrs[999].second, "999");
 }
 

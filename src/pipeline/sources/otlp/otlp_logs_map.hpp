@@ -74,7 +74,7 @@ void add_event_name(std::string_view event_name, LogRecord* r);
 /// Appends `n` key/values to `out`, the i-th being (key(i), text(i)); a
 /// repeated key keeps its first position and takes the later value. Linear
 /// for small lists, hashed for large ones (a request may carry thousands of
-/// attributes on one record). `key(i)` must stay valid until this returns.
+/// attributes on one record). `key(i)` returns an AttributeKey or text.
 template <typename KeyOf, typename TextOf>
 void append_attributes(size_t n, KeyValues& out, KeyOf key, TextOf text) {
   out.reserve(out.size() + n);
@@ -82,17 +82,19 @@ void append_attributes(size_t n, KeyValues& out, KeyOf key, TextOf text) {
     for (size_t i = 0; i < n; ++i) set_key_value(out, key(i), text(i));
     return;
   }
+  // Views of the keys in `out`: their text does not move with the pairs
+  // (interned, or on the heap), and `out` does not reallocate below.
   std::unordered_map<std::string_view, size_t> index;
   index.reserve(out.size() + n);
-  for (size_t i = 0; i < out.size(); ++i) index.emplace(out[i].first, i);
+  for (size_t i = 0; i < out.size(); ++i) index.emplace(out[i].first.view(), i);
   for (size_t i = 0; i < n; ++i) {
-    std::string_view k = key(i);
-    auto it = index.find(k);
+    AttributeKey k(key(i));
+    auto it = index.find(k.view());
     if (it != index.end()) {
       out[it->second].second = text(i);
     } else {
-      out.emplace_back(std::string(k), text(i));
-      index.emplace(k, out.size() - 1);  // a view of the caller's key, which outlives `index`
+      out.emplace_back(std::move(k), text(i));
+      index.emplace(out.back().first.view(), out.size() - 1);
     }
   }
 }

@@ -336,7 +336,7 @@ class Decoder {
     std::string body_text;
     if (has_body && (!count_message() || !any_value(body, depth + 1, false, &body_text))) return -1;
     KeyValues attributes;
-    if (!this->attributes(kvs, depth + 1, &attributes)) return -1;
+    if (!this->attributes(kvs, depth + 1, &attributes, &record_keys_)) return -1;
     if (!otlp_logs_map::map_record_fields(in, otlp_logs_map::kProtoForm, received_ns_, rec, why)) return 0;
     rec->body = std::move(body_text);
     rec->attributes = std::move(attributes);
@@ -345,14 +345,25 @@ class Decoder {
   }
 
   /// KeyValue messages (each at `depth`) -> text key/values, deduplicated
-  /// as the mapping says.
-  bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out) {
+  /// as the mapping says. With `hints`, the i-th key is taken from
+  /// (*hints)[i] when the text is the same, else interned and kept there:
+  /// a request's records repeat their keys in the same order, so this
+  /// compares bytes instead of hashing them.
+  bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out,
+                  std::vector<AttributeKey>* hints = nullptr) {
     std::vector<std::pair<std::string_view, std::string>> decoded(kvs.size());
     for (size_t i = 0; i < kvs.size(); ++i) {
       if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second)) return false;
     }
+    if (hints != nullptr && hints->size() < decoded.size()) hints->resize(decoded.size());
     otlp_logs_map::append_attributes(
-        decoded.size(), *out, [&](size_t i) { return decoded[i].first; },
+        decoded.size(), *out,
+        [&](size_t i) -> AttributeKey {
+          if (hints == nullptr) return AttributeKey(decoded[i].first);
+          AttributeKey& hint = (*hints)[i];
+          if (hint != decoded[i].first) hint = AttributeKey(decoded[i].first);
+          return hint;
+        },
         [&](size_t i) { return std::move(decoded[i].second); });
     return true;
   }
@@ -503,6 +514,7 @@ class Decoder {
   OtlpLimits limits_;
   uint64_t messages_ = 0;
   uint64_t stored_values_ = 0;
+  std::vector<AttributeKey> record_keys_;  ///< the keys of the records decoded so far, by position
 };
 
 }  // namespace

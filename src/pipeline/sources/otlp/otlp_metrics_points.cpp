@@ -77,9 +77,8 @@ void add_histogram_samples(Samples& s, const std::vector<CumulativeBucket>& buck
 double prometheus_stale_nan() { return std::bit_cast<double>(uint64_t{0x7ff0000000000002}); }
 
 void set_sorted_label(KeyValues& labels, std::string_view key, std::string value) {
-  auto it =
-      std::lower_bound(labels.begin(), labels.end(), key,
-                       [](const std::pair<std::string, std::string>& kv, std::string_view k) { return kv.first < k; });
+  auto it = std::lower_bound(labels.begin(), labels.end(), key,
+                             [](const KeyValues::value_type& kv, std::string_view k) { return kv.first < k; });
   if (it != labels.end() && it->first == key) {
     it->second = std::move(value);
   } else {

@@ -65,7 +65,7 @@ class Dedupe final : public Transform {
   std::unordered_map<XXH128_hash_t, std::list<XXH128_hash_t>::iterator, HashOf, EqualOf> index_;
   std::string buf_;  // serialized fields, reused
   std::string scratch_;
-  std::vector<const std::pair<std::string, std::string>*> entries_;
+  std::vector<const KeyValues::value_type*> entries_;
 };
 
 Result<std::unique_ptr<Transform>> make_dedupe(const std::string& component, const DedupeOptions& options);

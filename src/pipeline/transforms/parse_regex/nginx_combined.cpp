@@ -97,6 +97,19 @@ bool scan(std::string_view s, re2::StringPiece* g) {
   return true;
 }
 
+/// The attribute keys this preset sets, interned once.
+struct Keys {
+  AttributeKey client_address{"client.address"}, user_name{"user.name"}, method{"http.request.method"},
+      url_path{"url.path"}, url_query{"url.query"}, url_full{"url.full"}, protocol_name{"network.protocol.name"},
+      protocol_version{"network.protocol.version"}, status_code{"http.response.status_code"},
+      body_size{"http.response.body.size"}, referer{"http.request.header.referer"}, user_agent{"user_agent.original"};
+};
+
+const Keys& keys() {
+  static const Keys k;
+  return k;
+}
+
 bool is_present(re2::StringPiece g) { return g.data() != nullptr && !(g.size() == 1 && g[0] == '-'); }
 
 /// "METHOD TARGET[ HTTP/x.y]" -> method, url.*, network.protocol.*; anything
@@ -116,29 +129,31 @@ void apply_request(std::string_view request, AttributeWriter& w) {
     rest = rest.substr(0, last);
   }
   if (rest.empty()) return;
-  w.put("http.request.method", method);
+  const Keys& k = keys();
+  w.put(k.method, method);
   if (rest.front() == '/') {  // origin-form
     size_t q = rest.find('?');
-    w.put("url.path", rest.substr(0, q));
-    if (q != std::string_view::npos) w.put("url.query", rest.substr(q + 1));
+    w.put(k.url_path, rest.substr(0, q));
+    if (q != std::string_view::npos) w.put(k.url_query, rest.substr(q + 1));
   } else if (rest.starts_with("http://") || rest.starts_with("https://")) {  // absolute-form (proxy probes)
-    w.put("url.full", rest);
+    w.put(k.url_full, rest);
   }  // authority-form (CONNECT host:port) and "*": no url attribute
   if (!protocol.empty()) {
-    w.put("network.protocol.name", "http");
-    w.put("network.protocol.version", protocol.substr(5));
+    w.put(k.protocol_name, "http");
+    w.put(k.protocol_version, protocol.substr(5));
   }
 }
 
 bool apply(const re2::StringPiece* g, LogRecord& rec) {
   AttributeWriter w(rec, 11);
-  w.put("client.address", g[1]);
-  if (is_present(g[2])) w.put("user.name", g[2]);
+  const Keys& k = keys();
+  w.put(k.client_address, g[1]);
+  if (is_present(g[2])) w.put(k.user_name, g[2]);
   apply_request(g[4], w);
-  w.put("http.response.status_code", g[5]);
-  if (is_present(g[6])) w.put("http.response.body.size", g[6]);
-  if (is_present(g[7])) w.put("http.request.header.referer", g[7]);
-  if (is_present(g[8])) w.put("user_agent.original", g[8]);
+  w.put(k.status_code, g[5]);
+  if (is_present(g[6])) w.put(k.body_size, g[6]);
+  if (is_present(g[7])) w.put(k.referer, g[7]);
+  if (is_present(g[8])) w.put(k.user_agent, g[8]);
   const char klass = g[5][0];
   if (klass == '5') {
     rec.severity_number = 17;

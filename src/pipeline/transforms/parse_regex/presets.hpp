@@ -48,7 +48,7 @@ class AttributeWriter {
   }
   /// Sets `key`, which must differ from every key put before through this
   /// writer: only the attributes the record had before are searched.
-  void put(std::string_view key, re2::StringPiece value) {
+  void put(const AttributeKey& key, re2::StringPiece value) {
     for (size_t i = 0; i < before_; ++i) {
       if (kvs_[i].first == key) {
         kvs_[i].second.assign(value.data(), value.size());
