@@ -48,16 +48,13 @@ stream = "access"
 TOML
 # Records listed by /api/v1/streams are durable and queryable (hot or in
 # Parquet); polling it costs little, unlike a count(*). The polls of both
-# runs are kept cheap and sparse (curl and jq here, the output file's size
-# before its lines for rsyslog; `pause` in bench/common.sh): they share the two cores
-# with the process measured (a python3 start per poll took ~30% of a core).
-count() {
-  curl -s "localhost:$PORT/api/v1/streams" | jq '[.streams[].records] | add // 0'
-}
+# runs are kept cheap and sparse (`stream_records` in bench/common.sh starts
+# no process, the output file's size before its lines for rsyslog; `pause`):
+# they share the two cores with the process measured.
 t0=$(now)
 "$SLUICE" run --config "$OUT/sluice.toml" 2> "$OUT/sluice.log" &
 SPID=$!
-until c=$(count 2>/dev/null); [ "$c" = "$LINES" ]; do alive $SPID; pause "$c" "$LINES"; done
+until stream_records "$PORT"; [ "$RECORDS" = "$LINES" ]; do alive $SPID; pause "$RECORDS" "$LINES"; done
 t1=$(now)
 S_CPU=$(cpu_seconds $SPID)
 S_RSS=$(peak_rss_mib $SPID)

@@ -81,18 +81,15 @@ TOML
   AGENT=$!; PIDS+=("$AGENT")
 }
 
-# The polls of both runs are kept cheap (curl and jq here, the output
-# file's size before its lines for rsyslog): they share the two cores with
-# the processes measured (a python3 start per poll took ~30% of a core).
-stored() {
-  curl -s "localhost:$SERVER_API/api/v1/streams" | jq --arg n "$1" '[.streams[] | select(.name == $n) | .records] | add // 0'
-}
+# The polls of both runs are kept cheap (`stream_records` in
+# bench/common.sh starts no process; the output file's size before its
+# lines for rsyslog): they share the two cores with the processes measured.
 
 # ---------------- sluice: agent -> server ----------------
 start_server
 t0=$(now)
 start_agent "$LOG" shipped
-until c=$(stored shipped 2>/dev/null); [ "$c" = "$LINES" ]; do alive $AGENT; alive $SERVER; pause "$c" "$LINES"; done
+until stream_records "$SERVER_API" shipped; [ "$RECORDS" = "$LINES" ]; do alive $AGENT; alive $SERVER; pause "$RECORDS" "$LINES"; done
 t1=$(now)
 A_CPU=$(cpu_seconds $AGENT); A_RSS=$(peak_rss_mib $AGENT)
 V_CPU=$(cpu_seconds $SERVER); V_RSS=$(peak_rss_mib $SERVER)
@@ -121,7 +118,7 @@ with open(dst, "ab", buffering=0) as out:
             time.sleep(delay)
 PYEOF
 STEADY_LINES=$(wc -l < "$OUT/steady.log")
-until [ "$(stored steady 2>/dev/null)" = "$STEADY_LINES" ]; do alive $AGENT; sleep 0.1; done
+until stream_records "$SERVER_API" steady; [ "$RECORDS" = "$STEADY_LINES" ]; do alive $AGENT; sleep 0.1; done
 STEADY_RSS=$(peak_rss_mib $AGENT)
 STEADY_CPU=$($PY -c "print($(cpu_seconds $AGENT) - $IDLE_CPU0)")
 kill $AGENT $SERVER; wait $AGENT $SERVER || true
