@@ -13,6 +13,7 @@ constexpr int64_t kObserved = 1795273200 * kS;  // 2026-11-21T15:00:00Z
 LogRecord kernel(std::string_view text) {
   ParseRegexOptions o;
   o.preset = "linux_kernel";
+  o.keep_body = true;  // the body is compared below
   auto t = ParseRegex::create(o);
   EXPECT_TRUE(t.ok()) << t.status().to_string();
   LogRecord rec;

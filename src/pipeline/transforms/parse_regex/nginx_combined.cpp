@@ -112,32 +112,53 @@ const Keys& keys() {
 
 bool is_present(re2::StringPiece g) { return g.data() != nullptr && !(g.size() == 1 && g[0] == '-'); }
 
-/// "METHOD TARGET[ HTTP/x.y]" -> method, url.*, network.protocol.*; anything
-/// else (nginx's "-", an escaped TLS handshake) sets nothing.
-void apply_request(std::string_view request, AttributeWriter& w) {
+/// The parts of a request line "METHOD TARGET[ HTTP/x.y]".
+struct RequestLine {
+  std::string_view method, target, protocol;  ///< protocol empty when absent
+};
+
+/// Splits "METHOD TARGET[ HTTP/x.y]"; false for anything else (nginx's
+/// "-", an escaped TLS handshake).
+bool split_request(std::string_view request, RequestLine* out) {
   size_t sp = request.find(' ');
-  if (sp == 0 || sp == std::string_view::npos) return;
-  std::string_view method = request.substr(0, sp);
-  for (char c : method) {
-    if (!is_tchar(c)) return;
+  if (sp == 0 || sp == std::string_view::npos) return false;
+  out->method = request.substr(0, sp);
+  for (char c : out->method) {
+    if (!is_tchar(c)) return false;
   }
   std::string_view rest = request.substr(sp + 1);
-  std::string_view protocol;
+  out->protocol = {};
   size_t last = rest.rfind(' ');
   if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
-    protocol = rest.substr(last + 1);
+    out->protocol = rest.substr(last + 1);
     rest = rest.substr(0, last);
   }
-  if (rest.empty()) return;
+  out->target = rest;
+  return !rest.empty();
+}
+
+/// A target stored as url.path (+ url.query) or url.full; the authority
+/// form (CONNECT host:port) and "*" are stored as no url attribute.
+bool is_url_target(std::string_view target) {
+  return target.starts_with('/') || target.starts_with("http://") || target.starts_with("https://");
+}
+
+/// "METHOD TARGET[ HTTP/x.y]" -> method, url.*, network.protocol.*; anything
+/// else sets nothing.
+void apply_request(std::string_view request, AttributeWriter& w) {
+  RequestLine r;
+  if (!split_request(request, &r)) return;
   const Keys& k = keys();
-  w.put(k.method, method);
+  w.put(k.method, r.method);
+  std::string_view rest = r.target;
+  std::string_view protocol = r.protocol;
   if (rest.front() == '/') {  // origin-form
     size_t q = rest.find('?');
     w.put(k.url_path, rest.substr(0, q));
     if (q != std::string_view::npos) w.put(k.url_query, rest.substr(q + 1));
-  } else if (rest.starts_with("http://") || rest.starts_with("https://")) {  // absolute-form (proxy probes)
+  } else if (is_url_target(rest)) {  // absolute-form (proxy probes)
     w.put(k.url_full, rest);
-  }  // authority-form (CONNECT host:port) and "*": no url attribute
+  }
   if (!protocol.empty()) {
     w.put(k.protocol_name, "http");
     w.put(k.protocol_version, protocol.substr(5));
@@ -174,10 +195,19 @@ bool apply(const re2::StringPiece* g, LogRecord& rec) {
   return true;
 }
 
+/// $remote_logname (between groups 1 and 2, not stored) is "-", and the
+/// request's parts are all stored.
+bool holds_line(const re2::StringPiece* g) {
+  const char* ident = g[1].data() + g[1].size() + 1;
+  if (g[2].data() - ident != 2 || *ident != '-') return false;
+  RequestLine r;
+  return split_request(std::string_view(g[4].data(), g[4].size()), &r) && is_url_target(r.target);
+}
+
 }  // namespace
 
 const Preset kNginxCombined{
-    "nginx_combined", "nginx/Apache combined (or common) access log", kPattern, &apply, &scan,
+    "nginx_combined", "nginx/Apache combined (or common) access log", kPattern, &apply, &scan, &holds_line,
 };
 
 }  // namespace sluice::parse_regex_detail

@@ -15,12 +15,16 @@
 //                   RFC 3164 "Mmm dd hh:mm:ss" or rsyslog's RFC 3339
 //                   timestamp (Debian's default file format)
 //
-// Records keep their order, body and positions. With keep_body = false a
-// record whose fields were all extracted (the line matched and this
-// transform set no parse.error) has its body emptied instead: its text lives
-// on only as the fields, which is what Fluent Bit's parser filter does by
-// default (Preserve_Key Off), and takes about a third of the store's bytes
-// for access logs. A record whose text does not
+// Records keep their order and positions. By default (keep_body = false) a
+// record whose fields hold its whole line (the match covers the line to its
+// end, this transform set no parse.error, and a preset says its fields hold
+// every part of the line: nginx_combined, syslog_rfc3164) has its body
+// emptied: its text lives on as the fields, which is what Fluent Bit's
+// parser filter does by default (Preserve_Key Off), and takes about a third
+// of the store's bytes for access logs. What a custom pattern matches
+// without a group is meant to go. sshd and linux_kernel lines, whose fields
+// summarise a free-text message, keep their body, as does every record
+// with keep_body = true. A record whose text does not
 // match keeps everything and gets attributes["parse.error"] =
 // "parse_regex: line does not match preset nginx_combined" (or
 // "... pattern \"<pattern>\""); a timestamp that does not parse likewise
@@ -61,9 +65,10 @@ struct ParseRegexOptions {
   std::string timestamp_format;
   /// The text to match: "body" or the name of an attribute.
   std::string field = "body";
-  /// false: a record this transform parsed without a parse.error keeps its
-  /// fields but not its body (set to ""); requires field = "body".
-  bool keep_body = true;
+  /// false: a record whose whole line this transform parsed without a
+  /// parse.error keeps its fields but not its body (set to ""); only with
+  /// field = "body" (another field leaves the body alone).
+  bool keep_body = false;
 };
 
 /// The option table: pattern, preset, timestamp_field, timestamp_format,
@@ -103,6 +108,9 @@ class ParseRegex final : public Transform {
   /// Sets the fields of a record whose text matched (groups_ holds the
   /// match); false when a field did not convert (parse.error set).
   bool extract(LogRecord& rec);
+  /// Whether the fields of the match in groups_ hold all of `text`: the
+  /// match covers it to its end and, for a preset, Preset::holds_line.
+  bool holds_line(re2::StringPiece text) const;
 
   /// A named group: its index and the attribute it sets.
   struct Capture {

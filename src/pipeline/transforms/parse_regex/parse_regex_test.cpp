@@ -49,9 +49,11 @@ std::unique_ptr<ParseRegex> must_create(const ParseRegexOptions& o) {
   return r.ok() ? std::move(r).value() : nullptr;
 }
 
+/// A preset that keeps bodies (the tests compare them with the lines).
 ParseRegexOptions preset(std::string name) {
   ParseRegexOptions o;
   o.preset = std::move(name);
+  o.keep_body = true;
   return o;
 }
 
@@ -366,13 +368,93 @@ TEST(ParseRegexPattern, KeepBodyFalseDropsTheBodyOfParsedLinesOnly) {
   EXPECT_EQ(line.body, "");
   EXPECT_EQ(attr(line, "url.path"), "/a");
 
+  // Parsing an attribute leaves the body alone.
   ParseRegexOptions other;
-  other.pattern = R"((?P<x>\w+))";
+  other.pattern = R"(^(?P<x>\w+)$)";
   other.field = "log";
   other.keep_body = false;
-  auto bad = ParseRegex::create(other);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("keep_body = false applies to field = \"body\" only"), std::string::npos);
+  auto o2 = must_create(other);
+  ASSERT_TRUE(o2);
+  LogRecord with_log;
+  with_log.body = "the line";
+  with_log.attributes = {{"log", "word"}};
+  o2->process_record(with_log);
+  EXPECT_EQ(attr(with_log, "x"), "word");
+  EXPECT_EQ(with_log.body, "the line");
+}
+
+// The default drops the body of a line parsed whole, and keeps it when the
+// match stops before the end of the line (a field appended to the format)
+// or keep_body = true.
+TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
+  ParseRegexOptions o;
+  o.preset = "nginx_combined";
+  EXPECT_FALSE(o.keep_body);
+  EXPECT_FALSE(parse_regex_option_table().defaults().keep_body);
+  auto t = must_create(o);
+  ASSERT_TRUE(t);
+  const std::string whole = R"(203.0.113.7 - - [21/Nov/2025:14:02:11 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8")";
+  LogRecord a, b;
+  a.body = whole;
+  b.body = whole + " 0.012 upstream=10.0.0.9:8080";  // $request_time and more after the combined fields
+  a.observed_timestamp_ns = b.observed_timestamp_ns = kObserved;
+  t->process_record(a);
+  t->process_record(b);
+  EXPECT_EQ(a.body, "");
+  EXPECT_EQ(attr(a, "user_agent.original"), "curl/8");
+  EXPECT_EQ(b.body, whole + " 0.012 upstream=10.0.0.9:8080");
+  EXPECT_EQ(attr(b, "user_agent.original"), "curl/8");
+  EXPECT_EQ(attr(b, "parse.error"), "<missing>");
+  // Parts that no field holds: a $remote_logname, a request that is not
+  // "METHOD /path" (nginx's "-", CONNECT's authority form).
+  for (const char* kept : {R"(203.0.113.7 ident - [21/Nov/2025:14:02:11 +0000] "GET /a HTTP/1.1" 200 5 "-" "-")",
+                           R"(203.0.113.7 - - [21/Nov/2025:14:02:11 +0000] "-" 400 0 "-" "-")",
+                           R"(203.0.113.7 - - [21/Nov/2025:14:02:11 +0000] "CONNECT h:443 HTTP/1.1" 405 0 "-" "-")"}) {
+    LogRecord k;
+    k.body = kept;
+    t->process_record(k);
+    EXPECT_EQ(k.body, kept);
+    EXPECT_EQ(attr(k, "http.response.status_code").size(), 3u) << kept;
+  }
+  LogRecord proxy;
+  proxy.body = R"(203.0.113.7 - - [21/Nov/2025:14:02:11 +0000] "GET http://x/y HTTP/1.1" 404 0 "-" "-")";
+  t->process_record(proxy);
+  EXPECT_EQ(proxy.body, "");
+  EXPECT_EQ(attr(proxy, "url.full"), "http://x/y");
+
+  // sshd's fields summarise the message: its lines keep their body.
+  ParseRegexOptions sshd;
+  sshd.preset = "sshd";
+  auto s = must_create(sshd);
+  ASSERT_TRUE(s);
+  LogRecord auth;
+  auth.body = "Failed password for root from 198.51.100.23 port 41830 ssh2";
+  auth.observed_timestamp_ns = kObserved;
+  s->process_record(auth);
+  EXPECT_EQ(attr(auth, "user.name"), "root");
+  EXPECT_EQ(auth.body, "Failed password for root from 198.51.100.23 port 41830 ssh2");
+
+  // syslog_rfc3164's fields hold the whole line.
+  ParseRegexOptions syslog;
+  syslog.preset = "syslog_rfc3164";
+  auto y = must_create(syslog);
+  ASSERT_TRUE(y);
+  LogRecord line;
+  line.body = "Nov 21 14:30:09 web-1 cron[42]: job done";
+  line.observed_timestamp_ns = kObserved;
+  y->process_record(line);
+  EXPECT_EQ(attr(line, "syslog.msg"), "job done");
+  EXPECT_EQ(line.body, "");
+
+  ParseRegexOptions pattern;
+  pattern.pattern = R"((?P<level>[A-Z]+):)";  // unanchored: the match is a piece of the line
+  auto p = must_create(pattern);
+  ASSERT_TRUE(p);
+  LogRecord c;
+  c.body = "WARN: disk almost full";
+  p->process_record(c);
+  EXPECT_EQ(attr(c, "level"), "WARN");
+  EXPECT_EQ(c.body, "WARN: disk almost full");
 }
 
 TEST(ParseRegexCreate, ValidatesOptions) {

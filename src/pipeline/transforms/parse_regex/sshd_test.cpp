@@ -15,6 +15,7 @@ constexpr int64_t kObserved = 1795273200 * kS;  // 2026-11-21T15:00:00Z
 LogRecord sshd(std::string_view text) {
   ParseRegexOptions o;
   o.preset = "sshd";
+  o.keep_body = true;  // the body is compared below
   auto t = ParseRegex::create(o);
   EXPECT_TRUE(t.ok()) << t.status().to_string();
   LogRecord rec;
