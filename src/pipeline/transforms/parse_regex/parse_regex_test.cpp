@@ -324,6 +324,11 @@ TEST(ParseRegexPattern, MatchesAnAttributeField) {
   t->process_record(rec);
   EXPECT_EQ(attr(rec, "user.name"), "alice");
   EXPECT_EQ(rec.body, "unchanged");
+  // The field matched whole: keep_body (false) is about the body only.
+  rec.attributes = {{"log", "user=bob"}};
+  t->process_record(rec);
+  EXPECT_EQ(attr(rec, "user.name"), "bob");
+  EXPECT_EQ(rec.body, "unchanged");
   LogRecord missing;
   t->process_record(missing);
   EXPECT_EQ(attr(missing, "parse.error"), "parse_regex: field \"log\" is missing");
@@ -367,20 +372,6 @@ TEST(ParseRegexPattern, KeepBodyFalseDropsTheBodyOfParsedLinesOnly) {
   n->process_record(line);
   EXPECT_EQ(line.body, "");
   EXPECT_EQ(attr(line, "url.path"), "/a");
-
-  // Parsing an attribute leaves the body alone.
-  ParseRegexOptions other;
-  other.pattern = R"(^(?P<x>\w+)$)";
-  other.field = "log";
-  other.keep_body = false;
-  auto o2 = must_create(other);
-  ASSERT_TRUE(o2);
-  LogRecord with_log;
-  with_log.body = "the line";
-  with_log.attributes = {{"log", "word"}};
-  o2->process_record(with_log);
-  EXPECT_EQ(attr(with_log, "x"), "word");
-  EXPECT_EQ(with_log.body, "the line");
 }
 
 // The default drops the body of a line parsed whole, and keeps it when the
@@ -422,27 +413,21 @@ TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
   EXPECT_EQ(proxy.body, "");
   EXPECT_EQ(attr(proxy, "url.full"), "http://x/y");
 
-  // sshd's fields summarise the message: its lines keep their body.
-  ParseRegexOptions sshd;
-  sshd.preset = "sshd";
-  auto s = must_create(sshd);
-  ASSERT_TRUE(s);
-  LogRecord auth;
-  auth.body = "Failed password for root from 198.51.100.23 port 41830 ssh2";
-  auth.observed_timestamp_ns = kObserved;
-  s->process_record(auth);
+  // With the default options: sshd's fields summarise the message, so its
+  // lines keep their body; syslog_rfc3164's fields hold the whole line.
+  auto parsed = [](const char* name, std::string text) {
+    ParseRegexOptions o;
+    o.preset = name;
+    LogRecord rec;
+    rec.body = std::move(text);
+    rec.observed_timestamp_ns = kObserved;
+    if (auto t = must_create(o)) t->process_record(rec);
+    return rec;
+  };
+  LogRecord auth = parsed("sshd", "Failed password for root from 198.51.100.23 port 41830 ssh2");
   EXPECT_EQ(attr(auth, "user.name"), "root");
   EXPECT_EQ(auth.body, "Failed password for root from 198.51.100.23 port 41830 ssh2");
-
-  // syslog_rfc3164's fields hold the whole line.
-  ParseRegexOptions syslog;
-  syslog.preset = "syslog_rfc3164";
-  auto y = must_create(syslog);
-  ASSERT_TRUE(y);
-  LogRecord line;
-  line.body = "Nov 21 14:30:09 web-1 cron[42]: job done";
-  line.observed_timestamp_ns = kObserved;
-  y->process_record(line);
+  LogRecord line = parsed("syslog_rfc3164", "Nov 21 14:30:09 web-1 cron[42]: job done");
   EXPECT_EQ(attr(line, "syslog.msg"), "job done");
   EXPECT_EQ(line.body, "");
 
