@@ -5,9 +5,10 @@
 # Reports lines/s, MB/s, CPU-seconds per million lines and peak RSS for both,
 # sluice's Parquet bytes vs the raw file, and the GROUP BY time over the rows.
 # Usage: bench/run_ingest.sh [LINES]   (default 2000000)
-#   KEEP_BODY=true   parse_regex keeps every line's text next to its fields
-#                    (the keep_body option; its default, false, keeps only
-#                    the fields of lines they hold whole)
+#   KEEP_BODY=true|false  sets parse_regex's keep_body (true: every line's
+#                    text is kept next to its fields); unset, the option is
+#                    left out: the default keeps only the fields of the
+#                    lines they hold whole
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-2000000}
@@ -19,7 +20,7 @@ LOG="$OUT/access-$LINES.log"
 [ -f "$LOG" ] || $PY bench/gen_access_log.py "$LOG" "$LINES"
 BYTES=$(stat -c %s "$LOG")
 MB=$($PY -c "print(round($BYTES/1e6,1))")
-echo "input: $LOG, $LINES lines, $MB MB; keep_body = ${KEEP_BODY:-false}"
+echo "input: $LOG, $LINES lines, $MB MB; keep_body = ${KEEP_BODY:-(unset)}"
 
 . bench/common.sh
 
@@ -41,7 +42,7 @@ include = ["$(realpath "$LOG")"]
 type = "parse_regex"
 inputs = ["access"]
 preset = "nginx_combined"
-keep_body = ${KEEP_BODY:-false}
+${KEEP_BODY:+keep_body = $KEEP_BODY}
 [sinks.store]
 type = "store"
 inputs = ["parsed"]
@@ -106,7 +107,7 @@ R_RSS=$(peak_rss_mib $RPID)
 kill $RPID; wait $RPID || true
 R_SECS=$($PY -c "print($t1-$t0)")
 
-$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" "$GB_MAP_MS" "${KEEP_BODY:-false}" <<'PYEOF' | tee "$OUT/ingest-results.md"
+$PY - "$LINES" "$BYTES" "$S_SECS" "$S_CPU" "$S_RSS" "$R_SECS" "$R_CPU" "$R_RSS" "$PARQUET" "$GB_MS" "$GB_MAP_MS" "${KEEP_BODY:-(unset)}" <<'PYEOF' | tee "$OUT/ingest-results.md"
 import sys
 lines, size = int(sys.argv[1]), int(sys.argv[2])
 keep_body = sys.argv[12]

@@ -95,7 +95,10 @@ std::string config_schema_markdown() {
       std::string bounds;
       if (s.min && s.max) bounds = bound_text(s, *s.min) + " .. " + bound_text(s, *s.max);
       if (!s.allowed.empty()) bounds = option_detail::list_text(s.allowed);
-      std::string def = s.required ? "(required)" : (s.default_text.empty() ? "\"\"" : "`" + s.default_text + "`");
+      std::string def = s.required                    ? "(required)"
+                        : !s.default_text.empty()     ? "`" + s.default_text + "`"
+                        : s.type == OptionType::kBool ? "(unset)"  // an optional bool: the description says
+                                                      : "\"\"";
       std::string desc = s.description;
       for (auto& c : desc) {
         if (c == '|') c = '/';

@@ -79,6 +79,9 @@ class OptionTable : public OptionTableBase {
   OptionTable& add_string(std::string name, std::string T::*field, std::string def, std::string desc,
                           bool required = false);
   OptionTable& add_bool(std::string name, bool T::*field, bool def, std::string desc);
+  /// A bool that may be left unset (nullopt): the component then decides,
+  /// as `desc` must say; the schema shows no default.
+  OptionTable& add_bool(std::string name, std::optional<bool> T::*field, std::string desc);
   OptionTable& add_integer(std::string name, int64_t T::*field, int64_t def, int64_t min, int64_t max,
                            std::string desc);
   /// Size option stored as bytes; `def`, `min`, `max` in config syntax ("64MiB").
@@ -145,6 +148,20 @@ OptionTable<T>& OptionTable<T>::add_bool(std::string name, bool T::*field, bool 
         return Status::Ok();
       },
       [field, def](void* t) { static_cast<T*>(t)->*field = def; });
+  return *this;
+}
+
+template <class T>
+OptionTable<T>& OptionTable<T>::add_bool(std::string name, std::optional<bool> T::*field, std::string desc) {
+  OptionSpec s{std::move(name), OptionType::kBool, "", std::move(desc), false, {}, {}, {}};
+  add(
+      std::move(s),
+      [field](const toml::node& n, void* t, const std::string& where) -> Status {
+        SLUICE_ASSIGN_OR_RETURN(bool v, option_detail::read_bool(n, where));
+        static_cast<T*>(t)->*field = v;
+        return Status::Ok();
+      },
+      [field](void* t) { static_cast<T*>(t)->*field = std::nullopt; });
   return *this;
 }
 

@@ -95,13 +95,14 @@ const OptionTable<ParseRegexOptions>& parse_regex_option_table() {
                     "With a pattern: format of timestamp_field: rfc3339, unix, unix_ms, unix_us, unix_ns, auto, or "
                     "strptime-style such as \"%d/%b/%Y:%H:%M:%S %z\". Empty: rfc3339.")
         .add_string("field", &ParseRegexOptions::field, "body", "The text to match: \"body\" or an attribute name.")
-        .add_bool("keep_body", &ParseRegexOptions::keep_body, false,
-                  "false: a record whose fields hold its whole line (the match covers the line to its end, "
-                  "the timestamp parsed, and for presets every part of the line is a field: nginx_combined, "
-                  "syslog_rfc3164; sshd and linux_kernel lines always keep theirs) is stored with an empty "
-                  "body, as Fluent Bit's parser filter does; other lines keep their body. Access logs then take "
-                  "about a third of the stored bytes. true: every record keeps its line. Applies to field = "
-                  "\"body\" only.");
+        .add_bool("keep_body", &ParseRegexOptions::keep_body,
+                  "Whether a record keeps its line in body next to the fields parsed from it. false: a record "
+                  "whose whole line (first to last byte) matched, and whose timestamp parsed, is stored with an "
+                  "empty body, as Fluent Bit's parser filter does. true: every record keeps its body. Unset: "
+                  "false for nginx_combined lines whose fields hold the line ($remote_logname \"-\", a request "
+                  "\"METHOD /path ...\" or an absolute URL; access logs then take about a third of the stored "
+                  "bytes), true for everything else (custom patterns, syslog_rfc3164, sshd, linux_kernel). Lines "
+                  "that do not parse always keep their body. Applies to field = \"body\" only.");
     return t;
   }();
   return table;
@@ -123,7 +124,7 @@ Result<std::unique_ptr<ParseRegex>> ParseRegex::create(const ParseRegexOptions& 
   auto t = std::make_unique<ParseRegex>(Key{});
   t->field_ = options.field;
   t->field_is_body_ = options.field == "body";
-  t->keep_body_ = options.keep_body;
+  t->keep_body_ = options.keep_body;  // unset: decided per line (holds_line)
   RE2::Options re_options;
   re_options.set_log_errors(false);
   std::string pattern = options.pattern;
@@ -209,16 +210,16 @@ void ParseRegex::process_record(LogRecord& rec) {
     set_parse_error(rec, no_match_error_);
     return;
   }
-  // Without keep_body, the body goes once this transform extracted every
-  // field without setting a parse.error (one set earlier does not count),
-  // and the fields hold the whole line.
-  if (extract(rec) && !keep_body_ && field_is_body_ && holds_line(text)) std::string().swap(rec.body);
+  // The body goes (drops_body) once this transform extracted every field
+  // without setting a parse.error (one set earlier does not count).
+  if (extract(rec) && drops_body(text)) std::string().swap(rec.body);
 }
 
-bool ParseRegex::holds_line(re2::StringPiece text) const {
-  if (groups_[0].data() != text.data() || groups_[0].size() != text.size()) return false;
-  if (preset_ == nullptr) return true;  // a pattern: what it does not capture is meant to go
-  return preset_->holds_line != nullptr && preset_->holds_line(groups_.data());
+bool ParseRegex::drops_body(re2::StringPiece text) const {
+  if (!field_is_body_ || (keep_body_ && *keep_body_)) return false;
+  if (groups_[0].data() != text.data() || groups_[0].size() != text.size()) return false;  // not the whole line
+  if (keep_body_) return true;                                                             // keep_body = false
+  return preset_ != nullptr && preset_->holds_line != nullptr && preset_->holds_line(groups_.data());
 }
 
 bool ParseRegex::extract(LogRecord& rec) {

@@ -15,16 +15,22 @@
 //                   RFC 3164 "Mmm dd hh:mm:ss" or rsyslog's RFC 3339
 //                   timestamp (Debian's default file format)
 //
-// Records keep their order and positions. By default (keep_body = false) a
-// record whose fields hold its whole line (the match covers the line to its
-// end, this transform set no parse.error, and a preset says its fields hold
-// every part of the line: nginx_combined, syslog_rfc3164) has its body
-// emptied: its text lives on as the fields, which is what Fluent Bit's
-// parser filter does by default (Preserve_Key Off), and takes about a third
-// of the store's bytes for access logs. What a custom pattern matches
-// without a group is meant to go. sshd and linux_kernel lines, whose fields
-// summarise a free-text message, keep their body, as does every record
-// with keep_body = true. A record whose text does not
+// Records keep their order and positions. keep_body decides whether a
+// record this transform parsed cleanly (it set no parse.error) from its
+// whole line (first to last byte) also keeps the line in its body:
+//   true   always;
+//   false  never: its text lives on as the fields, as with Fluent Bit's
+//          parser filter (Preserve_Key Off); what the pattern matches
+//          outside named groups is gone;
+//   unset  (the default) false for the lines whose fields hold all they
+//          say (Preset::holds_line: nginx_combined lines without a
+//          $remote_logname and with a "METHOD /path" or absolute-URL
+//          request, about a third of the store's bytes for access logs),
+//          true for all else: custom patterns (their unnamed parts would be
+//          lost), syslog_rfc3164, sshd and linux_kernel (the message is what
+//          people search). Kept as an instant, a time loses its UTC offset
+//          and spelling.
+// A record whose text does not
 // match keeps everything and gets attributes["parse.error"] =
 // "parse_regex: line does not match preset nginx_combined" (or
 // "... pattern \"<pattern>\""); a timestamp that does not parse likewise
@@ -38,6 +44,7 @@
 #include <re2/re2.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,10 +72,11 @@ struct ParseRegexOptions {
   std::string timestamp_format;
   /// The text to match: "body" or the name of an attribute.
   std::string field = "body";
-  /// false: a record whose whole line this transform parsed without a
-  /// parse.error keeps its fields but not its body (set to ""); only with
+  /// Whether a record parsed cleanly from its whole line keeps its body
+  /// (see the file comment): true, false (body set to ""), or unset (per
+  /// line: false where the preset's fields hold the line). Only with
   /// field = "body" (another field leaves the body alone).
-  bool keep_body = false;
+  std::optional<bool> keep_body;
 };
 
 /// The option table: pattern, preset, timestamp_field, timestamp_format,
@@ -108,9 +116,10 @@ class ParseRegex final : public Transform {
   /// Sets the fields of a record whose text matched (groups_ holds the
   /// match); false when a field did not convert (parse.error set).
   bool extract(LogRecord& rec);
-  /// Whether the fields of the match in groups_ hold all of `text`: the
-  /// match covers it to its end and, for a preset, Preset::holds_line.
-  bool holds_line(re2::StringPiece text) const;
+  /// Whether the body of a record whose `text` (the body) matched, as
+  /// groups_ holds, goes: the match covers all of it, and keep_body is
+  /// false, or unset and the preset's holds_line says so.
+  bool drops_body(re2::StringPiece text) const;
 
   /// A named group: its index and the attribute it sets.
   struct Capture {
@@ -126,7 +135,7 @@ class ParseRegex final : public Transform {
   std::string timestamp_format_;
   std::string field_;
   bool field_is_body_ = true;
-  bool keep_body_ = true;
+  std::optional<bool> keep_body_;
   std::string no_match_error_;            // "parse_regex: line does not match ..."
   std::vector<re2::StringPiece> groups_;  // reused match output
   std::string input_;                     // copy of a matched attribute

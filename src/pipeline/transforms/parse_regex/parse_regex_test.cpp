@@ -374,14 +374,15 @@ TEST(ParseRegexPattern, KeepBodyFalseDropsTheBodyOfParsedLinesOnly) {
   EXPECT_EQ(attr(line, "url.path"), "/a");
 }
 
-// The default drops the body of a line parsed whole, and keeps it when the
-// match stops before the end of the line (a field appended to the format)
-// or keep_body = true.
+// keep_body unset drops the body of an nginx_combined line its fields hold
+// whole, and keeps it when the match stops before the end of the line (a
+// field appended to the format), when a part is in no field, and for the
+// other presets and custom patterns.
 TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
   ParseRegexOptions o;
   o.preset = "nginx_combined";
-  EXPECT_FALSE(o.keep_body);
-  EXPECT_FALSE(parse_regex_option_table().defaults().keep_body);
+  EXPECT_FALSE(o.keep_body.has_value());
+  EXPECT_FALSE(parse_regex_option_table().defaults().keep_body.has_value());
   auto t = must_create(o);
   ASSERT_TRUE(t);
   const std::string whole = R"(203.0.113.7 - - [21/Nov/2025:14:02:11 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8")";
@@ -413,8 +414,8 @@ TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
   EXPECT_EQ(proxy.body, "");
   EXPECT_EQ(attr(proxy, "url.full"), "http://x/y");
 
-  // With the default options: sshd's fields summarise the message, so its
-  // lines keep their body; syslog_rfc3164's fields hold the whole line.
+  // With keep_body unset, sshd and syslog_rfc3164 lines keep their body
+  // (their message is what people search).
   auto parsed = [](const char* name, std::string text) {
     ParseRegexOptions o;
     o.preset = name;
@@ -429,10 +430,12 @@ TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
   EXPECT_EQ(auth.body, "Failed password for root from 198.51.100.23 port 41830 ssh2");
   LogRecord line = parsed("syslog_rfc3164", "Nov 21 14:30:09 web-1 cron[42]: job done");
   EXPECT_EQ(attr(line, "syslog.msg"), "job done");
-  EXPECT_EQ(line.body, "");
+  EXPECT_EQ(line.body, "Nov 21 14:30:09 web-1 cron[42]: job done");
 
+  // A custom pattern keeps every body unless keep_body = false: what it
+  // matches outside named groups would be lost.
   ParseRegexOptions pattern;
-  pattern.pattern = R"((?P<level>[A-Z]+):)";  // unanchored: the match is a piece of the line
+  pattern.pattern = R"(^(?P<level>[A-Z]+): .*$)";
   auto p = must_create(pattern);
   ASSERT_TRUE(p);
   LogRecord c;
@@ -440,6 +443,20 @@ TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
   p->process_record(c);
   EXPECT_EQ(attr(c, "level"), "WARN");
   EXPECT_EQ(c.body, "WARN: disk almost full");
+  pattern.keep_body = false;
+  auto q = must_create(pattern);
+  ASSERT_TRUE(q);
+  q->process_record(c);
+  EXPECT_EQ(c.body, "");
+  // keep_body = false still keeps a line the match does not cover whole.
+  pattern.pattern = R"((?P<level>[A-Z]+):)";
+  auto u = must_create(pattern);
+  ASSERT_TRUE(u);
+  LogRecord d;
+  d.body = "WARN: disk almost full";
+  u->process_record(d);
+  EXPECT_EQ(attr(d, "level"), "WARN");
+  EXPECT_EQ(d.body, "WARN: disk almost full");
 }
 
 TEST(ParseRegexCreate, ValidatesOptions) {

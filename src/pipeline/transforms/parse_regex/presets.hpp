@@ -34,10 +34,10 @@ struct Preset {
   /// `pattern` (same groups, same positions); the preset's fuzz target
   /// checks this on every input. Null: RE2 matches.
   bool (*scan)(std::string_view text, re2::StringPiece* groups) = nullptr;
-  /// Whether the fields `apply` sets from a match hold everything the
-  /// matched text says, so that keep_body = false may drop the body: true
-  /// for a line of fixed fields, false where the text is more than its
-  /// fields. Null: never (the fields summarise a free-text message).
+  /// Whether the fields `apply` sets from a match hold what the matched
+  /// text says (up to a time's UTC offset and spelling), so that the body
+  /// goes when keep_body is unset. Null: never (the text is searched as a
+  /// message, or the fields summarise it).
   bool (*holds_line)(const re2::StringPiece* groups) = nullptr;
 };
 
@@ -89,7 +89,8 @@ class AttributeWriter {
 /// (RE2 with 8 groups ran at ~200k lines/s; the scanner and attribute
 /// building together reach the 500k lines/s per core target). The fields
 /// hold the line (keep_body = false drops it) when $remote_logname (not
-/// stored) is "-" and the request is "METHOD /path..." or an absolute URL.
+/// stored) is "-" and the request is "METHOD /path..." or an absolute URL;
+/// the time is kept as an instant (not its UTC offset).
 extern const Preset kNginxCombined;
 
 /// BSD syslog as in RFC 3164 section 4.1 and as rsyslog writes files:
@@ -97,8 +98,8 @@ extern const Preset kNginxCombined;
 /// "Mmm dd hh:mm:ss" (year from the observed time) or RFC 3339 (Debian's
 /// RSYSLOG_FileFormat, "2026-11-21T14:30:09.123456+00:00").
 /// Attributes: host.name, syslog.app_name (the TAG; no semantic convention
-/// exists), process.pid, syslog.msg (the MSG part), syslog.facility (PRI /
-/// 8, numeric code); these hold the whole line. The
+/// exists), process.pid, syslog.msg (the MSG part; the body keeps the whole
+/// line unless keep_body = false), syslog.facility (PRI / 8, numeric code). The
 /// PRI's severity (PRI % 8, RFC 5424 table 2) sets severity_text to its
 /// keyword and severity_number: emerg 21 (FATAL), alert 19, crit 18,
 /// err 17 (ERROR), warning 13 (WARN), notice 10, info 9 (INFO), debug 5

@@ -50,9 +50,6 @@ bool apply(const re2::StringPiece* g, LogRecord& rec) {
   return clean;
 }
 
-/// PRI, time, host, tag, pid and message: every part of the line is stored.
-bool holds_line(const re2::StringPiece* /*groups*/) { return true; }
-
 }  // namespace
 
 const Preset kSyslogRfc3164{
@@ -60,8 +57,6 @@ const Preset kSyslogRfc3164{
     "BSD syslog (RFC 3164) lines, with or without <PRI>, RFC 3164 or RFC 3339 timestamps (rsyslog files)",
     kPattern,
     &apply,
-    nullptr,
-    &holds_line,
 };
 
 }  // namespace sluice::parse_regex_detail
