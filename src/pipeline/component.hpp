@@ -97,6 +97,14 @@ class Sink {
   /// worker spends its time sending. Must not block, must leave the batch's
   /// data as it is, and may run on several threads at once. Default: nothing.
   virtual void prepare(LogBatch& batch) const { (void)batch; }
+  /// True when the items of the batches this sink has written should be
+  /// freed on the pipeline's background thread (item_releaser.hpp) instead
+  /// of its worker: for a sink whose worker waits on a next hop with one
+  /// request in flight, so that the next request leaves at once (the
+  /// `sluice` sink: +7% shipping throughput). Not for the store sink, whose
+  /// CPU-bound ingest lost 2% and gained 100 MiB of RSS that way. Default:
+  /// false.
+  virtual bool free_written_items_in_background() const { return false; }
   /// True when the sink stores source positions itself, atomically with the
   /// data (the store sink). Otherwise the engine keeps them in a checkpoint
   /// file after each successful write (checkpoints.hpp).

@@ -318,6 +318,9 @@ void Pipeline::run_worker(Node* n) {
       taken.push_back(std::move(*more));
     }
     writer->write(taken);
+    // The items may go to the releaser's thread; the rest of each batch
+    // (acknowledgements) is released here either way.
+    if (n->sink->free_written_items_in_background()) releaser_.release(taken);
   }
   if (n->transform) flush_into_outputs(true);
 }

@@ -40,6 +40,7 @@
 
 #include "config/config_file.hpp"
 #include "pipeline/component.hpp"
+#include "pipeline/item_releaser.hpp"
 #include "pipeline/queue.hpp"
 #include "pipeline/registry.hpp"
 
@@ -109,6 +110,9 @@ class Pipeline {
   mutable std::mutex mu_;                     ///< serializes the public functions
   std::atomic<bool> stopping_{false};
   bool started_ = false;
+  /// Frees the items of the batches sinks have written (item_releaser.hpp).
+  /// Declared last: destroyed first, after ~Pipeline has joined the workers.
+  ItemReleaser releaser_;
 };
 
 }  // namespace sluice

@@ -170,6 +170,9 @@ class SluiceSink final : public Sink {
   }
 
   bool commits_positions() const override { return true; }
+  /// Freeing a sent batch's records took 70% of this worker's time, while
+  /// no request was in flight.
+  bool free_written_items_in_background() const override { return true; }
 
   std::unordered_map<std::string, uint64_t> committed_positions(const std::string& source) override {
     PositionsQuery q;
