@@ -62,7 +62,11 @@ std::string config_schema_json() {
       out += ",\"type\":";
       append_json_string(out, option_type_name(s.type));
       out += ",\"default\":";
-      append_json_string(out, s.default_text);
+      if (s.default_text.empty() && s.type == OptionType::kBool) {
+        out += "null";  // an optional bool left unset: the description says what that means
+      } else {
+        append_json_string(out, s.default_text);
+      }
       out += fmt::format(",\"required\":{}", s.required ? "true" : "false");
       if (s.min) out += ",\"min\":" + fmt::format("\"{}\"", bound_text(s, *s.min));
       if (s.max) out += ",\"max\":" + fmt::format("\"{}\"", bound_text(s, *s.max));

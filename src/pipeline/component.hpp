@@ -101,7 +101,7 @@ class Sink {
   /// freed on the pipeline's background thread (item_releaser.hpp) instead
   /// of its worker: for a sink whose worker waits on a next hop with one
   /// request in flight, so that the next request leaves at once (the
-  /// `sluice` sink: +7% shipping throughput). Not for the store sink, whose
+  /// `sluice` sink: 2-7% more shipping throughput). Not for the store sink, whose
   /// CPU-bound ingest lost 2% and gained 100 MiB of RSS that way. Default:
   /// false.
   virtual bool free_written_items_in_background() const { return false; }

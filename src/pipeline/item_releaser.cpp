@@ -6,7 +6,8 @@
 
 namespace sluice {
 
-ItemReleaser::ItemReleaser(size_t max_pending) : max_pending_(max_pending), thread_([this] { run(); }) {}
+ItemReleaser::ItemReleaser(size_t max_pending, std::function<void()> before_free)
+    : max_pending_(max_pending), before_free_(std::move(before_free)) {}
 
 ItemReleaser::~ItemReleaser() {
   {
@@ -14,11 +15,12 @@ ItemReleaser::~ItemReleaser() {
     stopping_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void ItemReleaser::release(std::vector<LogBatch>& batches) {
   for (LogBatch& b : batches) {
+    if (b.size() == 0) continue;
     Items items{std::move(b.records), std::move(b.samples), std::move(b.spans)};
     b.records.clear();  // moved-from vectors are valid but unspecified
     b.samples.clear();
@@ -30,6 +32,7 @@ void ItemReleaser::release(std::vector<LogBatch>& batches) {
       continue;  // `items` is freed here, on the caller's thread
     }
     pending_.push_back(std::move(items));
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     l.unlock();
     cv_.notify_one();
   }
@@ -49,6 +52,7 @@ void ItemReleaser::run() {
     Items items = std::move(pending_.front());
     pending_.pop_front();
     l.unlock();
+    if (before_free_) before_free_();
     items = Items{};  // the frees, outside the lock
     l.lock();
     ++freed_;

@@ -5,20 +5,23 @@
 // millisecond, most of it tcmalloc returning memory another thread
 // allocated; in the shipping benchmark it was 70% of the `sluice` sink's
 // thread, time in which no request was in flight and the server idled.
-// Interleaved runs of bench's shipping (1M lines, 12 pairs): 9 faster, mean
-// +6-7% lines/s, agent CPU -9%.
+// Interleaved runs of the shipping benchmark's agent and server (1M lines,
+// old and new binary in turns): 11 of 15 pairs faster, by 2-7% on average,
+// with 9% less agent CPU (docs/benchmarks.md).
 //
 // Only the items move: a batch's positions, acknowledgements and prepared
 // work are released by the caller as before, so acknowledgements complete
 // exactly when they did.
 //
 // Owner: the Pipeline (one for all its sinks). Thread-safety: release() from
-// any thread; the destructor frees what is pending and joins.
+// any thread; the thread starts at the first release(); the destructor
+// frees what is pending and joins.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -32,14 +35,17 @@ class ItemReleaser {
   /// At most `max_pending` batches' items wait to be freed; release() frees
   /// further ones itself (memory stays bounded when this thread falls
   /// behind).
-  explicit ItemReleaser(size_t max_pending = 2);
+  /// `before_free` (tests) runs on the releaser's thread before each
+  /// batch's items are freed there.
+  explicit ItemReleaser(size_t max_pending = 2, std::function<void()> before_free = {});
   ~ItemReleaser();
   ItemReleaser(const ItemReleaser&) = delete;
   ItemReleaser& operator=(const ItemReleaser&) = delete;
 
   /// Moves the records, samples and spans out of each of `batches` (which
   /// keep their positions, acks and prepared work, now with no items) and
-  /// frees them on the releaser's thread.
+  /// frees them on the releaser's thread. Batches without items are left
+  /// alone.
   void release(std::vector<LogBatch>& batches);
   /// Batches whose items were freed so far (by either thread): for tests.
   size_t freed() const;
@@ -53,12 +59,13 @@ class ItemReleaser {
   void run();
 
   const size_t max_pending_;
+  const std::function<void()> before_free_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Items> pending_;
   size_t freed_ = 0;
   bool stopping_ = false;
-  std::thread thread_;  ///< last: started once the members above exist
+  std::thread thread_;  ///< started by the first release(), under mu_
 };
 
 }  // namespace sluice

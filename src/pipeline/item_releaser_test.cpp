@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 namespace sluice {
@@ -56,15 +58,36 @@ TEST(ItemReleaser, TakesTheItemsAndLeavesTheRest) {
 }
 
 TEST(ItemReleaser, FreesInlineWhenTheQueueIsFull) {
-  ItemReleaser r(/*max_pending=*/1);
+  // The thread is held in before_free: at most one batch is being freed
+  // there and one waits; release() frees the other 48 itself.
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open = false;
+  ItemReleaser r(/*max_pending=*/1, [&] {
+    std::unique_lock<std::mutex> l(gate_mu);
+    gate_cv.wait(l, [&] { return open; });
+  });
   std::vector<LogBatch> batches;
-  for (int i = 0; i < 50; ++i) batches.push_back(batch_of(1000));
+  for (int i = 0; i < 50; ++i) batches.push_back(batch_of(100));
+  batches.push_back(LogBatch{});  // no items: left alone, takes no slot
   r.release(batches);
-  // At most one batch waits at a time: the others were freed by release()
-  // itself or by the thread, and all 50 are freed in the end.
+  EXPECT_GE(r.freed(), 48u);
+  EXPECT_LE(r.freed(), 49u);
+  {
+    std::lock_guard<std::mutex> l(gate_mu);
+    open = true;
+  }
+  gate_cv.notify_all();
   EXPECT_TRUE(eventually([&] { return r.freed() == 50; })) << r.freed();
   for (const LogBatch& b : batches) EXPECT_TRUE(b.records.empty());
 }
+
+TEST(ItemReleaser, NoThreadWithoutItems) {
+  ItemReleaser r;
+  std::vector<LogBatch> empty(3);
+  r.release(empty);
+  EXPECT_EQ(r.freed(), 0u);
+}  // the destructor has no thread to join
 
 }  // namespace
 }  // namespace sluice

@@ -98,7 +98,8 @@ const OptionTable<ParseRegexOptions>& parse_regex_option_table() {
         .add_bool("keep_body", &ParseRegexOptions::keep_body,
                   "Whether a record keeps its line in body next to the fields parsed from it. false: a record "
                   "whose whole line (first to last byte) matched, and whose timestamp parsed, is stored with an "
-                  "empty body, as Fluent Bit's parser filter does. true: every record keeps its body. Unset: "
+                  "empty body, as Fluent Bit's parser filter does (what the pattern matches outside named groups is "
+                  "gone: the message text of sshd and linux_kernel lines). true: every record keeps its body. Unset: "
                   "false for nginx_combined lines whose fields hold the line ($remote_logname \"-\", a request "
                   "\"METHOD /path ...\" or an absolute URL; access logs then take about a third of the stored "
                   "bytes), true for everything else (custom patterns, syslog_rfc3164, sshd, linux_kernel). Lines "

@@ -14,6 +14,8 @@
 //   syslog_rfc3164  BSD syslog lines, with or without <PRI>, with the
 //                   RFC 3164 "Mmm dd hh:mm:ss" or rsyslog's RFC 3339
 //                   timestamp (Debian's default file format)
+//   sshd            OpenSSH server events (logins, failures, disconnects)
+//   linux_kernel    kernel lines (dmesg, syslog's kernel:, netfilter logs)
 //
 // Records keep their order and positions. keep_body decides whether a
 // record this transform parsed cleanly (it set no parse.error) from its

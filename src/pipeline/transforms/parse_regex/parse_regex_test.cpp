@@ -509,6 +509,15 @@ TEST(ParseRegexOptionsTable, AppliesTomlAndRejectsUnknownKeys) {
   // "type" is a component key the registry handles: it passes it as a caller key.
   ASSERT_TRUE(table.apply(good, &o, "transforms.nginx", "sluice.toml", {"type", "inputs"}).ok());
   EXPECT_EQ(o.preset, "nginx_combined");
+  EXPECT_FALSE(o.keep_body.has_value());  // left out: unset
+  for (bool keep : {true, false}) {
+    toml::table with{{"preset", "nginx_combined"}, {"keep_body", keep}};
+    ASSERT_TRUE(table.apply(with, &o, "transforms.nginx", "sluice.toml").ok());
+    ASSERT_TRUE(o.keep_body.has_value());
+    EXPECT_EQ(*o.keep_body, keep);
+  }
+  toml::table not_bool{{"preset", "nginx_combined"}, {"keep_body", "yes"}};
+  EXPECT_FALSE(table.apply(not_bool, &o, "transforms.nginx", "sluice.toml").ok());
   toml::table bad{{"preset", "nginx_combined"}, {"feild", "body"}};
   Status st = table.apply(bad, &o, "transforms.nginx", "sluice.toml");
   EXPECT_FALSE(st.ok());

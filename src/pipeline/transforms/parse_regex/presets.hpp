@@ -88,9 +88,9 @@ class AttributeWriter {
 /// else INFO (9), with severity_text. Matched by a hand-written scanner
 /// (RE2 with 8 groups ran at ~200k lines/s; the scanner and attribute
 /// building together reach the 500k lines/s per core target). The fields
-/// hold the line (keep_body = false drops it) when $remote_logname (not
-/// stored) is "-" and the request is "METHOD /path..." or an absolute URL;
-/// the time is kept as an instant (not its UTC offset).
+/// hold the line (with keep_body unset, its body goes) when $remote_logname
+/// (not stored) is "-" and the request is "METHOD /path..." or an absolute
+/// URL; the time is kept as an instant (not its UTC offset).
 extern const Preset kNginxCombined;
 
 /// BSD syslog as in RFC 3164 section 4.1 and as rsyslog writes files:
