@@ -433,30 +433,21 @@ TEST(ParseRegexNginx, DefaultDropsTheBodyOfLinesParsedWhole) {
   EXPECT_EQ(line.body, "Nov 21 14:30:09 web-1 cron[42]: job done");
 
   // A custom pattern keeps every body unless keep_body = false: what it
-  // matches outside named groups would be lost.
-  ParseRegexOptions pattern;
-  pattern.pattern = R"(^(?P<level>[A-Z]+): .*$)";
-  auto p = must_create(pattern);
-  ASSERT_TRUE(p);
-  LogRecord c;
-  c.body = "WARN: disk almost full";
-  p->process_record(c);
-  EXPECT_EQ(attr(c, "level"), "WARN");
-  EXPECT_EQ(c.body, "WARN: disk almost full");
-  pattern.keep_body = false;
-  auto q = must_create(pattern);
-  ASSERT_TRUE(q);
-  q->process_record(c);
-  EXPECT_EQ(c.body, "");
-  // keep_body = false still keeps a line the match does not cover whole.
-  pattern.pattern = R"((?P<level>[A-Z]+):)";
-  auto u = must_create(pattern);
-  ASSERT_TRUE(u);
-  LogRecord d;
-  d.body = "WARN: disk almost full";
-  u->process_record(d);
-  EXPECT_EQ(attr(d, "level"), "WARN");
-  EXPECT_EQ(d.body, "WARN: disk almost full");
+  // matches outside named groups would be lost. keep_body = false still
+  // keeps a line the match does not cover whole.
+  auto body_after = [](const char* re, std::optional<bool> keep) {
+    ParseRegexOptions o;
+    o.pattern = re;
+    o.keep_body = keep;
+    LogRecord rec;
+    rec.body = "WARN: disk almost full";
+    if (auto t = must_create(o)) t->process_record(rec);
+    EXPECT_EQ(attr(rec, "level"), "WARN") << re;
+    return rec.body;
+  };
+  EXPECT_EQ(body_after(R"(^(?P<level>[A-Z]+): .*$)", std::nullopt), "WARN: disk almost full");
+  EXPECT_EQ(body_after(R"(^(?P<level>[A-Z]+): .*$)", false), "");
+  EXPECT_EQ(body_after(R"((?P<level>[A-Z]+):)", false), "WARN: disk almost full");
 }
 
 TEST(ParseRegexCreate, ValidatesOptions) {
