@@ -75,7 +75,7 @@ std::string lower(re2::StringPiece s) {
   return out;
 }
 
-bool apply(const re2::StringPiece* g, LogRecord& rec) {
+Extraction apply(const re2::StringPiece* g, LogRecord& rec) {
   const Groups& x = groups();
   const bool clean = apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
   AttributeWriter w(rec, 11);
@@ -108,7 +108,7 @@ bool apply(const re2::StringPiece* g, LogRecord& rec) {
     w.put("process.pid", g[x.reap_pid]);
     w.put("process.executable.name", g[x.reap_comm]);
   }
-  return clean;
+  return clean ? Extraction::kFields : Extraction::kError;
 }
 
 }  // namespace

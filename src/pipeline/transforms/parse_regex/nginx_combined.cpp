@@ -112,65 +112,55 @@ const Keys& keys() {
 
 bool is_present(re2::StringPiece g) { return g.data() != nullptr && !(g.size() == 1 && g[0] == '-'); }
 
-/// The parts of a request line "METHOD TARGET[ HTTP/x.y]".
-struct RequestLine {
-  std::string_view method, target, protocol;  ///< protocol empty when absent
-};
-
-/// Splits "METHOD TARGET[ HTTP/x.y]"; false for anything else (nginx's
-/// "-", an escaped TLS handshake).
-bool split_request(std::string_view request, RequestLine* out) {
+/// "METHOD TARGET[ HTTP/x.y]" -> method, url.*, network.protocol.*; anything
+/// else (nginx's "-", an escaped TLS handshake) sets nothing. True when the
+/// attributes hold the whole request: the target is "/..." (url.path and
+/// url.query) or absolute (url.full); the authority form (CONNECT
+/// host:port) and "*" are stored as no url attribute.
+bool apply_request(std::string_view request, AttributeWriter& w) {
   size_t sp = request.find(' ');
   if (sp == 0 || sp == std::string_view::npos) return false;
-  out->method = request.substr(0, sp);
-  for (char c : out->method) {
+  std::string_view method = request.substr(0, sp);
+  for (char c : method) {
     if (!is_tchar(c)) return false;
   }
   std::string_view rest = request.substr(sp + 1);
-  out->protocol = {};
+  std::string_view protocol;
   size_t last = rest.rfind(' ');
   if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
-    out->protocol = rest.substr(last + 1);
+    protocol = rest.substr(last + 1);
     rest = rest.substr(0, last);
   }
-  out->target = rest;
-  return !rest.empty();
-}
-
-/// A target stored as url.path (+ url.query) or url.full; the authority
-/// form (CONNECT host:port) and "*" are stored as no url attribute.
-bool is_url_target(std::string_view target) {
-  return target.starts_with('/') || target.starts_with("http://") || target.starts_with("https://");
-}
-
-/// "METHOD TARGET[ HTTP/x.y]" -> method, url.*, network.protocol.*; anything
-/// else sets nothing.
-void apply_request(std::string_view request, AttributeWriter& w) {
-  RequestLine r;
-  if (!split_request(request, &r)) return;
+  if (rest.empty()) return false;
   const Keys& k = keys();
-  w.put(k.method, r.method);
-  std::string_view rest = r.target;
-  std::string_view protocol = r.protocol;
+  w.put(k.method, method);
+  bool whole = true;
   if (rest.front() == '/') {  // origin-form
     size_t q = rest.find('?');
     w.put(k.url_path, rest.substr(0, q));
     if (q != std::string_view::npos) w.put(k.url_query, rest.substr(q + 1));
-  } else if (is_url_target(rest)) {  // absolute-form (proxy probes)
+  } else if (rest.starts_with("http://") || rest.starts_with("https://")) {  // absolute-form (proxy probes)
     w.put(k.url_full, rest);
+  } else {
+    whole = false;
   }
   if (!protocol.empty()) {
     w.put(k.protocol_name, "http");
     w.put(k.protocol_version, protocol.substr(5));
   }
+  return whole;
 }
 
-bool apply(const re2::StringPiece* g, LogRecord& rec) {
+Extraction apply(const re2::StringPiece* g, LogRecord& rec) {
   AttributeWriter w(rec, 11);
   const Keys& k = keys();
   w.put(k.client_address, g[1]);
   if (is_present(g[2])) w.put(k.user_name, g[2]);
-  apply_request(g[4], w);
+  // $remote_logname, between groups 1 and 2, is not stored: all is held
+  // only while it is "-".
+  const char* logname = g[1].data() + g[1].size() + 1;
+  const bool whole_request = apply_request(g[4], w);
+  const bool whole = whole_request && g[2].data() - logname == 2 && *logname == '-';
   w.put(k.status_code, g[5]);
   if (is_present(g[6])) w.put(k.body_size, g[6]);
   if (is_present(g[7])) w.put(k.referer, g[7]);
@@ -189,25 +179,16 @@ bool apply(const re2::StringPiece* g, LogRecord& rec) {
   auto ts = parse_timestamp(g[3], kTimeFormat);
   if (!ts.ok()) {
     set_parse_error(rec, "parse_regex: nginx_combined: time_local: " + ts.status().message());
-    return false;
+    return Extraction::kError;
   }
   rec.timestamp_ns = *ts;
-  return true;
-}
-
-/// $remote_logname (between groups 1 and 2, not stored) is "-", and the
-/// request's parts are all stored.
-bool holds_line(const re2::StringPiece* g) {
-  const char* ident = g[1].data() + g[1].size() + 1;
-  if (g[2].data() - ident != 2 || *ident != '-') return false;
-  RequestLine r;
-  return split_request(std::string_view(g[4].data(), g[4].size()), &r) && is_url_target(r.target);
+  return whole ? Extraction::kWholeText : Extraction::kFields;
 }
 
 }  // namespace
 
 const Preset kNginxCombined{
-    "nginx_combined", "nginx/Apache combined (or common) access log", kPattern, &apply, &scan, &holds_line,
+    "nginx_combined", "nginx/Apache combined (or common) access log", kPattern, &apply, &scan,
 };
 
 }  // namespace sluice::parse_regex_detail

@@ -125,7 +125,7 @@ Result<std::unique_ptr<ParseRegex>> ParseRegex::create(const ParseRegexOptions& 
   auto t = std::make_unique<ParseRegex>(Key{});
   t->field_ = options.field;
   t->field_is_body_ = options.field == "body";
-  t->keep_body_ = options.keep_body;  // unset: decided per line (holds_line)
+  t->keep_body_ = options.keep_body;  // unset: decided per line (drops_body)
   RE2::Options re_options;
   re_options.set_log_errors(false);
   std::string pattern = options.pattern;
@@ -211,19 +211,20 @@ void ParseRegex::process_record(LogRecord& rec) {
     set_parse_error(rec, no_match_error_);
     return;
   }
-  // The body goes (drops_body) once this transform extracted every field
-  // without setting a parse.error (one set earlier does not count).
-  if (extract(rec) && drops_body(text)) std::string().swap(rec.body);
+  // The body may go once this transform extracted every field without
+  // setting a parse.error (one set earlier does not count).
+  if (drops_body(text, extract(rec))) std::string().swap(rec.body);
 }
 
-bool ParseRegex::drops_body(re2::StringPiece text) const {
-  if (!field_is_body_ || (keep_body_ && *keep_body_)) return false;
+bool ParseRegex::drops_body(re2::StringPiece text, parse_regex_detail::Extraction e) const {
+  using parse_regex_detail::Extraction;
+  if (e == Extraction::kError || !field_is_body_ || (keep_body_ && *keep_body_)) return false;
   if (groups_[0].data() != text.data() || groups_[0].size() != text.size()) return false;  // not the whole line
-  if (keep_body_) return true;                                                             // keep_body = false
-  return preset_ != nullptr && preset_->holds_line != nullptr && preset_->holds_line(groups_.data());
+  return keep_body_ ? true /* keep_body = false */ : e == Extraction::kWholeText;
 }
 
-bool ParseRegex::extract(LogRecord& rec) {
+parse_regex_detail::Extraction ParseRegex::extract(LogRecord& rec) {
+  using parse_regex_detail::Extraction;
   if (preset_ != nullptr) return preset_->apply(groups_.data(), rec);
   parse_regex_detail::AttributeWriter w(rec, captures_.size());
   for (const Capture& c : captures_) {
@@ -232,15 +233,17 @@ bool ParseRegex::extract(LogRecord& rec) {
   }
   if (!timestamp_field_.empty()) {
     const std::string* v = find_key_value(rec.attributes, timestamp_field_);
-    if (v == nullptr) return true;  // an optional group that did not participate
+    if (v == nullptr) return Extraction::kFields;  // an optional group that did not participate
     auto ts = parse_timestamp_near(*v, timestamp_format_, reference_time_ns(rec));
     if (!ts.ok()) {
       set_parse_error(rec, "parse_regex: field \"" + timestamp_field_ + "\": " + ts.status().message());
-      return false;
+      return Extraction::kError;
     }
     rec.timestamp_ns = *ts;
   }
-  return true;
+  // What a custom pattern matches outside named groups is not held: its
+  // body goes only with keep_body = false.
+  return Extraction::kFields;
 }
 
 Result<std::unique_ptr<Transform>> make_parse_regex(const ParseRegexOptions& options) {

@@ -25,7 +25,7 @@
 //          parser filter (Preserve_Key Off); what the pattern matches
 //          outside named groups is gone;
 //   unset  (the default) false for the lines whose fields hold all they
-//          say (Preset::holds_line: nginx_combined lines without a
+//          say (Extraction::kWholeText: nginx_combined lines without a
 //          $remote_logname and with a "METHOD /path" or absolute-URL
 //          request, about a third of the store's bytes for access logs),
 //          true for all else: custom patterns (their unnamed parts would be
@@ -58,7 +58,8 @@ namespace sluice {
 
 namespace parse_regex_detail {
 struct Preset;
-}
+enum class Extraction;
+}  // namespace parse_regex_detail
 
 /// Configuration of one parse_regex transform ([transforms.<name>] with
 /// type = "parse_regex").
@@ -116,12 +117,12 @@ class ParseRegex final : public Transform {
 
  private:
   /// Sets the fields of a record whose text matched (groups_ holds the
-  /// match); false when a field did not convert (parse.error set).
-  bool extract(LogRecord& rec);
-  /// Whether the body of a record whose `text` (the body) matched, as
-  /// groups_ holds, goes: the match covers all of it, and keep_body is
-  /// false, or unset and the preset's holds_line says so.
-  bool drops_body(re2::StringPiece text) const;
+  /// match); kError when a field did not convert (parse.error set).
+  parse_regex_detail::Extraction extract(LogRecord& rec);
+  /// Whether the body of a record whose `text` matched (groups_) and gave
+  /// `e` goes: no error, the body was parsed, the match covers all of it,
+  /// and keep_body is false, or unset and `e` is kWholeText.
+  bool drops_body(re2::StringPiece text, parse_regex_detail::Extraction e) const;
 
   /// A named group: its index and the attribute it sets.
   struct Capture {

@@ -16,6 +16,14 @@
 
 namespace sluice::parse_regex_detail {
 
+/// What a preset's apply() made of a match.
+enum class Extraction {
+  kError,      ///< a field matched but did not convert (parse.error set)
+  kFields,     ///< every field converted; the text says more than they hold
+  kWholeText,  ///< every field converted, and they hold all the match says
+               ///< (up to a time's UTC offset and spelling)
+};
+
 /// One preset. Patterns are compiled in Latin-1 mode (bytes, so binary junk
 /// cannot break UTF-8 decoding) and anchored at the start of the text.
 struct Preset {
@@ -26,19 +34,16 @@ struct Preset {
   /// i-th group (data() == nullptr when it did not participate). Must not
   /// touch rec.body (the groups may point into it). Sets parse.error for
   /// fields that matched but do not convert (a bad date), and then returns
-  /// false; true when every field converted.
-  bool (*apply)(const re2::StringPiece* groups, LogRecord& rec);
+  /// kError. kWholeText lets the body go when keep_body is unset; presets
+  /// whose text is searched as a message, or whose fields summarise it,
+  /// never return it.
+  Extraction (*apply)(const re2::StringPiece* groups, LogRecord& rec);
   /// Optional hand-written matcher, used instead of RE2 where a benchmark
   /// showed RE2 to be the bottleneck. It must return exactly what
   /// `RE2::Match(text, 0, size, ANCHOR_START, groups, n)` returns for
   /// `pattern` (same groups, same positions); the preset's fuzz target
   /// checks this on every input. Null: RE2 matches.
   bool (*scan)(std::string_view text, re2::StringPiece* groups) = nullptr;
-  /// Whether the fields `apply` sets from a match hold what the matched
-  /// text says (up to a time's UTC offset and spelling), so that the body
-  /// goes when keep_body is unset. Null: never (the text is searched as a
-  /// message, or the fields summarise it).
-  bool (*holds_line)(const re2::StringPiece* groups) = nullptr;
 };
 
 /// Sets a record's parsed attributes: a key the record already had (a file
@@ -88,9 +93,10 @@ class AttributeWriter {
 /// else INFO (9), with severity_text. Matched by a hand-written scanner
 /// (RE2 with 8 groups ran at ~200k lines/s; the scanner and attribute
 /// building together reach the 500k lines/s per core target). The fields
-/// hold the line (with keep_body unset, its body goes) when $remote_logname
-/// (not stored) is "-" and the request is "METHOD /path..." or an absolute
-/// URL; the time is kept as an instant (not its UTC offset).
+/// hold the whole line (kWholeText: with keep_body unset, its body goes)
+/// when $remote_logname (not stored) is "-" and the request is
+/// "METHOD /path..." or an absolute URL; the time is kept as an instant
+/// (not its UTC offset).
 extern const Preset kNginxCombined;
 
 /// BSD syslog as in RFC 3164 section 4.1 and as rsyslog writes files:
@@ -134,14 +140,14 @@ extern const Preset kLinuxKernel;
 /// fields first. `x` names the header's groups in the preset's pattern
 /// (pri, ts3164, ts3339, host, tag, pid, and msg_at where the message
 /// starts; the message runs to the end of the match).
-/// Returns what syslog_rfc3164's apply returns (true without a header).
+/// False when syslog_rfc3164's apply gave kError (true without a header).
 template <class Groups>
 bool apply_syslog_header(const re2::StringPiece* g, const Groups& x, LogRecord& rec) {
   if (g[x.host].data() == nullptr) return true;
   const char* msg_begin = g[x.msg_at].data();
   re2::StringPiece msg(msg_begin, static_cast<size_t>(g[0].data() + g[0].size() - msg_begin));
   const re2::StringPiece syslog[8] = {g[0], g[x.pri], g[x.ts3164], g[x.ts3339], g[x.host], g[x.tag], g[x.pid], msg};
-  return kSyslogRfc3164.apply(syslog, rec);
+  return kSyslogRfc3164.apply(syslog, rec) != Extraction::kError;
 }
 
 /// The RE2 options presets are compiled with (Latin-1, no error logging).

@@ -121,7 +121,7 @@ class EventWriter {
   AttributeWriter w_;
 };
 
-bool apply(const re2::StringPiece* g, LogRecord& rec) {
+Extraction apply(const re2::StringPiece* g, LogRecord& rec) {
   const Groups& x = groups();
   const bool clean = apply_syslog_header(g, x, rec);  // a full syslog line: the syslog_rfc3164 fields first
   EventWriter w(g, rec);
@@ -169,7 +169,7 @@ bool apply(const re2::StringPiece* g, LogRecord& rec) {
     w.event("preauth_timeout");
     w.client(x.to_addr, x.to_port);
   }
-  return clean;
+  return clean ? Extraction::kFields : Extraction::kError;
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ constexpr std::string_view kPattern =
 
 constexpr std::string_view kRfc3164TimeFormat = "%b %e %H:%M:%S";
 
-bool apply(const re2::StringPiece* g, LogRecord& rec) {
+Extraction apply(const re2::StringPiece* g, LogRecord& rec) {
   AttributeWriter w(rec, 6);
   bool clean = true;
   if (g[1].data() != nullptr) {
@@ -47,7 +47,7 @@ bool apply(const re2::StringPiece* g, LogRecord& rec) {
     set_parse_error(rec, "parse_regex: syslog_rfc3164: timestamp: " + ts.status().message());
     clean = false;
   }
-  return clean;
+  return clean ? Extraction::kFields : Extraction::kError;
 }
 
 }  // namespace
