@@ -62,8 +62,8 @@ std::string config_schema_json() {
       out += ",\"type\":";
       append_json_string(out, option_type_name(s.type));
       out += ",\"default\":";
-      if (s.default_text.empty() && s.type == OptionType::kBool) {
-        out += "null";  // an optional bool left unset: the description says what that means
+      if (s.unset_by_default) {
+        out += "null";
       } else {
         append_json_string(out, s.default_text);
       }
@@ -99,10 +99,10 @@ std::string config_schema_markdown() {
       std::string bounds;
       if (s.min && s.max) bounds = bound_text(s, *s.min) + " .. " + bound_text(s, *s.max);
       if (!s.allowed.empty()) bounds = option_detail::list_text(s.allowed);
-      std::string def = s.required                    ? "(required)"
-                        : !s.default_text.empty()     ? "`" + s.default_text + "`"
-                        : s.type == OptionType::kBool ? "(unset)"  // an optional bool: the description says
-                                                      : "\"\"";
+      std::string def = s.required               ? "(required)"
+                        : s.unset_by_default     ? "(unset)"
+                        : s.default_text.empty() ? "\"\""
+                                                 : "`" + s.default_text + "`";
       std::string desc = s.description;
       for (auto& c : desc) {
         if (c == '|') c = '/';

@@ -39,6 +39,7 @@ struct OptionSpec {
   std::optional<int64_t> min;  ///< integers: value; sizes: bytes; durations: ns
   std::optional<int64_t> max;
   std::vector<std::string> allowed;  ///< enum values
+  bool unset_by_default = false;     ///< no default: left out, the component decides (see description)
 };
 
 /// Where a TOML node came from, "file.toml:12:3", for error messages.
@@ -153,7 +154,7 @@ OptionTable<T>& OptionTable<T>::add_bool(std::string name, bool T::*field, bool 
 
 template <class T>
 OptionTable<T>& OptionTable<T>::add_bool(std::string name, std::optional<bool> T::*field, std::string desc) {
-  OptionSpec s{std::move(name), OptionType::kBool, "", std::move(desc), false, {}, {}, {}};
+  OptionSpec s{std::move(name), OptionType::kBool, "", std::move(desc), false, {}, {}, {}, true};
   add(
       std::move(s),
       [field](const toml::node& n, void* t, const std::string& where) -> Status {

@@ -501,6 +501,7 @@ TEST(ParseRegexOptionsTable, AppliesTomlAndRejectsUnknownKeys) {
   ASSERT_TRUE(table.apply(good, &o, "transforms.nginx", "sluice.toml", {"type", "inputs"}).ok());
   EXPECT_EQ(o.preset, "nginx_combined");
   EXPECT_FALSE(o.keep_body.has_value());  // left out: unset
+  for (const auto& spec : table.specs()) EXPECT_EQ(spec.unset_by_default, spec.name == "keep_body") << spec.name;
   for (bool keep : {true, false}) {
     toml::table with{{"preset", "nginx_combined"}, {"keep_body", keep}};
     ASSERT_TRUE(table.apply(with, &o, "transforms.nginx", "sluice.toml").ok());
