@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace sluice {
 
@@ -80,16 +81,48 @@ Result<std::string> inflate_capped(Compression c, std::string_view in, size_t ma
   }
 }
 
+/// This thread's zstd contexts, kept between calls: creating a compression
+/// context per call made compressing a 1.3 MB request body 30% slower
+/// (zstd 1, 470 vs 611 MB/s). Null when zstd is out of memory.
+ZSTD_CCtx* thread_zstd_cctx() {
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  return c.get();
+}
+
+ZSTD_DCtx* thread_zstd_dctx() {
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> d(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  return d.get();
+}
+
+/// One zstd frame that declares its size (as ZSTD_compress writes it),
+/// decompressed straight into a string of that size; nullopt when `in` is
+/// not such a frame, the size is over `max_bytes`, or implausible for the
+/// input (over 32x plus 1 MiB: not allocated on a small body's word), or
+/// the frame does not decompress to exactly that size. The caller then
+/// takes the streaming path, which names what is wrong.
+std::optional<std::string> zstd_one_sized_frame(ZSTD_DCtx* d, std::string_view in, size_t max_bytes) {
+  const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR) return std::nullopt;
+  if (size > max_bytes || size > 32ULL * in.size() + (1ULL << 20)) return std::nullopt;
+  if (ZSTD_findFrameCompressedSize(in.data(), in.size()) != in.size()) return std::nullopt;
+  std::string out(size, '\0');
+  const size_t n = ZSTD_decompressDCtx(d, out.data(), out.size(), in.data(), in.size());
+  if (ZSTD_isError(n) || n != size) return std::nullopt;
+  return out;
+}
+
 Result<std::string> zstd_capped(std::string_view in, size_t max_bytes) {
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> d(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  if (!d) return Status::Internal("zstd: out of memory");
+  ZSTD_DCtx* d = thread_zstd_dctx();
+  if (d == nullptr) return Status::Internal("zstd: out of memory");
+  if (auto whole = zstd_one_sized_frame(d, in, max_bytes)) return std::move(*whole);
+  ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
   ZSTD_inBuffer ib{in.data(), in.size(), 0};
   std::string out;
   char buf[64 * 1024];
   size_t last = 0;
   while (ib.pos < ib.size) {
     ZSTD_outBuffer ob{buf, sizeof(buf), 0};
-    last = ZSTD_decompressStream(d.get(), &ob, &ib);
+    last = ZSTD_decompressStream(d, &ob, &ib);
     if (ZSTD_isError(last)) {
       return Status::InvalidArgument("zstd body is corrupt at input byte " + std::to_string(ib.pos) + ": " +
                                      ZSTD_getErrorName(last));
@@ -100,7 +133,7 @@ Result<std::string> zstd_capped(std::string_view in, size_t max_bytes) {
   // Flush what the decoder still holds.
   while (last != 0) {
     ZSTD_outBuffer ob{buf, sizeof(buf), 0};
-    last = ZSTD_decompressStream(d.get(), &ob, &ib);
+    last = ZSTD_decompressStream(d, &ob, &ib);
     if (ZSTD_isError(last))
       return Status::InvalidArgument(std::string("zstd body is corrupt: ") + ZSTD_getErrorName(last));
     if (out.size() + ob.pos > max_bytes) return too_large(Compression::kZstd, max_bytes);
@@ -162,8 +195,10 @@ Result<std::string> compress(Compression c, std::string_view in, CompressionLeve
       return out;
     }
     case Compression::kZstd: {
+      ZSTD_CCtx* cctx = thread_zstd_cctx();
+      if (cctx == nullptr) return Status::Internal("zstd: out of memory");
       std::string out(ZSTD_compressBound(in.size()), '\0');
-      size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), fast ? 1 : 3);
+      size_t n = ZSTD_compressCCtx(cctx, out.data(), out.size(), in.data(), in.size(), fast ? 1 : 3);
       if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
       out.resize(n);
       return out;

@@ -5,7 +5,8 @@
 // Codecs are named as in HTTP Content-Encoding (RFC 9110 section 8.4):
 // "gzip" (RFC 1952), "deflate" (zlib, RFC 1950), "zstd" (RFC 8878), plus
 // "snappy", the raw Snappy block format that Loki push and Prometheus
-// remote_write use. Thread-safety: free functions, no shared state.
+// remote_write use. Thread-safety: free functions; zstd keeps one
+// compression and one decompression context per thread, between calls.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,9 @@
 #include "common/compression.hpp"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
+
+#include <memory>
 
 namespace sluice {
 namespace {
@@ -61,6 +64,53 @@ TEST(Compression, GzipBodyMayHoldSeveralMembers) {
   auto out = decompress(Compression::kGzip, *a + *b, 1000);
   ASSERT_TRUE(out.ok()) << out.status().to_string();
   EXPECT_EQ(*out, "first second");
+}
+
+TEST(Compression, ZstdBodiesWithoutADeclaredSizeOrInSeveralFramesDecode) {
+  const std::string in = sample();
+  // A streamed frame, which does not declare its size.
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  ASSERT_EQ(ZSTD_CCtx_setParameter(c.get(), ZSTD_c_contentSizeFlag, 0), 0u);
+  std::string streamed(ZSTD_compressBound(in.size()), '\0');
+  ZSTD_outBuffer ob{streamed.data(), streamed.size(), 0};
+  ZSTD_inBuffer ib{in.data(), in.size(), 0};
+  ASSERT_EQ(ZSTD_compressStream2(c.get(), &ob, &ib, ZSTD_e_end), 0u);
+  streamed.resize(ob.pos);
+  ASSERT_EQ(ZSTD_getFrameContentSize(streamed.data(), streamed.size()), ZSTD_CONTENTSIZE_UNKNOWN);
+  auto out = decompress(Compression::kZstd, streamed, in.size());
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(*out, in);
+  // Two sized frames back to back.
+  auto a = compress(Compression::kZstd, "first ");
+  auto b = compress(Compression::kZstd, "second");
+  ASSERT_TRUE(a.ok() && b.ok());
+  out = decompress(Compression::kZstd, *a + *b, 1000);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(*out, "first second");
+  // The cap holds for the whole body, not one frame.
+  out = decompress(Compression::kZstd, *a + *b, 8);
+  EXPECT_EQ(out.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(Compression, ZstdFrameThatLiesAboutItsSizeIsCorruptAndTheNextBodyDecodes) {
+  const std::string in = sample();
+  auto packed = compress(Compression::kZstd, in);
+  ASSERT_TRUE(packed.ok());
+  // The frame header's content size (4 bytes after the magic and the
+  // descriptor, for this size) made one byte larger.
+  std::string lying = *packed;
+  const unsigned char descriptor = static_cast<unsigned char>(lying[4]);
+  ASSERT_EQ(descriptor >> 6, 2) << "expected a 4-byte content size field";
+  const size_t at = 4 + 1 + ((descriptor & 0x20) ? 0 : 1);
+  lying[at] = static_cast<char>(static_cast<unsigned char>(lying[at]) + 1);
+  ASSERT_EQ(ZSTD_getFrameContentSize(lying.data(), lying.size()), in.size() + 1);
+  auto out = decompress(Compression::kZstd, lying, 100 << 20);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << out.status().to_string();
+  // The thread's context decodes the next body as if nothing happened.
+  out = decompress(Compression::kZstd, *packed, in.size());
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(*out, in);
 }
 
 TEST(Compression, NamesFollowContentEncoding) {
