@@ -1,9 +1,13 @@
 #include "net/http_client.hpp"
 
+#include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <optional>
 
 namespace sluice {
 
@@ -11,50 +15,171 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-Result<HttpClientResponse> http_send(const HttpClientRequest& request) {
-  const std::string& url = request.url;
+namespace {
+
+/// The parts of "http://host[:port][/target]".
+struct HttpUrl {
+  std::string hostport;  ///< as written, for the Host header and messages
+  std::string host;
+  std::string port;
+  std::string target;  ///< "/" when the URL has no path
+};
+
+Result<HttpUrl> parse_http_url(const std::string& url) {
   const std::string scheme = "http://";
   if (url.rfind(scheme, 0) != 0) return Status::InvalidArgument("URL \"" + url + "\" must start with http://");
   std::string rest = url.substr(scheme.size());
   size_t slash = rest.find('/');
-  std::string hostport = rest.substr(0, slash);
-  std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
-  size_t colon = hostport.rfind(':');
-  std::string host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
-  std::string port = colon == std::string::npos ? "80" : hostport.substr(colon + 1);
-  if (host.empty()) return Status::InvalidArgument("URL \"" + url + "\" has no host");
-  boost::asio::io_context io;
-  boost::system::error_code ec;
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(host, port, ec);
-  if (ec) return Status::Unavailable("resolving " + hostport + ": " + ec.message());
-  beast::tcp_stream stream(io);
-  stream.expires_after(request.timeout);
-  stream.connect(results, ec);
-  if (ec) return Status::Unavailable("connecting to " + hostport + ": " + ec.message());
+  HttpUrl u;
+  u.hostport = rest.substr(0, slash);
+  u.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  size_t colon = u.hostport.rfind(':');
+  u.host = colon == std::string::npos ? u.hostport : u.hostport.substr(0, colon);
+  u.port = colon == std::string::npos ? "80" : u.hostport.substr(colon + 1);
+  if (u.host.empty()) return Status::InvalidArgument("URL \"" + url + "\" has no host");
+  return u;
+}
+
+/// `request` as Beast writes it, for the server `u`.
+Result<http::request<http::string_body>> to_beast(const HttpClientRequest& request, const HttpUrl& u) {
   http::verb verb = http::string_to_verb(request.method);
   if (verb == http::verb::unknown) return Status::InvalidArgument("unknown HTTP method \"" + request.method + "\"");
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, hostport);
+  http::request<http::string_body> req{verb, u.target, 11};
+  req.set(http::field::host, u.hostport);
   req.set(http::field::user_agent, "sluice");
   for (const auto& [k, v] : request.headers) req.set(k, v);
   req.body() = request.body;
   req.prepare_payload();
-  http::write(stream, req, ec);
-  if (ec) return Status::Unavailable("sending to " + hostport + ": " + ec.message());
-  beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(request.max_response_bytes);
-  http::read(stream, buf, parser, ec);
-  if (ec) return Status::Unavailable("reading the answer from " + hostport + ": " + ec.message());
-  auto& res = parser.get();
+  return req;
+}
+
+HttpClientResponse from_beast(http::response<http::string_body>& res) {
   HttpClientResponse out;
   out.status = static_cast<int>(res.result_int());
   out.content_type = std::string(res[http::field::content_type]);
   out.body = std::move(res.body());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    out.headers[name] = std::string(f.value());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<HttpClientResponse> http_send(const HttpClientRequest& request) {
+  SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
+  boost::asio::io_context io;
+  boost::system::error_code ec;
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(u.host, u.port, ec);
+  if (ec) return Status::Unavailable("resolving " + u.hostport + ": " + ec.message());
+  beast::tcp_stream stream(io);
+  stream.expires_after(request.timeout);
+  stream.connect(results, ec);
+  if (ec) return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
+  SLUICE_ASSIGN_OR_RETURN(auto req, to_beast(request, u));
+  http::write(stream, req, ec);
+  if (ec) return Status::Unavailable("sending to " + u.hostport + ": " + ec.message());
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(request.max_response_bytes);
+  http::read(stream, buf, parser, ec);
+  if (ec) return Status::Unavailable("reading the answer from " + u.hostport + ": " + ec.message());
+  HttpClientResponse out = from_beast(parser.get());
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return out;
 }
+
+struct HttpConnection::Impl {
+  std::string base_url;
+  boost::asio::io_context io;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;  ///< bytes read past the last answer
+  size_t owed = 0;
+
+  /// True when the idle connection has something to read: the server
+  /// closed it (an idle time-out) or sent what no request asked for; a
+  /// request sent on it would be lost.
+  bool peer_closed() {
+    pollfd p{stream->socket().native_handle(), POLLIN, 0};
+    return buffer.size() > 0 || ::poll(&p, 1, 0) != 0;
+  }
+
+  void close() {
+    if (stream) {
+      boost::system::error_code ec;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream->close();
+    }
+    stream.reset();
+    buffer.clear();
+    owed = 0;
+  }
+};
+
+HttpConnection::HttpConnection(std::string base_url) : impl_(std::make_unique<Impl>()) {
+  impl_->base_url = std::move(base_url);
+}
+
+HttpConnection::~HttpConnection() { impl_->close(); }
+
+Status HttpConnection::send(const HttpClientRequest& request) {
+  SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
+  SLUICE_ASSIGN_OR_RETURN(HttpUrl base, parse_http_url(impl_->base_url));
+  if (u.host != base.host || u.port != base.port) {
+    return Status::InvalidArgument("URL \"" + request.url + "\" is not on this connection's server " + base.hostport);
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto req, to_beast(request, u));
+  boost::system::error_code ec;
+  if (impl_->stream && impl_->owed == 0 && impl_->peer_closed()) impl_->close();
+  if (!impl_->stream) {
+    tcp::resolver resolver(impl_->io);
+    auto results = resolver.resolve(u.host, u.port, ec);
+    if (ec) return Status::Unavailable("resolving " + u.hostport + ": " + ec.message());
+    impl_->stream.emplace(impl_->io);
+    impl_->stream->expires_after(request.timeout);
+    impl_->stream->connect(results, ec);
+    if (ec) {
+      impl_->close();
+      return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
+    }
+    impl_->stream->socket().set_option(tcp::no_delay(true), ec);
+  }
+  impl_->stream->expires_after(request.timeout);
+  http::write(*impl_->stream, req, ec);
+  if (ec) {
+    impl_->close();
+    return Status::Unavailable("sending to " + u.hostport + ": " + ec.message());
+  }
+  ++impl_->owed;
+  return Status::Ok();
+}
+
+Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes) {
+  if (!impl_->stream || impl_->owed == 0) return Status::Unavailable("no answer is owed on this connection");
+  impl_->stream->expires_after(timeout);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(max_response_bytes);
+  boost::system::error_code ec;
+  http::read(*impl_->stream, impl_->buffer, parser, ec);
+  if (ec) {
+    impl_->close();
+    return Status::Unavailable("reading the answer from " + impl_->base_url + ": " + ec.message());
+  }
+  --impl_->owed;
+  const bool keep = parser.get().keep_alive();
+  HttpClientResponse out = from_beast(parser.get());
+  if (!keep) impl_->close();
+  return out;
+}
+
+size_t HttpConnection::owed() const { return impl_->owed; }
+
+bool HttpConnection::open() const { return impl_->stream.has_value(); }
+
+void HttpConnection::close() { impl_->close(); }
 
 Result<HttpClientResponse> http_post(const std::string& url, const std::string& content_type, const std::string& body) {
   HttpClientRequest r;

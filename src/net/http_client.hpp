@@ -1,11 +1,15 @@
 // A blocking HTTP/1.1 client (Boost.Beast) for `sluice query` and the
-// network sinks. One request per connection; no TLS (http:// only).
+// network sinks: http_send() makes one request per connection,
+// HttpConnection keeps one open for many; no TLS (http:// only).
 //
-// Thread-safety: free functions, no shared state; callable from any thread.
+// Thread-safety: http_send() and http_post() are callable from any thread;
+// an HttpConnection is used by one thread at a time.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +22,7 @@ struct HttpClientResponse {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::map<std::string, std::string> headers;  ///< lower-case names
 };
 
 struct HttpClientRequest {
@@ -33,6 +38,49 @@ struct HttpClientRequest {
 /// Unavailable when the server cannot be reached, the connection breaks, or
 /// the time-out passes; a non-2xx answer is returned, not an error.
 Result<HttpClientResponse> http_send(const HttpClientRequest& request);
+
+/// A persistent HTTP/1.1 connection to one server (keep-alive), for a sink
+/// that sends one request after another: no connection set-up per request,
+/// and requests may be pipelined (RFC 9112 section 9.3.2): send() several,
+/// then receive() their answers in the order sent. The connection opens at
+/// the first send() and again at the first send() after it broke or was
+/// closed; a send() or receive() that fails closes it, and the answers still
+/// owed are then never received (a pipelining client sends those requests
+/// again). Each request's `url` must name the server the connection was
+/// made for.
+///
+/// Thread-safety: none; one thread uses a connection at a time.
+class HttpConnection {
+ public:
+  /// `base_url` is "http://host[:port]" (a path is ignored).
+  explicit HttpConnection(std::string base_url);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  /// Writes `request`, opening the connection first when it is closed;
+  /// its `timeout` bounds the connect and the write. InvalidArgument for a
+  /// URL of another server or a bad method; Unavailable when the server
+  /// cannot be reached or the write fails (the connection is closed).
+  Status send(const HttpClientRequest& request);
+  /// Reads the answer to the oldest request sent and not yet answered,
+  /// within `timeout`, with a body of at most `max_response_bytes`.
+  /// Unavailable when none is owed, or the read fails or times out (the
+  /// connection is closed; the answers still owed are lost). A non-2xx
+  /// answer is returned, not an error. An answer with "Connection: close"
+  /// closes the connection after it is read.
+  Result<HttpClientResponse> receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes);
+  /// Requests sent whose answers were not received yet.
+  size_t owed() const;
+  /// True when the connection is open (a send() will not connect).
+  bool open() const;
+  /// Closes the connection; the answers still owed are lost.
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// POSTs `body` with `content_type` to `url` (no time-out beyond the
 /// default, for the CLI).

@@ -6,7 +6,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include "common/metrics.hpp"
+#include "common/thread_name.hpp"
 
 namespace sluice {
 
@@ -63,6 +70,7 @@ struct HttpServer::Impl {
   Counter* requests = nullptr;
   std::unique_ptr<TcpServer> tcp;
 
+  class Responder;
   void serve(TcpConnection& c);
 };
 
@@ -101,16 +109,128 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
 }
 }  // namespace
 
+/// Sends a connection's answers in order on a thread of its own, calling
+/// the deferred ones' `finish` first (HttpResponse::finish), so that the
+/// connection's thread reads and handles the next request meanwhile. At
+/// most kMaxOwed answers wait; after an answer that is not 2xx, or a failed
+/// write, it stops, closes the connection and drops the rest.
+class HttpServer::Impl::Responder {
+ public:
+  static constexpr size_t kMaxOwed = 2;
+
+  Responder(TcpConnection& c, std::function<void(http::response<http::string_body>&, boost::system::error_code&)> write)
+      : c_(c), write_(std::move(write)), thread_([this] { run(); }) {}
+
+  ~Responder() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      reading_done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  /// Queues `r` (answering a request of HTTP `version`); waits while
+  /// kMaxOwed answers are owed. False when the responder has stopped (the
+  /// connection is closing): the caller stops reading.
+  bool push(HttpResponse r, unsigned version, bool keep_alive) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return stopped_ || owed_.size() < kMaxOwed; });
+    if (stopped_) return false;
+    owed_.push_back(Owed{std::move(r), version, keep_alive});
+    cv_.notify_all();
+    return true;
+  }
+
+  /// False once the responder has stopped.
+  bool running() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return !stopped_;
+  }
+
+ private:
+  struct Owed {
+    HttpResponse r;
+    unsigned version;
+    bool keep_alive;
+  };
+
+  void run() {
+    set_thread_name("http.answers");
+    while (true) {
+      Owed o;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [&] { return !owed_.empty() || reading_done_; });
+        if (owed_.empty()) return;
+        o = std::move(owed_.front());
+        owed_.pop_front();
+      }
+      bool keep = o.keep_alive;
+      if (o.r.finish) {
+        HttpResponse done;
+        try {
+          done = o.r.finish();
+        } catch (const std::exception& e) {
+          done = {500, "application/json", "{\"error\":{\"code\":\"internal\",\"message\":\"handler failed\"}}\n"};
+          spdlog::error("http: a deferred answer threw: {}", e.what());
+        }
+        o.r = std::move(done);
+      }
+      // A pipelining client's later requests must not be stored before
+      // this one is sent again.
+      keep = keep && o.r.status >= 200 && o.r.status < 300;
+      auto res = to_beast(o.r, o.version, keep);
+      boost::system::error_code ec;
+      write_(res, ec);
+      if (ec || !keep) {
+        std::deque<Owed> dropped;
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          stopped_ = true;
+          dropped.swap(owed_);
+        }
+        cv_.notify_all();
+        dropped.clear();  // their finish()es are never called
+        // Ends the connection thread's read of a next request.
+        boost::system::error_code ignored;
+        c_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        return;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  TcpConnection& c_;
+  std::function<void(http::response<http::string_body>&, boost::system::error_code&)> write_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Owed> owed_;
+  bool reading_done_ = false;
+  bool stopped_ = false;
+  std::thread thread_;  ///< last: starts after the members it uses
+};
+
 void HttpServer::Impl::serve(TcpConnection& c) {
   tcp::socket& sock = c.socket();
   beast::flat_buffer buffer;
   boost::system::error_code ec;
-  auto write = [&](http::response<http::string_body>& res) {
+  // An answer leaves at once, not after the client's (delayed) ACK of the
+  // one before: pipelined answers come in quick succession.
+  sock.set_option(tcp::no_delay(true), ec);
+  std::mutex write_mu;  // the responder's writes and this thread's
+  auto write_with = [&](http::response<http::string_body>& res, boost::system::error_code& e) {
+    std::lock_guard<std::mutex> l(write_mu);
     c.begin_io();
-    http::write(sock, res, ec);
+    http::write(sock, res, e);
     c.end_io();
   };
+  auto write = [&](http::response<http::string_body>& res) { write_with(res, ec); };
+  // Started at the first deferred answer; every later answer goes through
+  // it, in order. Destroyed (joined) before the connection is.
+  std::optional<Responder> responder;
   while (!c.stopping()) {
+    if (responder && !responder->running()) break;
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     parser.header_limit(64 * 1024);
@@ -122,18 +242,27 @@ void HttpServer::Impl::serve(TcpConnection& c) {
                      "{\"error\":{\"code\":\"resource_exhausted\",\"message\":\"request body is larger than the "
                      "limit of " +
                          std::to_string(options.max_body_bytes) + " bytes\"}}\n"};
-      auto res = to_beast(r, 11, false);
-      write(res);
+      if (responder) {
+        (void)responder->push(std::move(r), 11, false);
+      } else {
+        auto res = to_beast(r, 11, false);
+        write(res);
+      }
       break;
     }
     if (ec) {
       if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
-          ec != asio::error::shut_down && ec != asio::error::operation_aborted && ec != asio::error::bad_descriptor) {
+          ec != asio::error::shut_down && ec != asio::error::operation_aborted && ec != asio::error::bad_descriptor &&
+          !(responder && !responder->running())) {
         HttpResponse r{400, "application/json",
                        "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"malformed HTTP request: " +
                            ec.message() + "\"}}\n"};
-        auto res = to_beast(r, 11, false);
-        write(res);
+        if (responder) {
+          (void)responder->push(std::move(r), 11, false);
+        } else {
+          auto res = to_beast(r, 11, false);
+          write(res);
+        }
       }
       break;
     }
@@ -158,7 +287,12 @@ void HttpServer::Impl::serve(TcpConnection& c) {
       r = {500, "application/json", "{\"error\":{\"code\":\"internal\",\"message\":\"handler failed\"}}\n"};
       spdlog::error("http: handler for {} threw: {}", hr.path, e.what());
     }
-    bool keep = req.keep_alive();
+    const bool keep = req.keep_alive();
+    if (r.finish && !responder) responder.emplace(c, write_with);
+    if (responder) {
+      if (!responder->push(std::move(r), req.version(), keep) || !keep) break;
+      continue;
+    }
     auto res = to_beast(r, req.version(), keep);
     write(res);
     if (ec || !keep) break;

@@ -32,7 +32,25 @@ struct HttpResponse {
   std::string body;
   /// Extra response headers (name, value), e.g. X-Elastic-Product.
   std::vector<std::pair<std::string, std::string>> headers = {};
+  /// When set, this answer is not the final one: the server calls
+  /// `finish` later, on another thread, and sends what it returns instead,
+  /// while it reads and handles the connection's next request (a client
+  /// that pipelines, RFC 9112 section 9.3.2). The `finish`es of one
+  /// connection run one at a time in the order of their requests, each
+  /// after every earlier answer was sent. Once a connection has had a
+  /// deferred answer, the server closes it after any answer that is not 2xx,
+  /// and the later requests' `finish`es are destroyed without being called
+  /// (their client sends them again, after the failed one). So a handler does the
+  /// work that may overlap (decoding) before it returns, and puts in
+  /// `finish` the work whose order matters (storing). Only the other fields
+  /// of the answer `finish` returns are used.
+  std::function<HttpResponse()> finish = {};
 };
+
+/// The answer a server sends for handler answer `r`: what `r.finish`
+/// returns when it is deferred, else `r` (for callers without a
+/// connection, such as tests).
+inline HttpResponse final_answer(HttpResponse r) { return r.finish ? r.finish() : std::move(r); }
 
 /// The media type of a Content-Type value (RFC 9110 section 8.3.1):
 /// lower-case, parameters and surrounding whitespace removed

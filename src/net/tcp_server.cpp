@@ -49,6 +49,11 @@ struct TcpServer::Impl {
     std::thread thread;
     std::atomic<bool> done{false};
     std::atomic<int64_t> io_since{0};  ///< monotonic ns when the current read/write began; 0 = not in I/O
+    /// Reads and writes under way: a handler may read on one thread while
+    /// another writes (HttpServer's pipelined answers); io_since stays set
+    /// until the last ends. Guarded by io_mu.
+    int in_io = 0;
+    std::mutex io_mu;
 
     Conn(Impl* s, asio::io_context& io) : server(s), sock(io) {}
 
@@ -76,8 +81,15 @@ struct TcpServer::Impl {
       return ep.address().to_string() + ":" + std::to_string(ep.port());
     }
     tcp::socket& socket() override { return sock; }
-    void begin_io() override { io_since = mono_ns(); }
-    void end_io() override { io_since = 0; }
+    void begin_io() override {
+      std::lock_guard<std::mutex> l(io_mu);
+      if (in_io++ == 0) io_since = mono_ns();
+    }
+    void end_io() override {
+      std::lock_guard<std::mutex> l(io_mu);
+      // The other one under way, if any, is timed from now.
+      io_since = --in_io == 0 ? 0 : mono_ns();
+    }
     bool stopping() const override { return server->stopping; }
   };
 

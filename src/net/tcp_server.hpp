@@ -33,7 +33,8 @@ struct TcpServerOptions {
 };
 
 /// One accepted connection, owned by the TcpServer; valid during the
-/// handler call only. Used by the connection's own thread.
+/// handler call only. Used by the connection's own thread, and by the
+/// threads it starts and joins before the handler returns.
 class TcpConnection {
  public:
   virtual ~TcpConnection() = default;
@@ -46,7 +47,8 @@ class TcpConnection {
   virtual std::string peer() const = 0;
   /// The socket, for protocol libraries (Boost.Beast) that do their own
   /// reads; bracket each blocking call with begin_io()/end_io() so the idle
-  /// time-out applies.
+  /// time-out applies (one thread may read while another writes: the
+  /// time-out applies while either is under way).
   virtual boost::asio::ip::tcp::socket& socket() = 0;
   virtual void begin_io() = 0;
   virtual void end_io() = 0;
