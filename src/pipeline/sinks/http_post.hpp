@@ -23,4 +23,14 @@ namespace sluice {
 SinkResult post_to_next_hop(HttpClientRequest req, Compression c, CompressionLevel level, bool compressed,
                             std::string* error);
 
+/// The first half of post_to_next_hop: adds Content-Encoding for `c` and
+/// compresses the body at `level` unless `compressed`. kRetry (with
+/// `*error`) when compressing fails, else kOk.
+SinkResult encode_next_hop_body(HttpClientRequest& req, Compression c, CompressionLevel level, bool compressed,
+                                std::string* error);
+
+/// The outcome of an answer (or failure) `res` to a request to `url`, as
+/// post_to_next_hop maps it.
+SinkResult next_hop_outcome(const Result<HttpClientResponse>& res, const std::string& url, std::string* error);
+
 }  // namespace sluice

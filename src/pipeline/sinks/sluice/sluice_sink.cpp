@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -56,6 +57,11 @@ const OptionTable<SluiceSinkOptions>& sluice_sink_option_table() {
 
 namespace {
 
+std::string lower_case(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 constexpr std::string_view kLogsPath = "/v1/logs";
 constexpr std::string_view kMetricsPath = "/v1/metrics";
 constexpr std::string_view kTracesPath = "/v1/traces";
@@ -94,15 +100,7 @@ class SluiceSink final : public Sink {
   SinkResult write(LogBatch& batch, std::string* error) override {
     if (batch.empty()) return SinkResult::kOk;
     if (batch.positions.empty()) return write_in_parts(batch, error);
-    std::vector<SluicePosition> sent;
-    sent.reserve(batch.positions.size());
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      for (const auto& p : batch.positions) {
-        auto it = committed_.find({p.source, p.key});
-        sent.push_back(SluicePosition{p.source, p.key, p.offset, it != committed_.end() && p.offset < it->second});
-      }
-    }
+    std::vector<SluicePosition> sent = positions_to_send(batch, nullptr);
     std::string positions;
     append_sluice_positions_json(positions, sent);
     const bool in_header = fits_sluice_positions_header(positions);
@@ -139,9 +137,77 @@ class SluiceSink final : public Sink {
         return r;
       }
     }
-    std::lock_guard<std::mutex> l(mu_);
-    for (const auto& p : sent) committed_[{p.source, p.key}] = p.offset;
+    commit(sent);
     return SinkResult::kOk;
+  }
+
+  size_t max_group() const override { return kMaxGroup; }
+
+  /// Pipelines the batches that go in one request each (one kind, with
+  /// positions) on the connection, kWindow requests in flight at once, so
+  /// that the server decodes the next while it stores one; the others are
+  /// written alone in their turn. The server stores a connection's requests
+  /// in the order sent and closes it after an answer that is not 2xx
+  /// (HttpResponse::finish), so after a failed batch the later ones in
+  /// flight fail too and are retried after it, never stored before it.
+  void write_group(std::span<LogBatch* const> batches, std::vector<SinkResult>* results,
+                   std::vector<std::string>* errors) override {
+    struct InFlight {
+      size_t index;
+      std::vector<SluicePosition> sent;
+      std::string url;
+    };
+    std::deque<InFlight> flight;
+    PositionMap ahead;  // the offsets of the batches in flight
+    bool hold = false;  // a batch failed: send no later one
+    size_t next = 0;
+    while (next < batches.size() || !flight.empty()) {
+      while (!hold && next < batches.size() && flight.size() < window() && one_request(*batches[next])) {
+        LogBatch& b = *batches[next];
+        InFlight f{next, positions_to_send(b, &ahead), {}};
+        bool compressed = false;
+        HttpClientRequest req = pipelined_request(b, f.sent, &compressed);
+        f.url = req.url;
+        SinkResult r =
+            encode_next_hop_body(req, compression_, CompressionLevel::kFast, compressed, &(*errors)[next]);
+        if (r == SinkResult::kOk) r = sent_outcome(conn_.send(req), req.url, &(*errors)[next]);
+        if (r != SinkResult::kOk) {
+          (*results)[next++] = r;
+          hold = true;
+          break;
+        }
+        flight.push_back(std::move(f));
+        ++next;
+      }
+      if (flight.empty()) {
+        if (next >= batches.size()) break;
+        if (hold) {
+          for (; next < batches.size(); ++next) {
+            (*results)[next] = SinkResult::kRetry;
+            (*errors)[next] = "not sent: an earlier batch of the same group failed";
+          }
+          break;
+        }
+        (*results)[next] = write(*batches[next], &(*errors)[next]);  // not one request: alone
+        hold = (*results)[next] == SinkResult::kRetry;
+        ++next;
+        continue;
+      }
+      InFlight f = std::move(flight.front());
+      flight.pop_front();
+      Result<HttpClientResponse> answer =
+          conn_.owed() > 0 ? conn_.receive(options_.timeout, kMaxResponseBytes)
+                           : Result<HttpClientResponse>(Status::Unavailable(
+                                 "not answered: the connection to " + endpoint_ + " closed after an earlier answer"));
+      note_pipelining(answer);
+      SinkResult r = next_hop_outcome(answer, f.url, &(*errors)[f.index]);
+      (*results)[f.index] = r;
+      if (r == SinkResult::kOk) {
+        commit(f.sent);
+      } else {
+        hold = true;
+      }
+    }
   }
 
   /// Encodes and compresses a one-kind batch's request body (without
@@ -267,32 +333,130 @@ class SluiceSink final : public Sink {
     return p->kind == s ? p : nullptr;
   }
 
-  /// POSTs one request body to `path`; `positions` (JSON) goes in the
-  /// header when set. `compressed`: the body is already compressed.
-  SinkResult send(std::string_view path, std::string body, const std::string* positions, std::string* error,
-                  bool compressed = false) {
+  using PositionMap = std::map<std::pair<std::string, std::string>, uint64_t>;
+
+  /// `batch`'s positions as sent: each marked reset when below the offset
+  /// the server has for its key, or, with `ahead`, the offset of a batch
+  /// in flight before it (then raised to this batch's).
+  std::vector<SluicePosition> positions_to_send(const LogBatch& batch, PositionMap* ahead) {
+    std::vector<SluicePosition> sent;
+    sent.reserve(batch.positions.size());
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& p : batch.positions) {
+      std::pair<std::string, std::string> key{p.source, p.key};
+      const uint64_t* before = nullptr;
+      if (ahead != nullptr) {
+        if (auto it = ahead->find(key); it != ahead->end()) before = &it->second;
+      }
+      if (before == nullptr) {
+        if (auto it = committed_.find(key); it != committed_.end()) before = &it->second;
+      }
+      sent.push_back(SluicePosition{p.source, p.key, p.offset, before != nullptr && p.offset < *before});
+      if (ahead != nullptr) (*ahead)[std::move(key)] = p.offset;
+    }
+    return sent;
+  }
+
+  /// The server has taken the batch that advanced `sent`.
+  void commit(const std::vector<SluicePosition>& sent) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& p : sent) committed_[{p.source, p.key}] = p.offset;
+  }
+
+  /// True when `b` goes in one request: it has positions and one kind of
+  /// item (or none: positions only).
+  static bool one_request(const LogBatch& b) {
+    return !b.positions.empty() && !b.records.empty() + !b.samples.empty() + !b.spans.empty() <= 1;
+  }
+
+  static Signal signal_of(const LogBatch& b) {
+    return !b.samples.empty() ? Signal::kMetrics : !b.spans.empty() ? Signal::kTraces : Signal::kLogs;
+  }
+
+  /// The request of a one_request() batch that advances `sent`: its
+  /// prepared body (`*compressed`) when the positions fit the header, else
+  /// encoded with them (not compressed yet).
+  HttpClientRequest pipelined_request(const LogBatch& b, const std::vector<SluicePosition>& sent, bool* compressed) {
+    const Signal s = signal_of(b);
+    std::string positions;
+    append_sluice_positions_json(positions, sent);
+    const bool in_header = fits_sluice_positions_header(positions);
+    const PreparedBody* ready = in_header ? prepared(b, s) : nullptr;
+    std::string body = ready != nullptr ? ready->bytes : encode(b, s, 0, SIZE_MAX, in_header ? "" : positions);
+    *compressed = ready != nullptr;
+    return request(path_of(s), std::move(body), in_header ? &positions : nullptr);
+  }
+
+  /// The outcome of sending a request (its answer still to come).
+  static SinkResult sent_outcome(const Status& st, const std::string& url, std::string* error) {
+    return st.ok() ? SinkResult::kOk : next_hop_outcome(st, url, error);
+  }
+
+  /// A POST of `body` to `path`; `positions` (JSON) goes in the header when
+  /// set.
+  HttpClientRequest request(std::string_view path, std::string body, const std::string* positions) const {
     HttpClientRequest req;
     req.method = "POST";
     req.url = endpoint_ + std::string(path);
     req.timeout = options_.timeout;
-    req.max_response_bytes = 1 << 20;
+    req.max_response_bytes = kMaxResponseBytes;
     req.headers = headers_;
     req.headers.emplace_back("Content-Type", "application/x-protobuf");
     req.headers.emplace_back(kSluiceAgentHeader, options_.agent_id);
     if (!options_.stream.empty()) req.headers.emplace_back(kSluiceStreamHeader, options_.stream);
     if (positions != nullptr) req.headers.emplace_back(kSluicePositionsHeader, *positions);
     req.body = std::move(body);
+    return req;
+  }
+
+  /// POSTs one request body to `path` on the connection and waits for the
+  /// answer; `positions` (JSON) goes in the header when set. `compressed`:
+  /// the body is already compressed.
+  SinkResult send(std::string_view path, std::string body, const std::string* positions, std::string* error,
+                  bool compressed = false) {
+    HttpClientRequest req = request(path, std::move(body), positions);
     // The fastest level: on a shipping agent the CPU is scarcer than the
     // bandwidth (zstd 1 compresses access logs ~1.5x faster than 3 at about
     // the same ratio).
-    return post_to_next_hop(std::move(req), compression_, CompressionLevel::kFast, compressed, error);
+    SinkResult r = encode_next_hop_body(req, compression_, CompressionLevel::kFast, compressed, error);
+    if (r != SinkResult::kOk) return r;
+    if (r = sent_outcome(conn_.send(req), req.url, error); r != SinkResult::kOk) return r;
+    Result<HttpClientResponse> answer = conn_.receive(options_.timeout, kMaxResponseBytes);
+    note_pipelining(answer);
+    return next_hop_outcome(answer, req.url, error);
   }
+
+  /// Requests that may be in flight at once: kWindow once the server of
+  /// the open connection said it stores them in order, else 1.
+  size_t window() {
+    if (!conn_.open()) pipelining_ = false;  // a new connection: maybe another server
+    return pipelining_ ? kWindow : 1;
+  }
+
+  void note_pipelining(const Result<HttpClientResponse>& answer) {
+    if (!answer.ok()) return;
+    auto it = answer->headers.find(pipelining_header_);
+    pipelining_ = it != answer->headers.end() && it->second == kSluicePipeliningOrdered;
+  }
+
+  /// Batches the engine may hand to write_group() at once, and how many of
+  /// their requests may be in flight (the server decodes at most about two
+  /// ahead of what it stores: net/http_server.cpp).
+  static constexpr size_t kMaxGroup = 8;
+  static constexpr size_t kWindow = 3;
+  static constexpr uint64_t kMaxResponseBytes = 1 << 20;
 
   SluiceSinkOptions options_;
   std::string endpoint_;  ///< without a trailing '/'
   Compression compression_;
   std::vector<std::pair<std::string, std::string>> headers_;
   SluiceEncoders encoders_;
+  /// Kept open between requests (keep-alive); used by the worker only.
+  HttpConnection conn_{endpoint_};
+  /// The server's last answer on conn_ allowed pipelining
+  /// (kSluicePipeliningHeader).
+  bool pipelining_ = false;
+  const std::string pipelining_header_ = lower_case(kSluicePipeliningHeader);
   bool warned_large_ = false;
   /// (source, key) -> offset the server has: learned at start, raised by
   /// every batch it took. A batch position below it marks a reset (its key

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <algorithm>
+#include <condition_variable>
 #include <mutex>
 
 #include "common/compression.hpp"
@@ -457,6 +459,143 @@ TEST(SluiceSink, DoesNotPrepareMixedBatchesOrOversizedOnesWithoutPositions) {
   LogBatch big = batch_of(400);  // ~3 KB encoded, split into parts at write()
   sink->prepare(big);
   EXPECT_TRUE(big.prepared == nullptr);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+/// A stand-in for a sluice server that stores an agent's requests in order
+/// (sluice_protocol.hpp, X-Sluice-Pipelining): the handler notes each
+/// request as decoded ("d<positions>") and defers its answer, whose finish
+/// notes it stored ("s<positions>") and answers from a script (200 when
+/// empty) with the pipelining header. The second request's finish waits (up
+/// to 5 s) for the third to be decoded, so a test sees whether the sink had
+/// it in flight.
+class OrderingServer {
+ public:
+  OrderingServer() {
+    HttpServerOptions o;
+    o.name = "ordering";
+    o.listen = "127.0.0.1:0";
+    server_ = std::make_unique<HttpServer>(o, [this](const HttpRequest& r) {
+      const std::string what = r.header("x-sluice-positions");
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        events_.push_back("d" + what);
+        ++decoded_;
+      }
+      cv_.notify_all();
+      HttpResponse deferred;
+      deferred.finish = [this, what] {
+        std::unique_lock<std::mutex> l(mu_);
+        if (++finished_ == 2) cv_.wait_for(l, std::chrono::seconds(5), [&] { return decoded_ >= 3; });
+        events_.push_back("s" + what);
+        HttpResponse out{200, "application/json", "{}"};
+        if (!script_.empty()) {
+          out.status = script_.front();
+          script_.pop_front();
+        }
+        out.headers.emplace_back(kSluicePipeliningHeader, kSluicePipeliningOrdered);
+        return out;
+      };
+      return deferred;
+    });
+    EXPECT_TRUE(server_->start().ok());
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  void answer(int status) {
+    std::lock_guard<std::mutex> l(mu_);
+    script_.push_back(status);
+  }
+  std::vector<std::string> events() {
+    std::lock_guard<std::mutex> l(mu_);
+    return events_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<int> script_;
+  std::vector<std::string> events_;
+  size_t decoded_ = 0;
+  size_t finished_ = 0;
+  std::unique_ptr<HttpServer> server_;
+};
+
+std::string pos(uint64_t offset) { return "[[\"app\",\"k\"," + std::to_string(offset) + "]]"; }
+
+TEST(SluiceSink, PipelinesAGroupOnceTheServerSaysItStoresInOrderAndStopsAtAFailure) {
+  OrderingServer server;
+  SluiceSinkOptions o;
+  o.endpoint = server.url();
+  o.agent_id = "web-1";
+  auto made = make_sluice_sink(o, fakes());
+  ASSERT_TRUE(made.ok()) << made.status().to_string();
+  Sink& sink = **made;
+  ASSERT_GT(sink.max_group(), 4u);
+  std::vector<LogBatch> batches;
+  for (uint64_t i = 1; i <= 6; ++i) batches.push_back(batch_of(1, {{"app", "k", i * 10, "/var/log/app.log"}}));
+  std::vector<LogBatch*> group;
+  for (auto& b : batches) group.push_back(&b);
+  // The fourth batch fails: the later ones must not be stored before it.
+  server.answer(200);
+  server.answer(200);
+  server.answer(200);
+  server.answer(503);
+  std::vector<SinkResult> results(group.size(), SinkResult::kFatal);
+  std::vector<std::string> errors(group.size());
+  sink.write_group(group, &results, &errors);
+  EXPECT_EQ(results, (std::vector<SinkResult>{SinkResult::kOk, SinkResult::kOk, SinkResult::kOk, SinkResult::kRetry,
+                                              SinkResult::kRetry, SinkResult::kRetry}));
+  EXPECT_NE(errors[3].find("503"), std::string::npos) << errors[3];
+  auto events = server.events();
+  // The first request went alone (the server had not said yet that it
+  // stores in order); then the third was in flight while the second was
+  // stored.
+  ASSERT_GE(events.size(), 4u);
+  EXPECT_EQ(events[0], "d" + pos(10));
+  EXPECT_EQ(events[1], "s" + pos(10));
+  auto at = [&](const std::string& e) { return std::find(events.begin(), events.end(), e) - events.begin(); };
+  EXPECT_LT(at("d" + pos(30)), at("s" + pos(20))) << "the third batch was not in flight during the second";
+  // Stored: the first four in order, the fourth failing; never the fifth or
+  // sixth.
+  std::vector<std::string> stored;
+  for (const auto& e : events) {
+    if (e[0] == 's') stored.push_back(e.substr(1));
+  }
+  EXPECT_EQ(stored, (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40)}));
+  // Retried in order, alone, as the engine does: each is stored.
+  for (size_t i = 3; i < group.size(); ++i) {
+    std::string err;
+    ASSERT_EQ(sink.write(*group[i], &err), SinkResult::kOk) << err;
+  }
+  stored.clear();
+  for (const auto& e : server.events()) {
+    if (e[0] == 's') stored.push_back(e.substr(1));
+  }
+  EXPECT_EQ(stored, (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40), pos(40), pos(50), pos(60)}));
+}
+
+TEST(SluiceSink, DoesNotPipelineToAServerThatDoesNotSayItStoresInOrder) {
+  FakeServer server;  // answers at once, without X-Sluice-Pipelining
+  auto sink = sink_for(server);
+  std::vector<LogBatch> batches;
+  for (uint64_t i = 1; i <= 4; ++i) batches.push_back(batch_of(1, {{"app", "k", i * 10, "/var/log/app.log"}}));
+  std::vector<LogBatch*> group;
+  for (auto& b : batches) group.push_back(&b);
+  server.answer(200);
+  server.answer(503, "later");
+  std::vector<SinkResult> results(group.size(), SinkResult::kFatal);
+  std::vector<std::string> errors(group.size());
+  sink->write_group(group, &results, &errors);
+  EXPECT_EQ(results, (std::vector<SinkResult>{SinkResult::kOk, SinkResult::kRetry, SinkResult::kRetry,
+                                              SinkResult::kRetry}));
+  // One request at a time: after the 503 nothing more was sent.
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_NE(errors[2].find("not sent"), std::string::npos) << errors[2];
 }
 
 }  // namespace

@@ -124,12 +124,34 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
     }
     return status_response(400, e, kRpcInvalidArgument, decoded.status().message());
   }
-  const uint64_t accepted = decoded->records.size();
-  LogBatch batch;
-  batch.stream = h.stream.empty() ? stream_ : h.stream;
-  batch.records = std::move(decoded->records);
+  auto batch = std::make_shared<LogBatch>();
+  batch->stream = h.stream.empty() ? stream_ : h.stream;
+  batch->records = std::move(decoded->records);
+  auto store = [this, e, h, batch, accepted = batch->records.size(), rejected = decoded->rejected,
+                rejected_reason = std::move(decoded->rejected_reason),
+                body_positions = std::move(decoded->sluice_positions)] {
+    return store_logs(std::move(*batch), e, h, body_positions, accepted, rejected, rejected_reason);
+  };
+  // A sluice agent pipelines its requests on one connection: the next one
+  // is decoded while this one is stored, and they are stored in the order
+  // sent (HttpResponse::finish), which exactly-once needs.
+  if (!h.agent.empty()) {
+    HttpResponse deferred;
+    deferred.finish = [store = std::move(store)] {
+      HttpResponse r = store();
+      r.headers.emplace_back(kSluicePipeliningHeader, kSluicePipeliningOrdered);
+      return r;
+    };
+    return deferred;
+  }
+  return store();
+}
+
+HttpResponse OtlpHttpReceiver::store_logs(LogBatch&& batch, OtlpEncoding e, const SluiceHeaders& h,
+                                          const std::string& body_positions, uint64_t accepted, uint64_t rejected,
+                                          const std::string& rejected_reason) {
   bool duplicate = false;
-  Status st = deliver_sluice(std::move(batch), h, decoded->sluice_positions, &duplicate);
+  Status st = deliver_sluice(std::move(batch), h, body_positions, &duplicate);
   if (!st.ok()) {
     if (st.code() == StatusCode::kInvalidArgument) return status_response(400, e, kRpcInvalidArgument, st.message());
     if (st.code() == StatusCode::kResourceExhausted) {
@@ -143,9 +165,8 @@ HttpResponse OtlpHttpReceiver::export_logs(const HttpRequest& request) {
     return HttpResponse{200, otlp_content_type(e), encode_export_logs_response(e, 0, "")};
   }
   accepted_->inc(accepted);
-  rejected_->inc(decoded->rejected);
-  return HttpResponse{200, otlp_content_type(e),
-                      encode_export_logs_response(e, decoded->rejected, decoded->rejected_reason)};
+  rejected_->inc(rejected);
+  return HttpResponse{200, otlp_content_type(e), encode_export_logs_response(e, rejected, rejected_reason)};
 }
 
 std::optional<HttpResponse> OtlpHttpReceiver::sluice_headers(const HttpRequest& request, OtlpEncoding e,

@@ -67,7 +67,15 @@ class OtlpHttpReceiver : public HttpListenerSource {
     std::string positions;  ///< positions JSON; "" when absent
   };
 
+  /// POST /v1/logs: decodes the request, then stores it (store_logs) at
+  /// once, or for a request from a sluice agent (X-Sluice-Agent) in the
+  /// answer's `finish`, after the connection's earlier requests.
   HttpResponse export_logs(const HttpRequest& request);
+  /// Delivers a decoded /v1/logs batch (deliver_sluice) and makes the
+  /// answer: `accepted` and `rejected` records are counted, the partial
+  /// success names `rejected_reason`.
+  HttpResponse store_logs(LogBatch&& batch, OtlpEncoding e, const SluiceHeaders& h, const std::string& body_positions,
+                          uint64_t accepted, uint64_t rejected, const std::string& rejected_reason);
   /// Reads the X-Sluice-* headers into `*out` (before the body is read);
   /// the 400 answer when the stream or agent is not valid.
   std::optional<HttpResponse> sluice_headers(const HttpRequest& request, OtlpEncoding e, SluiceHeaders* out) const;

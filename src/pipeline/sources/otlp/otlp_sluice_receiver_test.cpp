@@ -101,7 +101,7 @@ class OtlpSluiceTest : public ::testing::Test {
     r.headers["content-type"] = "application/x-protobuf";
     if (!json.empty() && !positions_in_body) r.headers["x-sluice-positions"] = json;
     r.body = encode_otlp_logs_proto(records, positions_in_body ? json : "");
-    return http_->handle(r);
+    return final_answer(http_->handle(r));
   }
 
   /// POSTs `body` to `path` (/v1/metrics or /v1/traces) with `headers`.
@@ -112,7 +112,7 @@ class OtlpSluiceTest : public ::testing::Test {
     r.headers = std::move(headers);
     r.headers["content-type"] = "application/x-protobuf";
     r.body = std::move(body);
-    return http_->handle(r);
+    return final_answer(http_->handle(r));
   }
 
   HttpResponse get_positions(const std::string& agent, const std::string& source) {
@@ -120,12 +120,35 @@ class OtlpSluiceTest : public ::testing::Test {
     r.method = "GET";
     r.path = kSluicePositionsPath;
     r.params = {{"agent", agent}, {"source", source}};
-    return http_->handle(r);
+    return final_answer(http_->handle(r));
   }
 
   StorePipeline pipeline_;
   std::unique_ptr<OtlpHttpReceiver> http_;
 };
+
+TEST_F(OtlpSluiceTest, AnAgentsLogsAreStoredInTheAnswersFinishAfterTheDecode) {
+  open();
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/v1/logs";
+  r.headers = {{"content-type", "application/x-protobuf"},
+               {"x-sluice-agent", "web-1"},
+               {"x-sluice-positions", "[[\"app\",\"f1\",1]]"}};
+  r.body = encode_otlp_logs_proto(std::vector<LogRecord>{record("a")});
+  HttpResponse deferred = http_->handle(r);
+  ASSERT_TRUE(deferred.finish) << "a sluice agent's request is stored in the answer's finish (pipelining)";
+  EXPECT_EQ(pipeline_.batches(), 0u) << "stored before finish ran";
+  EXPECT_EQ(deferred.finish().status, 200);
+  EXPECT_EQ(pipeline_.batches(), 1u);
+  // Without X-Sluice-Agent (any OTLP client) the answer is final.
+  r.headers.erase("x-sluice-agent");
+  r.headers.erase("x-sluice-positions");
+  HttpResponse plain = http_->handle(r);
+  EXPECT_FALSE(plain.finish);
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_EQ(pipeline_.batches(), 2u);
+}
 
 TEST_F(OtlpSluiceTest, StoresEachPositionedBatchOnce) {
   open();
@@ -203,10 +226,10 @@ TEST_F(OtlpSluiceTest, BadSluiceRequests) {
                   {"x-sluice-agent", "web-1"},
                   {"x-sluice-positions", "[[\"app\",\"f1\",1]]"}};
   both.body = encode_otlp_logs_proto(std::vector<LogRecord>{record("a")}, "[[\"app\",\"f1\",1]]");
-  bad(http_->handle(both), "both in the X-Sluice-Positions header and in the body");
+  bad(final_answer(http_->handle(both)), "both in the X-Sluice-Positions header and in the body");
   both.body = encode_otlp_logs_proto(std::vector<LogRecord>{record("a")});
   both.headers["x-sluice-positions"] = "[[\"app\",\"f1\"]]";
-  bad(http_->handle(both), "positions[0]");
+  bad(final_answer(http_->handle(both)), "positions[0]");
   bad(get_positions("", "app"), "not an agent id");
   bad(get_positions("web-1", "a/b"), "without '/'");
   EXPECT_EQ(pipeline_.batches(), 0u);

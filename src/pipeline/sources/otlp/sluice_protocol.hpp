@@ -24,6 +24,16 @@
 //   X-Sluice-Agent the server stores such a metric's points verbatim (name,
 //   kind, labels as sent) instead of mapping them from OTLP to Prometheus.
 //
+//   The answer to a /v1/logs request with X-Sluice-Agent carries
+//     X-Sluice-Pipelining: ordered
+//   when the server stores an agent's requests on one connection in the
+//   order sent, decoding the next while it stores one, and closes the
+//   connection after an answer that is not 2xx without storing the
+//   requests sent after it. Only then may the agent send a request before
+//   the answer to the one before (pipelining, RFC 9112 section 9.3.2): a
+//   later batch stored before a failed earlier one would make the earlier
+//   one's retry look like a duplicate.
+//
 //   GET /v1/sluice/positions?agent=A&source=S
 //     200 {"<key>": offset, ...}: the positions of agent A's source S that
 //     the server has made durable.
@@ -50,6 +60,9 @@ inline constexpr char kSluiceAgentHeader[] = "X-Sluice-Agent";
 inline constexpr char kSluiceStreamHeader[] = "X-Sluice-Stream";
 inline constexpr char kSluicePositionsHeader[] = "X-Sluice-Positions";
 inline constexpr char kSluicePositionsPath[] = "/v1/sluice/positions";
+/// The answer header that allows pipelining (file comment), and its value.
+inline constexpr char kSluicePipeliningHeader[] = "X-Sluice-Pipelining";
+inline constexpr char kSluicePipeliningOrdered[] = "ordered";
 /// The Export{Logs,Metrics,Trace}ServiceRequest field that carries positions
 /// too large for the header (OTLP uses field 1 only; protobuf reserves
 /// 19000-19999).
