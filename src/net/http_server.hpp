@@ -7,6 +7,13 @@
 // time-out and connection limit are TcpServer's. Requests are counted in
 // sluice_http_requests_total{listener}.
 //
+// Pipelining (RFC 9112 section 9.3.2): a handler may defer its answer
+// (HttpResponse::finish); the connection then gets a second thread that
+// runs the `finish`es and sends the answers in request order, at most two
+// owed at once, while the first reads and handles the next request. Once a
+// connection has had a deferred answer, an answer that is not 2xx closes
+// it and the requests read after it are dropped unanswered.
+//
 // Thread-safety: start()/stop() from one thread; the handler is called
 // concurrently.
 #pragma once

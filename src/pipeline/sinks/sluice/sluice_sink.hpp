@@ -19,11 +19,18 @@
 // Metric samples are sent marked for verbatim storing
 // (otlp_metrics_encode.hpp), so the server keeps their names and kinds.
 //
+// Requests go on one kept-open connection (HttpConnection). Once the
+// server's answer says it stores an agent's requests in order
+// (X-Sluice-Pipelining: ordered), write_group() keeps up to 3 in flight, so
+// the server decodes the next while it stores one; after a failed one the
+// server closes the connection without storing the later ones, which the
+// engine then retries after it, in order.
+//
 // Outcome classification (the engine retries with backoff): 2xx -> Ok; 408,
 // 429, 5xx and network errors -> Retry; other statuses -> Fatal.
 //
-// Thread-safety: write() on the sink's worker thread; committed_positions()
-// from the pipeline's thread before the sources start.
+// Thread-safety: write() and write_group() on the sink's worker thread;
+// committed_positions() from the pipeline's thread before the sources start.
 #pragma once
 
 #include <chrono>
