@@ -289,7 +289,8 @@ class Decoder {
     Field f;
     std::string_view body;
     bool has_body = false;
-    std::vector<std::string_view> kvs;
+    std::vector<std::string_view>& kvs = record_kvs_;
+    kvs.clear();
     while (r.more()) {
       if (!r.next(&f)) return -1;
       switch (f.number) {
@@ -351,7 +352,12 @@ class Decoder {
   /// compares bytes instead of hashing them.
   bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out,
                   std::vector<AttributeKey>* hints = nullptr) {
-    std::vector<std::pair<std::string_view, std::string>> decoded(kvs.size());
+    // A record's attributes (with hints) reuse one vector; the others
+    // (resource attributes, a few per request) take their own.
+    std::vector<std::pair<std::string_view, std::string>> own;
+    auto& decoded = hints != nullptr ? record_decoded_ : own;
+    decoded.clear();
+    decoded.resize(kvs.size());
     for (size_t i = 0; i < kvs.size(); ++i) {
       if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second)) return false;
     }
@@ -515,6 +521,10 @@ class Decoder {
   uint64_t messages_ = 0;
   uint64_t stored_values_ = 0;
   std::vector<AttributeKey> record_keys_;  ///< the keys of the records decoded so far, by position
+  /// Scratch of log_record() and its attributes(), kept between records
+  /// (records do not nest).
+  std::vector<std::string_view> record_kvs_;
+  std::vector<std::pair<std::string_view, std::string>> record_decoded_;
 };
 
 }  // namespace
