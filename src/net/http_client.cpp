@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -68,24 +69,54 @@ HttpClientResponse from_beast(http::response<http::string_body>& res) {
 
 }  // namespace
 
+namespace {
+
+/// Runs one asynchronous operation, which `start` begins with the handler
+/// it is given, on `io` until it ends, and returns its error:
+/// beast::tcp_stream's expires_after() bounds only asynchronous operations
+/// (its blocking calls wait for as long as the kernel does), so each
+/// connect, write and read runs this way; beast::error::timeout when it
+/// expired.
+template <class Start>
+boost::system::error_code run_one(boost::asio::io_context& io, Start start) {
+  boost::system::error_code result = boost::asio::error::would_block;
+  start([&result](boost::system::error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  return result;
+}
+
+/// Opens `stream` to `u` within `timeout`.
+boost::system::error_code open_stream(boost::asio::io_context& io, beast::tcp_stream& stream, const HttpUrl& u,
+                                      std::chrono::nanoseconds timeout) {
+  tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(u.host, u.port, ec);
+  if (ec) return ec;
+  stream.expires_after(timeout);
+  ec = run_one(io, [&](auto handler) { stream.async_connect(results, std::move(handler)); });
+  if (!ec) stream.socket().set_option(tcp::no_delay(true), ec);
+  return ec;
+}
+
+}  // namespace
+
 Result<HttpClientResponse> http_send(const HttpClientRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
-  boost::asio::io_context io;
-  boost::system::error_code ec;
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(u.host, u.port, ec);
-  if (ec) return Status::Unavailable("resolving " + u.hostport + ": " + ec.message());
-  beast::tcp_stream stream(io);
-  stream.expires_after(request.timeout);
-  stream.connect(results, ec);
-  if (ec) return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
   SLUICE_ASSIGN_OR_RETURN(auto req, to_beast(request, u));
-  http::write(stream, req, ec);
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  boost::system::error_code ec = open_stream(io, stream, u, request.timeout);
+  if (ec) return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
+  stream.expires_at(deadline);
+  ec = run_one(io, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
   if (ec) return Status::Unavailable("sending to " + u.hostport + ": " + ec.message());
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
   parser.body_limit(request.max_response_bytes);
-  http::read(stream, buf, parser, ec);
+  stream.expires_at(deadline);
+  ec = run_one(io, [&](auto handler) { http::async_read(stream, buf, parser, std::move(handler)); });
   if (ec) return Status::Unavailable("reading the answer from " + u.hostport + ": " + ec.message());
   HttpClientResponse out = from_beast(parser.get());
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -98,6 +129,7 @@ struct HttpConnection::Impl {
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;  ///< bytes read past the last answer
   size_t owed = 0;
+  uint64_t generation = 0;
 
   /// True when the idle connection has something to read: the server
   /// closed it (an idle time-out) or sent what no request asked for; a
@@ -132,23 +164,19 @@ Status HttpConnection::send(const HttpClientRequest& request) {
     return Status::InvalidArgument("URL \"" + request.url + "\" is not on this connection's server " + base.hostport);
   }
   SLUICE_ASSIGN_OR_RETURN(auto req, to_beast(request, u));
-  boost::system::error_code ec;
   if (impl_->stream && impl_->owed == 0 && impl_->peer_closed()) impl_->close();
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   if (!impl_->stream) {
-    tcp::resolver resolver(impl_->io);
-    auto results = resolver.resolve(u.host, u.port, ec);
-    if (ec) return Status::Unavailable("resolving " + u.hostport + ": " + ec.message());
     impl_->stream.emplace(impl_->io);
-    impl_->stream->expires_after(request.timeout);
-    impl_->stream->connect(results, ec);
+    ++impl_->generation;
+    boost::system::error_code ec = open_stream(impl_->io, *impl_->stream, u, request.timeout);
     if (ec) {
       impl_->close();
       return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
     }
-    impl_->stream->socket().set_option(tcp::no_delay(true), ec);
   }
-  impl_->stream->expires_after(request.timeout);
-  http::write(*impl_->stream, req, ec);
+  impl_->stream->expires_at(deadline);
+  auto ec = run_one(impl_->io, [&](auto handler) { http::async_write(*impl_->stream, req, std::move(handler)); });
   if (ec) {
     impl_->close();
     return Status::Unavailable("sending to " + u.hostport + ": " + ec.message());
@@ -159,11 +187,11 @@ Status HttpConnection::send(const HttpClientRequest& request) {
 
 Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes) {
   if (!impl_->stream || impl_->owed == 0) return Status::Unavailable("no answer is owed on this connection");
-  impl_->stream->expires_after(timeout);
   http::response_parser<http::string_body> parser;
   parser.body_limit(max_response_bytes);
-  boost::system::error_code ec;
-  http::read(*impl_->stream, impl_->buffer, parser, ec);
+  impl_->stream->expires_after(timeout);
+  auto ec = run_one(impl_->io,
+                    [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, std::move(handler)); });
   if (ec) {
     impl_->close();
     return Status::Unavailable("reading the answer from " + impl_->base_url + ": " + ec.message());
@@ -178,6 +206,8 @@ Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds time
 size_t HttpConnection::owed() const { return impl_->owed; }
 
 bool HttpConnection::open() const { return impl_->stream.has_value(); }
+
+uint64_t HttpConnection::generation() const { return impl_->generation; }
 
 void HttpConnection::close() { impl_->close(); }
 

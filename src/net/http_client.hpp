@@ -72,8 +72,13 @@ class HttpConnection {
   Result<HttpClientResponse> receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes);
   /// Requests sent whose answers were not received yet.
   size_t owed() const;
-  /// True when the connection is open (a send() will not connect).
+  /// True when the connection is open. A send() may still connect anew,
+  /// when it finds that the server closed this one (generation() tells).
   bool open() const;
+  /// Which connection is open: 1 for the first, raised at every connect;
+  /// answers received on the same generation came from the same
+  /// connection.
+  uint64_t generation() const;
   /// Closes the connection; the answers still owed are lost.
   void close();
 

@@ -1,6 +1,8 @@
 #include "net/http_server.hpp"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -112,11 +114,17 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
 /// Sends a connection's answers in order on a thread of its own, calling
 /// the deferred ones' `finish` first (HttpResponse::finish), so that the
 /// connection's thread reads and handles the next request meanwhile. At
-/// most kMaxOwed answers wait; after an answer that is not 2xx, or a failed
-/// write, it stops, closes the connection and drops the rest.
+/// most kMaxInProgress answers are in progress: push() waits for room, so
+/// a connection holds at most three decoded requests (one being finished,
+/// one queued, one waiting to be pushed). After an answer that is not 2xx,
+/// or a failed write, it stops, closes the connection and drops the rest;
+/// so it does before finishing an answer whose client has closed the
+/// connection. While an answer is in progress the connection's idle time-out is held
+/// (TcpConnection::begin_work): a client waiting for it sends nothing.
 class HttpServer::Impl::Responder {
  public:
-  static constexpr size_t kMaxOwed = 2;
+  /// Answers in progress at once: one being finished, one queued.
+  static constexpr size_t kMaxInProgress = 2;
 
   Responder(TcpConnection& c, std::function<void(http::response<http::string_body>&, boost::system::error_code&)> write)
       : c_(c), write_(std::move(write)), thread_([this] { run(); }) {}
@@ -130,14 +138,16 @@ class HttpServer::Impl::Responder {
     thread_.join();
   }
 
-  /// Queues `r` (answering a request of HTTP `version`); waits while
-  /// kMaxOwed answers are owed. False when the responder has stopped (the
+  /// Queues `r` (answering a request of HTTP `version`) once the answer
+  /// before it is sent. False when the responder has stopped (the
   /// connection is closing): the caller stops reading.
   bool push(HttpResponse r, unsigned version, bool keep_alive) {
     std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [&] { return stopped_ || owed_.size() < kMaxOwed; });
+    cv_.wait(l, [&] { return stopped_ || in_progress_ < kMaxInProgress; });
     if (stopped_) return false;
     owed_.push_back(Owed{std::move(r), version, keep_alive});
+    ++in_progress_;
+    c_.begin_work();
     cv_.notify_all();
     return true;
   }
@@ -167,6 +177,12 @@ class HttpServer::Impl::Responder {
         owed_.pop_front();
       }
       bool keep = o.keep_alive;
+      if (o.r.finish && client_gone()) {
+        // Nobody would receive the answer: its request is not stored (a
+        // client that closed with requests unanswered sends them again).
+        stop();
+        return;
+      }
       if (o.r.finish) {
         HttpResponse done;
         try {
@@ -184,28 +200,47 @@ class HttpServer::Impl::Responder {
       boost::system::error_code ec;
       write_(res, ec);
       if (ec || !keep) {
-        std::deque<Owed> dropped;
-        {
-          std::lock_guard<std::mutex> l(mu_);
-          stopped_ = true;
-          dropped.swap(owed_);
-        }
-        cv_.notify_all();
-        dropped.clear();  // their finish()es are never called
-        // Ends the connection thread's read of a next request.
-        boost::system::error_code ignored;
-        c_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stop();
         return;
+      }
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        --in_progress_;
+        c_.end_work();
       }
       cv_.notify_all();
     }
+  }
+
+  /// True when the client has closed its side of the connection (or it
+  /// broke): poll(2) without waiting.
+  bool client_gone() {
+    pollfd p{c_.socket().native_handle(), POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
+  /// Stops after the answer in progress: drops the rest (their `finish`es
+  /// are never called) and ends the connection thread's read of a next
+  /// request (shutdown(2) on the descriptor, as TcpServer's janitor does,
+  /// while that thread may be blocked in recv on it).
+  void stop() {
+    std::deque<Owed> dropped;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stopped_ = true;
+      for (; in_progress_ > 0; --in_progress_) c_.end_work();
+      dropped.swap(owed_);
+    }
+    cv_.notify_all();
+    ::shutdown(c_.socket().native_handle(), SHUT_RDWR);
   }
 
   TcpConnection& c_;
   std::function<void(http::response<http::string_body>&, boost::system::error_code&)> write_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Owed> owed_;
+  std::deque<Owed> owed_;   ///< not started yet
+  size_t in_progress_ = 0;  ///< answers queued or being finished and sent
   bool reading_done_ = false;
   bool stopped_ = false;
   std::thread thread_;  ///< last: starts after the members it uses

@@ -9,10 +9,14 @@
 //
 // Pipelining (RFC 9112 section 9.3.2): a handler may defer its answer
 // (HttpResponse::finish); the connection then gets a second thread that
-// runs the `finish`es and sends the answers in request order, at most two
-// owed at once, while the first reads and handles the next request. Once a
-// connection has had a deferred answer, an answer that is not 2xx closes
-// it and the requests read after it are dropped unanswered.
+// runs the `finish`es and sends the answers in request order, one at a
+// time, while the first reads and handles the next requests (at most three
+// decoded ones per connection: one being finished, one queued, one
+// waiting). Once a connection has had a deferred
+// answer, an answer that is not 2xx closes it and the requests read after
+// it are dropped unanswered, as are those not started when the client
+// goes away. The idle time-out does not run while an answer is in
+// progress.
 //
 // Thread-safety: start()/stop() from one thread; the handler is called
 // concurrently.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -41,6 +43,8 @@ class DeferringServer {
       const std::string body = r.body;
       deferred.finish = [this, body] {
         std::unique_lock<std::mutex> l(mu_);
+        ++started_;
+        cv_.notify_all();
         if (stored_.empty()) cv_.wait(l, [&] { return released_; });
         stored_.push_back(body);
         const int status = std::stoi(body.substr(0, 3));
@@ -64,6 +68,11 @@ class DeferringServer {
     std::unique_lock<std::mutex> l(mu_);
     return cv_.wait_for(l, 10s, [&] { return decoded_.size() >= n; });
   }
+  /// Waits until `n` finishes have started.
+  bool wait_started(size_t n) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, 10s, [&] { return started_ >= n; });
+  }
   std::vector<std::string> decoded() {
     std::lock_guard<std::mutex> l(mu_);
     return decoded_;
@@ -81,6 +90,7 @@ class DeferringServer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool released_ = false;
+  size_t started_ = 0;
   std::vector<std::string> decoded_;
   std::vector<std::string> stored_;
   std::vector<std::thread::id> threads_;
@@ -98,27 +108,28 @@ HttpClientRequest post(const std::string& url, std::string body) {
 TEST(HttpPipelining, TheNextRequestIsHandledWhileTheAnswerBeforeItIsFinishedAndAnswersKeepTheirOrder) {
   DeferringServer server;
   HttpConnection conn(server.url());
-  ASSERT_TRUE(conn.send(post(server.url(), "200 first")).ok());
-  ASSERT_TRUE(conn.send(post(server.url(), "200 second")).ok());
-  ASSERT_TRUE(conn.send(post(server.url(), "200 third")).ok());
-  EXPECT_EQ(conn.owed(), 3u);
+  const std::vector<std::string> bodies = {"200 first", "200 second", "200 third", "200 fourth", "200 fifth"};
+  for (const auto& b : bodies) ASSERT_TRUE(conn.send(post(server.url(), b)).ok());
+  EXPECT_EQ(conn.owed(), 5u);
   // The first finish is held: the server still reads and handles the
-  // next requests (the responder owes at most two answers, so the third
-  // waits to be handled until the first is sent).
-  ASSERT_TRUE(server.wait_decoded(2));
+  // next requests, up to three decoded ones per connection (one being
+  // finished, one queued, one waiting for room), not the fourth.
+  ASSERT_TRUE(server.wait_decoded(3));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(server.decoded().size(), 3u);
   EXPECT_TRUE(server.stored().empty());
   server.release();
-  for (const char* want : {"200 first", "200 second", "200 third"}) {
+  for (const auto& want : bodies) {
     auto a = conn.receive(10s, 1 << 20);
     ASSERT_TRUE(a.ok()) << a.status().to_string();
     EXPECT_EQ(a->status, 200);
-    EXPECT_EQ(a->body, std::string("answer to ") + want);
+    EXPECT_EQ(a->body, "answer to " + want);
   }
-  EXPECT_EQ(server.stored(), (std::vector<std::string>{"200 first", "200 second", "200 third"}));
+  EXPECT_EQ(server.stored(), bodies);
   // One connection, kept open: one server thread handled them all.
   auto threads = server.threads();
-  ASSERT_EQ(threads.size(), 3u);
-  EXPECT_EQ(threads[0], threads[2]);
+  ASSERT_EQ(threads.size(), 5u);
+  EXPECT_EQ(threads[0], threads[4]);
   EXPECT_TRUE(conn.open());
 }
 
@@ -152,8 +163,8 @@ TEST(HttpPipelining, AfterAnAnswerThatIsNot2xxTheLaterRequestsAreNeverFinished) 
 TEST(HttpPipelining, AConnectionTheServerClosedWhileIdleIsOpenedAgainBeforeTheNextRequest) {
   DeferringServer server(200ms);
   server.release();
-  Counter& timed_out = MetricsRegistry::global().counter("sluice_tcp_connections_timed_out_total", "",
-                                                         {{"listener", "pipelining"}});
+  Counter& timed_out =
+      MetricsRegistry::global().counter("sluice_tcp_connections_timed_out_total", "", {{"listener", "pipelining"}});
   const uint64_t timed_out_before = timed_out.value();
   HttpConnection conn(server.url());
   ASSERT_TRUE(conn.send(post(server.url(), "200 first")).ok());
@@ -165,6 +176,54 @@ TEST(HttpPipelining, AConnectionTheServerClosedWhileIdleIsOpenedAgainBeforeTheNe
   ASSERT_TRUE(a.ok()) << a.status().to_string();
   EXPECT_EQ(a->body, "answer to 200 second");
   EXPECT_EQ(timed_out.value(), timed_out_before + 1) << "the server did not close the idle connection";
+}
+
+TEST(HttpPipelining, RequestsOfAClientThatClosedTheConnectionAreNotFinished) {
+  DeferringServer server;
+  {
+    HttpConnection conn(server.url());
+    ASSERT_TRUE(conn.send(post(server.url(), "200 first")).ok());
+    ASSERT_TRUE(conn.send(post(server.url(), "200 second")).ok());
+    ASSERT_TRUE(server.wait_decoded(2));
+    ASSERT_TRUE(server.wait_started(1));
+  }  // closed with both answers owed
+  std::this_thread::sleep_for(100ms);
+  server.release();
+  std::this_thread::sleep_for(300ms);
+  // The first was being finished when the client left; the second was not
+  // started, and nobody would have received its answer.
+  EXPECT_EQ(server.stored(), (std::vector<std::string>{"200 first"}));
+}
+
+TEST(HttpPipelining, TheIdleTimeOutWaitsForAnAnswerInProgress) {
+  DeferringServer server(200ms);
+  HttpConnection conn(server.url());
+  ASSERT_TRUE(conn.send(post(server.url(), "200 slow")).ok());
+  ASSERT_TRUE(server.wait_decoded(1));
+  std::this_thread::sleep_for(700ms);  // the finish takes longer than the idle time-out
+  server.release();
+  auto a = conn.receive(10s, 1 << 20);
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  EXPECT_EQ(a->body, "answer to 200 slow");
+}
+
+TEST(HttpPipelining, ClientTimeOutsApplyToAServerThatNeverAnswers) {
+  // A listener that never accepts: the kernel completes the connection and
+  // takes the request's bytes, and no answer ever comes.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  HttpConnection conn(url);
+  HttpClientRequest r = post(url, "200 x");
+  r.timeout = 200ms;
+  ASSERT_TRUE(conn.send(r).ok());
+  auto a = conn.receive(200ms, 1 << 20);
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(conn.open());
+  auto once = http_send(r);
+  ASSERT_FALSE(once.ok());
+  EXPECT_EQ(once.status().code(), StatusCode::kUnavailable) << once.status().to_string();
 }
 
 TEST(HttpPipelining, AConnectionRefusesAnotherServersUrlAndReportsAServerThatIsGone) {

@@ -54,6 +54,7 @@ struct TcpServer::Impl {
     /// until the last ends. Guarded by io_mu.
     int in_io = 0;
     std::mutex io_mu;
+    std::atomic<int> working{0};  ///< begin_work() without end_work(); the janitor leaves it alone
 
     Conn(Impl* s, asio::io_context& io) : server(s), sock(io) {}
 
@@ -89,6 +90,11 @@ struct TcpServer::Impl {
       std::lock_guard<std::mutex> l(io_mu);
       // The other one under way, if any, is timed from now.
       io_since = --in_io == 0 ? 0 : mono_ns();
+    }
+    void begin_work() override { ++working; }
+    void end_work() override {
+      std::lock_guard<std::mutex> l(io_mu);
+      if (--working == 0 && in_io > 0) io_since = mono_ns();
     }
     bool stopping() const override { return server->stopping; }
   };
@@ -211,7 +217,7 @@ void TcpServer::Impl::janitor_loop() {
         continue;
       }
       int64_t since = c.io_since.load();
-      if (since != 0 && now - since > options.idle_timeout.count()) {
+      if (since != 0 && c.working.load() == 0 && now - since > options.idle_timeout.count()) {
         timed_out->inc();
         ::shutdown(c.sock.native_handle(), SHUT_RDWR);
         c.io_since = 0;

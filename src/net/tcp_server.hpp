@@ -52,6 +52,12 @@ class TcpConnection {
   virtual boost::asio::ip::tcp::socket& socket() = 0;
   virtual void begin_io() = 0;
   virtual void end_io() = 0;
+  /// Brackets work the server does for the peer between its reads (an
+  /// answer being made on another thread while the connection's thread
+  /// waits for the next request): the idle time-out does not apply until
+  /// the last end_work(), and a read under way is then timed from there.
+  virtual void begin_work() = 0;
+  virtual void end_work() = 0;
   /// True once the server is stopping; handlers should return.
   virtual bool stopping() const = 0;
 };

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <climits>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <type_traits>
@@ -162,14 +162,13 @@ class SluiceSink final : public Sink {
     bool hold = false;  // a batch failed: send no later one
     size_t next = 0;
     while (next < batches.size() || !flight.empty()) {
-      while (!hold && next < batches.size() && flight.size() < window() && one_request(*batches[next])) {
+      while (!hold && next < batches.size() && flight.size() < window() && pipelined(*batches[next])) {
         LogBatch& b = *batches[next];
         InFlight f{next, positions_to_send(b, &ahead), {}};
         bool compressed = false;
         HttpClientRequest req = pipelined_request(b, f.sent, &compressed);
         f.url = req.url;
-        SinkResult r =
-            encode_next_hop_body(req, compression_, CompressionLevel::kFast, compressed, &(*errors)[next]);
+        SinkResult r = encode_next_hop_body(req, compression_, CompressionLevel::kFast, compressed, &(*errors)[next]);
         if (r == SinkResult::kOk) r = sent_outcome(conn_.send(req), req.url, &(*errors)[next]);
         if (r != SinkResult::kOk) {
           (*results)[next++] = r;
@@ -188,7 +187,7 @@ class SluiceSink final : public Sink {
           }
           break;
         }
-        (*results)[next] = write(*batches[next], &(*errors)[next]);  // not one request: alone
+        (*results)[next] = write(*batches[next], &(*errors)[next]);  // not pipelined: alone
         hold = (*results)[next] == SinkResult::kRetry;
         ++next;
         continue;
@@ -363,17 +362,16 @@ class SluiceSink final : public Sink {
     for (const auto& p : sent) committed_[{p.source, p.key}] = p.offset;
   }
 
-  /// True when `b` goes in one request: it has positions and one kind of
-  /// item (or none: positions only).
-  static bool one_request(const LogBatch& b) {
-    return !b.positions.empty() && !b.records.empty() + !b.samples.empty() + !b.spans.empty() <= 1;
-  }
+  /// True when `b` may be pipelined: it goes in one /v1/logs request (the
+  /// path whose requests the server stores in order): it has positions and
+  /// log records only, or nothing else (positions only).
+  static bool pipelined(const LogBatch& b) { return !b.positions.empty() && b.samples.empty() && b.spans.empty(); }
 
   static Signal signal_of(const LogBatch& b) {
     return !b.samples.empty() ? Signal::kMetrics : !b.spans.empty() ? Signal::kTraces : Signal::kLogs;
   }
 
-  /// The request of a one_request() batch that advances `sent`: its
+  /// The request of a pipelined() batch that advances `sent`: its
   /// prepared body (`*compressed`) when the positions fit the header, else
   /// encoded with them (not compressed yet).
   HttpClientRequest pipelined_request(const LogBatch& b, const std::vector<SluicePosition>& sent, bool* compressed) {
@@ -426,22 +424,24 @@ class SluiceSink final : public Sink {
     return next_hop_outcome(answer, req.url, error);
   }
 
-  /// Requests that may be in flight at once: kWindow once the server of
-  /// the open connection said it stores them in order, else 1.
-  size_t window() {
-    if (!conn_.open()) pipelining_ = false;  // a new connection: maybe another server
-    return pipelining_ ? kWindow : 1;
-  }
+  /// Requests that may be in flight at once: kWindow once an answer on
+  /// the connection now open said its server stores them in order, else 1
+  /// (a new connection may reach another server: one that stores a later
+  /// request after an earlier one failed).
+  size_t window() const { return conn_.open() && pipelining_on_ == conn_.generation() ? kWindow : 1; }
 
+  /// Notes whether `answer`, received on the connection now open, allows
+  /// pipelining.
   void note_pipelining(const Result<HttpClientResponse>& answer) {
     if (!answer.ok()) return;
     auto it = answer->headers.find(pipelining_header_);
-    pipelining_ = it != answer->headers.end() && it->second == kSluicePipeliningOrdered;
+    const bool ordered = it != answer->headers.end() && it->second == kSluicePipeliningOrdered;
+    pipelining_on_ = ordered && conn_.open() ? conn_.generation() : 0;
   }
 
   /// Batches the engine may hand to write_group() at once, and how many of
-  /// their requests may be in flight (the server decodes at most about two
-  /// ahead of what it stores: net/http_server.cpp).
+  /// their requests may be in flight (the server decodes the ones after
+  /// the one it stores: net/http_server.cpp).
   static constexpr size_t kMaxGroup = 8;
   static constexpr size_t kWindow = 3;
   static constexpr uint64_t kMaxResponseBytes = 1 << 20;
@@ -453,9 +453,9 @@ class SluiceSink final : public Sink {
   SluiceEncoders encoders_;
   /// Kept open between requests (keep-alive); used by the worker only.
   HttpConnection conn_{endpoint_};
-  /// The server's last answer on conn_ allowed pipelining
-  /// (kSluicePipeliningHeader).
-  bool pipelining_ = false;
+  /// The generation of conn_ whose server's last answer allowed
+  /// pipelining (kSluicePipeliningHeader); 0: none.
+  uint64_t pipelining_on_ = 0;
   const std::string pipelining_header_ = lower_case(kSluicePipeliningHeader);
   bool warned_large_ = false;
   /// (source, key) -> offset the server has: learned at start, raised by

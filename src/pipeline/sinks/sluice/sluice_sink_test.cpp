@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <thread>
 
 #include "common/compression.hpp"
 #include "net/http_server.hpp"
@@ -476,10 +477,11 @@ namespace {
 /// it in flight.
 class OrderingServer {
  public:
-  OrderingServer() {
+  explicit OrderingServer(std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60)) {
     HttpServerOptions o;
     o.name = "ordering";
     o.listen = "127.0.0.1:0";
+    o.idle_timeout = idle_timeout;
     server_ = std::make_unique<HttpServer>(o, [this](const HttpRequest& r) {
       const std::string what = r.header("x-sluice-positions");
       {
@@ -579,6 +581,35 @@ TEST(SluiceSink, PipelinesAGroupOnceTheServerSaysItStoresInOrderAndStopsAtAFailu
   EXPECT_EQ(stored, (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40), pos(40), pos(50), pos(60)}));
 }
 
+TEST(SluiceSink, ANewConnectionIsNotPipelinedBeforeItsServerSaysItStoresInOrder) {
+  OrderingServer server(std::chrono::milliseconds(200));
+  SluiceSinkOptions o;
+  o.endpoint = server.url();
+  o.agent_id = "web-1";
+  auto made = make_sluice_sink(o, fakes());
+  ASSERT_TRUE(made.ok()) << made.status().to_string();
+  Sink& sink = **made;
+  auto write = [&](uint64_t first, uint64_t n) {
+    std::vector<LogBatch> batches;
+    for (uint64_t i = first; i < first + n; ++i) batches.push_back(batch_of(1, {{"app", "k", i * 10, "/x"}}));
+    std::vector<LogBatch*> group;
+    for (auto& b : batches) group.push_back(&b);
+    std::vector<SinkResult> results(group.size(), SinkResult::kFatal);
+    std::vector<std::string> errors(group.size());
+    sink.write_group(group, &results, &errors);
+    for (size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i], SinkResult::kOk) << errors[i];
+  };
+  write(1, 3);  // the second and third pipelined
+  // The server closes the idle connection; the sink's next group opens a
+  // new one, whose first request goes alone again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  write(4, 2);
+  auto events = server.events();
+  auto at = [&](const std::string& e) { return std::find(events.begin(), events.end(), e) - events.begin(); };
+  ASSERT_LT(at("d" + pos(50)), static_cast<std::ptrdiff_t>(events.size()));
+  EXPECT_LT(at("s" + pos(40)), at("d" + pos(50))) << "pipelined on a connection not yet answered";
+}
+
 TEST(SluiceSink, DoesNotPipelineToAServerThatDoesNotSayItStoresInOrder) {
   FakeServer server;  // answers at once, without X-Sluice-Pipelining
   auto sink = sink_for(server);
@@ -591,8 +622,8 @@ TEST(SluiceSink, DoesNotPipelineToAServerThatDoesNotSayItStoresInOrder) {
   std::vector<SinkResult> results(group.size(), SinkResult::kFatal);
   std::vector<std::string> errors(group.size());
   sink->write_group(group, &results, &errors);
-  EXPECT_EQ(results, (std::vector<SinkResult>{SinkResult::kOk, SinkResult::kRetry, SinkResult::kRetry,
-                                              SinkResult::kRetry}));
+  EXPECT_EQ(results,
+            (std::vector<SinkResult>{SinkResult::kOk, SinkResult::kRetry, SinkResult::kRetry, SinkResult::kRetry}));
   // One request at a time: after the 503 nothing more was sent.
   EXPECT_EQ(server.requests().size(), 2u);
   EXPECT_NE(errors[2].find("not sent"), std::string::npos) << errors[2];
