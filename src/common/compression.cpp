@@ -181,7 +181,8 @@ Result<std::string> compress(Compression c, std::string_view in, CompressionLeve
     case Compression::kDeflate: {
       z_stream zs{};
       int bits = c == Compression::kGzip ? 16 + MAX_WBITS : MAX_WBITS;
-      if (deflateInit2(&zs, fast ? Z_BEST_SPEED : Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      if (deflateInit2(&zs, fast ? Z_BEST_SPEED : Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) !=
+          Z_OK) {
         return Status::Internal("zlib: deflateInit2 failed");
       }
       std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, deflateEnd);
