@@ -529,14 +529,29 @@ class OrderingServer {
 
 std::string pos(uint64_t offset) { return "[[\"app\",\"k\"," + std::to_string(offset) + "]]"; }
 
-TEST(SluiceSink, PipelinesAGroupOnceTheServerSaysItStoresInOrderAndStopsAtAFailure) {
-  OrderingServer server;
+/// A sink of agent "web-1" to the server at `url`.
+std::unique_ptr<Sink> sink_to(const std::string& url) {
   SluiceSinkOptions o;
-  o.endpoint = server.url();
+  o.endpoint = url;
   o.agent_id = "web-1";
   auto made = make_sluice_sink(o, fakes());
-  ASSERT_TRUE(made.ok()) << made.status().to_string();
-  Sink& sink = **made;
+  EXPECT_TRUE(made.ok()) << made.status().to_string();
+  return made.ok() ? std::move(*made) : nullptr;
+}
+
+/// The positions of the stored requests among an OrderingServer's events.
+std::vector<std::string> stored_of(const std::vector<std::string>& events) {
+  std::vector<std::string> stored;
+  for (const auto& e : events) {
+    if (e[0] == 's') stored.push_back(e.substr(1));
+  }
+  return stored;
+}
+
+TEST(SluiceSink, PipelinesAGroupOnceTheServerSaysItStoresInOrderAndStopsAtAFailure) {
+  OrderingServer server;
+  auto made = sink_to(server.url());
+  Sink& sink = *made;
   ASSERT_GT(sink.max_group(), 4u);
   std::vector<LogBatch> batches;
   for (uint64_t i = 1; i <= 6; ++i) batches.push_back(batch_of(1, {{"app", "k", i * 10, "/var/log/app.log"}}));
@@ -564,31 +579,20 @@ TEST(SluiceSink, PipelinesAGroupOnceTheServerSaysItStoresInOrderAndStopsAtAFailu
   EXPECT_LT(at("d" + pos(30)), at("s" + pos(20))) << "the third batch was not in flight during the second";
   // Stored: the first four in order, the fourth failing; never the fifth or
   // sixth.
-  std::vector<std::string> stored;
-  for (const auto& e : events) {
-    if (e[0] == 's') stored.push_back(e.substr(1));
-  }
-  EXPECT_EQ(stored, (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40)}));
+  EXPECT_EQ(stored_of(events), (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40)}));
   // Retried in order, alone, as the engine does: each is stored.
   for (size_t i = 3; i < group.size(); ++i) {
     std::string err;
     ASSERT_EQ(sink.write(*group[i], &err), SinkResult::kOk) << err;
   }
-  stored.clear();
-  for (const auto& e : server.events()) {
-    if (e[0] == 's') stored.push_back(e.substr(1));
-  }
-  EXPECT_EQ(stored, (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40), pos(40), pos(50), pos(60)}));
+  EXPECT_EQ(stored_of(server.events()),
+            (std::vector<std::string>{pos(10), pos(20), pos(30), pos(40), pos(40), pos(50), pos(60)}));
 }
 
 TEST(SluiceSink, ANewConnectionIsNotPipelinedBeforeItsServerSaysItStoresInOrder) {
   OrderingServer server(std::chrono::milliseconds(200));
-  SluiceSinkOptions o;
-  o.endpoint = server.url();
-  o.agent_id = "web-1";
-  auto made = make_sluice_sink(o, fakes());
-  ASSERT_TRUE(made.ok()) << made.status().to_string();
-  Sink& sink = **made;
+  auto made = sink_to(server.url());
+  Sink& sink = *made;
   auto write = [&](uint64_t first, uint64_t n) {
     std::vector<LogBatch> batches;
     for (uint64_t i = first; i < first + n; ++i) batches.push_back(batch_of(1, {{"app", "k", i * 10, "/x"}}));
