@@ -567,7 +567,10 @@ TEST(SluiceSink, PipelinesAGroupOnceTheServerSaysItStoresInOrderAndStopsAtAFailu
   sink.write_group(group, &results, &errors);
   EXPECT_EQ(results, (std::vector<SinkResult>{SinkResult::kOk, SinkResult::kOk, SinkResult::kOk, SinkResult::kRetry,
                                               SinkResult::kRetry, SinkResult::kRetry}));
-  EXPECT_NE(errors[3].find("503"), std::string::npos) << errors[3];
+  // Its 503, or, when the server's close after it failed the sending of
+  // the sixth first (the answer then goes unread), "not answered".
+  EXPECT_TRUE(errors[3].find("503") != std::string::npos || errors[3].find("not answered") != std::string::npos)
+      << errors[3];
   auto events = server.events();
   // The first request went alone (the server had not said yet that it
   // stores in order); then the third was in flight while the second was
