@@ -86,14 +86,15 @@ boost::system::error_code run_one(boost::asio::io_context& io, Start start) {
   return result;
 }
 
-/// Opens `stream` to `u` within `timeout`.
+/// Opens `stream` to `u`, connected by `deadline` (the name is resolved
+/// first, within the system resolver's own limits).
 boost::system::error_code open_stream(boost::asio::io_context& io, beast::tcp_stream& stream, const HttpUrl& u,
-                                      std::chrono::nanoseconds timeout) {
+                                      std::chrono::steady_clock::time_point deadline) {
   tcp::resolver resolver(io);
   boost::system::error_code ec;
   auto results = resolver.resolve(u.host, u.port, ec);
   if (ec) return ec;
-  stream.expires_after(timeout);
+  stream.expires_at(deadline);
   ec = run_one(io, [&](auto handler) { stream.async_connect(results, std::move(handler)); });
   if (!ec) stream.socket().set_option(tcp::no_delay(true), ec);
   return ec;
@@ -107,7 +108,7 @@ Result<HttpClientResponse> http_send(const HttpClientRequest& request) {
   boost::asio::io_context io;
   beast::tcp_stream stream(io);
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
-  boost::system::error_code ec = open_stream(io, stream, u, request.timeout);
+  boost::system::error_code ec = open_stream(io, stream, u, deadline);
   if (ec) return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
   stream.expires_at(deadline);
   ec = run_one(io, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
@@ -169,7 +170,7 @@ Status HttpConnection::send(const HttpClientRequest& request) {
   if (!impl_->stream) {
     impl_->stream.emplace(impl_->io);
     ++impl_->generation;
-    boost::system::error_code ec = open_stream(impl_->io, *impl_->stream, u, request.timeout);
+    boost::system::error_code ec = open_stream(impl_->io, *impl_->stream, u, deadline);
     if (ec) {
       impl_->close();
       return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());

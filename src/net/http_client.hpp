@@ -30,7 +30,9 @@ struct HttpClientRequest {
   std::string url;  ///< "http://host:port/path?query"
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::chrono::nanoseconds timeout = std::chrono::seconds(30);  ///< connect + send + receive
+  /// Connect + send + receive (the host name's resolution is bounded by
+  /// the system resolver, not by this).
+  std::chrono::nanoseconds timeout = std::chrono::seconds(30);
   uint64_t max_response_bytes = 64ULL << 20;
 };
 

@@ -119,8 +119,9 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
 /// one queued, one waiting to be pushed). After an answer that is not 2xx,
 /// or a failed write, it stops, closes the connection and drops the rest;
 /// so it does before finishing an answer whose client has closed the
-/// connection. While an answer is in progress the connection's idle time-out is held
-/// (TcpConnection::begin_work): a client waiting for it sends nothing.
+/// connection. While a deferred answer is being finished the connection's
+/// idle time-out is held (TcpConnection::begin_work): a client waiting for
+/// it sends nothing; writing it is timed as any write.
 class HttpServer::Impl::Responder {
  public:
   /// Answers in progress at once: one being finished, one queued.
@@ -147,7 +148,6 @@ class HttpServer::Impl::Responder {
     if (stopped_) return false;
     owed_.push_back(Owed{std::move(r), version, keep_alive});
     ++in_progress_;
-    c_.begin_work();
     cv_.notify_all();
     return true;
   }
@@ -185,6 +185,13 @@ class HttpServer::Impl::Responder {
       }
       if (o.r.finish) {
         HttpResponse done;
+        // The client waits for this answer and sends nothing meanwhile: no
+        // idle time-out while it is made (the write after it is timed).
+        c_.begin_work();
+        struct EndWork {
+          TcpConnection& c;
+          ~EndWork() { c.end_work(); }
+        } end_work{c_};
         try {
           done = o.r.finish();
         } catch (const std::exception& e) {
@@ -206,7 +213,6 @@ class HttpServer::Impl::Responder {
       {
         std::lock_guard<std::mutex> l(mu_);
         --in_progress_;
-        c_.end_work();
       }
       cv_.notify_all();
     }
@@ -228,7 +234,7 @@ class HttpServer::Impl::Responder {
     {
       std::lock_guard<std::mutex> l(mu_);
       stopped_ = true;
-      for (; in_progress_ > 0; --in_progress_) c_.end_work();
+      in_progress_ = 0;
       dropped.swap(owed_);
     }
     cv_.notify_all();

@@ -15,8 +15,8 @@
 // waiting). Once a connection has had a deferred
 // answer, an answer that is not 2xx closes it and the requests read after
 // it are dropped unanswered, as are those not started when the client
-// goes away. The idle time-out does not run while an answer is in
-// progress.
+// goes away. The idle time-out does not run while a deferred answer is
+// being finished.
 //
 // Thread-safety: start()/stop() from one thread; the handler is called
 // concurrently.

@@ -91,7 +91,10 @@ struct TcpServer::Impl {
       // The other one under way, if any, is timed from now.
       io_since = --in_io == 0 ? 0 : mono_ns();
     }
-    void begin_work() override { ++working; }
+    void begin_work() override {
+      std::lock_guard<std::mutex> l(io_mu);
+      ++working;
+    }
     void end_work() override {
       std::lock_guard<std::mutex> l(io_mu);
       if (--working == 0 && in_io > 0) io_since = mono_ns();
@@ -216,8 +219,13 @@ void TcpServer::Impl::janitor_loop() {
         it = conns.erase(it);
         continue;
       }
-      int64_t since = c.io_since.load();
-      if (since != 0 && c.working.load() == 0 && now - since > options.idle_timeout.count()) {
+      int64_t since = 0;
+      {
+        // Both at once: end_work() restarts io_since as it ends the work.
+        std::lock_guard<std::mutex> io(c.io_mu);
+        if (c.working.load() == 0) since = c.io_since.load();
+      }
+      if (since != 0 && now - since > options.idle_timeout.count()) {
         timed_out->inc();
         ::shutdown(c.sock.native_handle(), SHUT_RDWR);
         c.io_since = 0;

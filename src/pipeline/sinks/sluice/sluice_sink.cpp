@@ -143,8 +143,9 @@ class SluiceSink final : public Sink {
 
   size_t max_group() const override { return kMaxGroup; }
 
-  /// Pipelines the batches that go in one request each (one kind, with
-  /// positions) on the connection, kWindow requests in flight at once, so
+  /// Pipelines the batches that go in one /v1/logs request each (log
+  /// records and positions, or positions only: pipelined()) on the
+  /// connection, kWindow requests in flight at once, so
   /// that the server decodes the next while it stores one; the others are
   /// written alone in their turn. The server stores a connection's requests
   /// in the order sent and closes it after an answer that is not 2xx
@@ -198,7 +199,7 @@ class SluiceSink final : public Sink {
           conn_.owed() > 0 ? conn_.receive(options_.timeout, kMaxResponseBytes)
                            : Result<HttpClientResponse>(Status::Unavailable(
                                  "not answered: the connection to " + endpoint_ + " closed after an earlier answer"));
-      note_pipelining(answer);
+      note_pipelining(kLogsPath, answer);  // pipelined() batches go to /v1/logs
       SinkResult r = next_hop_outcome(answer, f.url, &(*errors)[f.index]);
       (*results)[f.index] = r;
       if (r == SinkResult::kOk) {
@@ -420,7 +421,7 @@ class SluiceSink final : public Sink {
     if (r != SinkResult::kOk) return r;
     if (r = sent_outcome(conn_.send(req), req.url, error); r != SinkResult::kOk) return r;
     Result<HttpClientResponse> answer = conn_.receive(options_.timeout, kMaxResponseBytes);
-    note_pipelining(answer);
+    note_pipelining(path, answer);
     return next_hop_outcome(answer, req.url, error);
   }
 
@@ -430,10 +431,11 @@ class SluiceSink final : public Sink {
   /// request after an earlier one failed).
   size_t window() const { return conn_.open() && pipelining_on_ == conn_.generation() ? kWindow : 1; }
 
-  /// Notes whether `answer`, received on the connection now open, allows
-  /// pipelining.
-  void note_pipelining(const Result<HttpClientResponse>& answer) {
-    if (!answer.ok()) return;
+  /// Notes whether `answer` to a request to `path`, received on the
+  /// connection now open, allows pipelining; only /v1/logs answers say
+  /// (the server stores the other kinds as they come).
+  void note_pipelining(std::string_view path, const Result<HttpClientResponse>& answer) {
+    if (!answer.ok() || path != kLogsPath) return;
     auto it = answer->headers.find(pipelining_header_);
     const bool ordered = it != answer->headers.end() && it->second == kSluicePipeliningOrdered;
     pipelining_on_ = ordered && conn_.open() ? conn_.generation() : 0;
