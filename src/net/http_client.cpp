@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <optional>
 
 namespace sluice {
@@ -54,22 +55,22 @@ Result<http::request<http::string_body>> to_beast(const HttpClientRequest& reque
   return req;
 }
 
+std::string lower_case(std::string_view text) {
+  std::string out(text);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
 HttpClientResponse from_beast(http::response<http::string_body>& res) {
   HttpClientResponse out;
   out.status = static_cast<int>(res.result_int());
   out.content_type = std::string(res[http::field::content_type]);
   out.body = std::move(res.body());
   for (const auto& f : res) {
-    std::string name(f.name_string());
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    out.headers[name] = std::string(f.value());
+    out.headers[lower_case(std::string_view(f.name_string().data(), f.name_string().size()))] = std::string(f.value());
   }
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 /// Runs one asynchronous operation, which `start` begins with the handler
 /// it is given, on `io` until it ends, and returns its error:
@@ -102,30 +103,24 @@ boost::system::error_code open_stream(boost::asio::io_context& io, beast::tcp_st
 
 }  // namespace
 
+std::string HttpClientResponse::header(std::string_view name) const {
+  auto it = headers.find(lower_case(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
 Result<HttpClientResponse> http_send(const HttpClientRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
-  SLUICE_ASSIGN_OR_RETURN(auto req, to_beast(request, u));
-  boost::asio::io_context io;
-  beast::tcp_stream stream(io);
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
-  boost::system::error_code ec = open_stream(io, stream, u, deadline);
-  if (ec) return Status::Unavailable("connecting to " + u.hostport + ": " + ec.message());
-  stream.expires_at(deadline);
-  ec = run_one(io, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
-  if (ec) return Status::Unavailable("sending to " + u.hostport + ": " + ec.message());
-  beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(request.max_response_bytes);
-  stream.expires_at(deadline);
-  ec = run_one(io, [&](auto handler) { http::async_read(stream, buf, parser, std::move(handler)); });
-  if (ec) return Status::Unavailable("reading the answer from " + u.hostport + ": " + ec.message());
-  HttpClientResponse out = from_beast(parser.get());
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  return out;
+  HttpConnection conn("http://" + u.hostport);
+  SLUICE_RETURN_IF_ERROR(conn.send(request));
+  const auto left =
+      std::max<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
+  return conn.receive(left, request.max_response_bytes);
 }
 
 struct HttpConnection::Impl {
   std::string base_url;
+  HttpUrl base;  ///< base_url's parts; host empty when it is not a valid URL
   boost::asio::io_context io;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;  ///< bytes read past the last answer
@@ -154,13 +149,15 @@ struct HttpConnection::Impl {
 
 HttpConnection::HttpConnection(std::string base_url) : impl_(std::make_unique<Impl>()) {
   impl_->base_url = std::move(base_url);
+  if (auto u = parse_http_url(impl_->base_url); u.ok()) impl_->base = std::move(*u);
 }
 
 HttpConnection::~HttpConnection() { impl_->close(); }
 
 Status HttpConnection::send(const HttpClientRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
-  SLUICE_ASSIGN_OR_RETURN(HttpUrl base, parse_http_url(impl_->base_url));
+  const HttpUrl& base = impl_->base;
+  if (base.host.empty()) return parse_http_url(impl_->base_url).status();
   if (u.host != base.host || u.port != base.port) {
     return Status::InvalidArgument("URL \"" + request.url + "\" is not on this connection's server " + base.hostport);
   }
@@ -195,7 +192,7 @@ Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds time
                     [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, std::move(handler)); });
   if (ec) {
     impl_->close();
-    return Status::Unavailable("reading the answer from " + impl_->base_url + ": " + ec.message());
+    return Status::Unavailable("reading the answer from " + impl_->base.hostport + ": " + ec.message());
   }
   --impl_->owed;
   const bool keep = parser.get().keep_alive();

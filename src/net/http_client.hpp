@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct HttpClientResponse {
   std::string content_type;
   std::string body;
   std::map<std::string, std::string> headers;  ///< lower-case names
+
+  /// The value of header `name` (any case), or "".
+  std::string header(std::string_view name) const;
 };
 
 struct HttpClientRequest {

@@ -266,10 +266,18 @@ void HttpServer::Impl::serve(TcpConnection& c) {
     http::write(sock, res, e);
     c.end_io();
   };
-  auto write = [&](http::response<http::string_body>& res) { write_with(res, ec); };
   // Started at the first deferred answer; every later answer goes through
   // it, in order. Destroyed (joined) before the connection is.
   std::optional<Responder> responder;
+  // Sends `r` (through the responder once there is one); false when the
+  // connection is closing.
+  auto answer = [&](HttpResponse r, unsigned version, bool keep) {
+    if (r.finish && !responder) responder.emplace(c, write_with);
+    if (responder) return responder->push(std::move(r), version, keep);
+    auto res = to_beast(r, version, keep);
+    write_with(res, ec);
+    return !ec;
+  };
   while (!c.stopping()) {
     if (responder && !responder->running()) break;
     http::request_parser<http::string_body> parser;
@@ -283,12 +291,7 @@ void HttpServer::Impl::serve(TcpConnection& c) {
                      "{\"error\":{\"code\":\"resource_exhausted\",\"message\":\"request body is larger than the "
                      "limit of " +
                          std::to_string(options.max_body_bytes) + " bytes\"}}\n"};
-      if (responder) {
-        (void)responder->push(std::move(r), 11, false);
-      } else {
-        auto res = to_beast(r, 11, false);
-        write(res);
-      }
+      (void)answer(std::move(r), 11, false);
       break;
     }
     if (ec) {
@@ -298,12 +301,7 @@ void HttpServer::Impl::serve(TcpConnection& c) {
         HttpResponse r{400, "application/json",
                        "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"malformed HTTP request: " +
                            ec.message() + "\"}}\n"};
-        if (responder) {
-          (void)responder->push(std::move(r), 11, false);
-        } else {
-          auto res = to_beast(r, 11, false);
-          write(res);
-        }
+        (void)answer(std::move(r), 11, false);
       }
       break;
     }
@@ -329,14 +327,7 @@ void HttpServer::Impl::serve(TcpConnection& c) {
       spdlog::error("http: handler for {} threw: {}", hr.path, e.what());
     }
     const bool keep = req.keep_alive();
-    if (r.finish && !responder) responder.emplace(c, write_with);
-    if (responder) {
-      if (!responder->push(std::move(r), req.version(), keep) || !keep) break;
-      continue;
-    }
-    auto res = to_beast(r, req.version(), keep);
-    write(res);
-    if (ec || !keep) break;
+    if (!answer(std::move(r), req.version(), keep) || !keep) break;
   }
 }
 

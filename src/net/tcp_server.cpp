@@ -54,7 +54,7 @@ struct TcpServer::Impl {
     /// until the last ends. Guarded by io_mu.
     int in_io = 0;
     std::mutex io_mu;
-    std::atomic<int> working{0};  ///< begin_work() without end_work(); the janitor leaves it alone
+    int working = 0;  ///< begin_work() without end_work(); the janitor leaves it alone. Guarded by io_mu.
 
     Conn(Impl* s, asio::io_context& io) : server(s), sock(io) {}
 
@@ -223,7 +223,7 @@ void TcpServer::Impl::janitor_loop() {
       {
         // Both at once: end_work() restarts io_since as it ends the work.
         std::lock_guard<std::mutex> io(c.io_mu);
-        if (c.working.load() == 0) since = c.io_since.load();
+        if (c.working == 0) since = c.io_since.load();
       }
       if (since != 0 && now - since > options.idle_timeout.count()) {
         timed_out->inc();
