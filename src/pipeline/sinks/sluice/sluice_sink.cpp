@@ -57,11 +57,6 @@ const OptionTable<SluiceSinkOptions>& sluice_sink_option_table() {
 
 namespace {
 
-std::string lower_case(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 constexpr std::string_view kLogsPath = "/v1/logs";
 constexpr std::string_view kMetricsPath = "/v1/metrics";
 constexpr std::string_view kTracesPath = "/v1/traces";
@@ -103,7 +98,6 @@ class SluiceSink final : public Sink {
     std::vector<SluicePosition> sent = positions_to_send(batch, nullptr);
     std::string positions;
     append_sluice_positions_json(positions, sent);
-    const bool in_header = fits_sluice_positions_header(positions);
     // A source emits one kind per batch, so this is one request. Should a
     // batch hold more than one kind, each kind goes in its own request and
     // only the last carries the positions: the server commits them only
@@ -119,19 +113,10 @@ class SluiceSink final : public Sink {
     if (kinds.empty()) kinds.push_back(Signal::kLogs);
     for (size_t i = 0; i < kinds.size(); ++i) {
       const bool last = i + 1 == kinds.size();
-      const std::string_view body_positions = last && !in_header ? std::string_view(positions) : std::string_view();
-      const PreparedBody* ready = body_positions.empty() ? prepared(batch, kinds[i]) : nullptr;
-      std::string body = ready ? ready->bytes : encode(batch, kinds[i], 0, SIZE_MAX, body_positions);
-      const size_t encoded_size = ready ? ready->encoded_size : body.size();
-      if (encoded_size > options_.max_batch_bytes && !warned_large_) {
-        warned_large_ = true;
-        spdlog::warn(
-            "sluice sink {}: a batch of {} {} with source positions encodes to {} bytes, over max_batch_bytes "
-            "({}); it is sent whole (make the source's batches smaller if the server refuses it)",
-            endpoint_, count(batch, kinds[i]), items_of(kinds[i]), encoded_size, options_.max_batch_bytes);
-      }
-      SinkResult r =
-          send(path_of(kinds[i]), std::move(body), last && in_header ? &positions : nullptr, error, ready != nullptr);
+      bool compressed = false;
+      HttpClientRequest req = kind_request(batch, kinds[i], last ? &positions : nullptr, &compressed);
+      SinkResult r = start(req, compressed, error);
+      if (r == SinkResult::kOk) r = finish(req.url, error);
       if (r != SinkResult::kOk) {
         for (size_t j = 0; j < i; ++j) clear(batch, kinds[j]);
         return r;
@@ -166,11 +151,12 @@ class SluiceSink final : public Sink {
       while (!hold && next < batches.size() && flight.size() < window() && pipelined(*batches[next])) {
         LogBatch& b = *batches[next];
         InFlight f{next, positions_to_send(b, &ahead), {}};
+        std::string positions;
+        append_sluice_positions_json(positions, f.sent);
         bool compressed = false;
-        HttpClientRequest req = pipelined_request(b, f.sent, &compressed);
+        HttpClientRequest req = kind_request(b, Signal::kLogs, &positions, &compressed);
         f.url = req.url;
-        SinkResult r = encode_next_hop_body(req, compression_, CompressionLevel::kFast, compressed, &(*errors)[next]);
-        if (r == SinkResult::kOk) r = sent_outcome(conn_.send(req), req.url, &(*errors)[next]);
+        SinkResult r = start(req, compressed, &(*errors)[next]);
         if (r != SinkResult::kOk) {
           (*results)[next++] = r;
           hold = true;
@@ -195,12 +181,7 @@ class SluiceSink final : public Sink {
       }
       InFlight f = std::move(flight.front());
       flight.pop_front();
-      Result<HttpClientResponse> answer =
-          conn_.owed() > 0 ? conn_.receive(options_.timeout, kMaxResponseBytes)
-                           : Result<HttpClientResponse>(Status::Unavailable(
-                                 "not answered: the connection to " + endpoint_ + " closed after an earlier answer"));
-      note_pipelining(kLogsPath, answer);  // pipelined() batches go to /v1/logs
-      SinkResult r = next_hop_outcome(answer, f.url, &(*errors)[f.index]);
+      SinkResult r = finish(f.url, &(*errors)[f.index]);
       (*results)[f.index] = r;
       if (r == SinkResult::kOk) {
         commit(f.sent);
@@ -297,7 +278,7 @@ class SluiceSink final : public Sink {
       const size_t total = count(batch, s);
       size_t done = 0;
       if (const PreparedBody* ready = prepared(batch, s); ready != nullptr && total > 0) {
-        SinkResult r = send(path_of(s), ready->bytes, nullptr, error, true);
+        SinkResult r = send(path_of(s), ready->bytes, error, true);
         if (r != SinkResult::kOk) {
           for (size_t j = 0; j < k; ++j) clear(batch, order[j]);
           return r;
@@ -313,7 +294,7 @@ class SluiceSink final : public Sink {
           take = std::max<size_t>(1, std::min(take / 2, static_cast<size_t>(static_cast<double>(take) * fit)));
           body = encode(batch, s, done, take, {});
         }
-        SinkResult r = send(path_of(s), std::move(body), nullptr, error);
+        SinkResult r = send(path_of(s), std::move(body), error);
         if (r != SinkResult::kOk) {
           for (size_t j = 0; j < k; ++j) clear(batch, order[j]);
           erase_front(batch, s, done);
@@ -368,27 +349,27 @@ class SluiceSink final : public Sink {
   /// log records only, or nothing else (positions only).
   static bool pipelined(const LogBatch& b) { return !b.positions.empty() && b.samples.empty() && b.spans.empty(); }
 
-  static Signal signal_of(const LogBatch& b) {
-    return !b.samples.empty() ? Signal::kMetrics : !b.spans.empty() ? Signal::kTraces : Signal::kLogs;
-  }
-
-  /// The request of a pipelined() batch that advances `sent`: its
-  /// prepared body (`*compressed`) when the positions fit the header, else
-  /// encoded with them (not compressed yet).
-  HttpClientRequest pipelined_request(const LogBatch& b, const std::vector<SluicePosition>& sent, bool* compressed) {
-    const Signal s = signal_of(b);
-    std::string positions;
-    append_sluice_positions_json(positions, sent);
-    const bool in_header = fits_sluice_positions_header(positions);
-    const PreparedBody* ready = in_header ? prepared(b, s) : nullptr;
-    std::string body = ready != nullptr ? ready->bytes : encode(b, s, 0, SIZE_MAX, in_header ? "" : positions);
+  /// The request that sends `b`'s items of kind `s`, with `positions`
+  /// (JSON) when set: in the X-Sluice-Positions header when they fit, else
+  /// in the body. It takes the body prepare() made when the positions are
+  /// not in it (then `*compressed`). Warns once of a batch with positions
+  /// whose body is over max_batch_bytes (such a batch is never split).
+  HttpClientRequest kind_request(const LogBatch& b, Signal s, const std::string* positions, bool* compressed) {
+    const bool in_header = positions != nullptr && fits_sluice_positions_header(*positions);
+    const std::string_view body_positions =
+        positions != nullptr && !in_header ? std::string_view(*positions) : std::string_view();
+    const PreparedBody* ready = body_positions.empty() ? prepared(b, s) : nullptr;
+    std::string body = ready != nullptr ? ready->bytes : encode(b, s, 0, SIZE_MAX, body_positions);
+    const size_t encoded_size = ready != nullptr ? ready->encoded_size : body.size();
+    if (!b.positions.empty() && encoded_size > options_.max_batch_bytes && !warned_large_) {
+      warned_large_ = true;
+      spdlog::warn(
+          "sluice sink {}: a batch of {} {} with source positions encodes to {} bytes, over max_batch_bytes "
+          "({}); it is sent whole (make the source's batches smaller if the server refuses it)",
+          endpoint_, count(b, s), items_of(s), encoded_size, options_.max_batch_bytes);
+    }
     *compressed = ready != nullptr;
-    return request(path_of(s), std::move(body), in_header ? &positions : nullptr);
-  }
-
-  /// The outcome of sending a request (its answer still to come).
-  static SinkResult sent_outcome(const Status& st, const std::string& url, std::string* error) {
-    return st.ok() ? SinkResult::kOk : next_hop_outcome(st, url, error);
+    return request(path_of(s), std::move(body), in_header ? positions : nullptr);
   }
 
   /// A POST of `body` to `path`; `positions` (JSON) goes in the header when
@@ -408,21 +389,39 @@ class SluiceSink final : public Sink {
     return req;
   }
 
-  /// POSTs one request body to `path` on the connection and waits for the
-  /// answer; `positions` (JSON) goes in the header when set. `compressed`:
-  /// the body is already compressed.
-  SinkResult send(std::string_view path, std::string body, const std::string* positions, std::string* error,
-                  bool compressed = false) {
-    HttpClientRequest req = request(path, std::move(body), positions);
-    // The fastest level: on a shipping agent the CPU is scarcer than the
-    // bandwidth (zstd 1 compresses access logs ~1.5x faster than 3 at about
-    // the same ratio).
+  /// Compresses `req`'s body unless `compressed` and sends it on the
+  /// connection; its answer is finish()'s. The fastest level: on a shipping
+  /// agent the CPU is scarcer than the bandwidth (zstd 1 compresses access
+  /// logs ~1.5x faster than 3 at about the same ratio).
+  SinkResult start(HttpClientRequest& req, bool compressed, std::string* error) {
     SinkResult r = encode_next_hop_body(req, compression_, CompressionLevel::kFast, compressed, error);
     if (r != SinkResult::kOk) return r;
-    if (r = sent_outcome(conn_.send(req), req.url, error); r != SinkResult::kOk) return r;
-    Result<HttpClientResponse> answer = conn_.receive(options_.timeout, kMaxResponseBytes);
-    note_pipelining(path, answer);
-    return next_hop_outcome(answer, req.url, error);
+    Status st = conn_.send(req);
+    return st.ok() ? SinkResult::kOk : next_hop_outcome(st, req.url, error);
+  }
+
+  /// The outcome of the oldest request start() sent to `url`, from its
+  /// answer; a /v1/logs answer also says whether the server allows
+  /// pipelining on this connection (the server stores the other kinds as
+  /// they come).
+  SinkResult finish(const std::string& url, std::string* error) {
+    Result<HttpClientResponse> answer =
+        conn_.owed() > 0 ? conn_.receive(options_.timeout, kMaxResponseBytes)
+                         : Result<HttpClientResponse>(Status::Unavailable(
+                               "not answered: the connection to " + endpoint_ + " closed after an earlier answer"));
+    if (answer.ok() && url.ends_with(kLogsPath)) {
+      const bool ordered = answer->header(kSluicePipeliningHeader) == kSluicePipeliningOrdered;
+      pipelining_on_ = ordered && conn_.open() ? conn_.generation() : 0;
+    }
+    return next_hop_outcome(answer, url, error);
+  }
+
+  /// POSTs one request body to `path` and waits for the answer (no
+  /// positions). `compressed`: the body is already compressed.
+  SinkResult send(std::string_view path, std::string body, std::string* error, bool compressed = false) {
+    HttpClientRequest req = request(path, std::move(body), nullptr);
+    SinkResult r = start(req, compressed, error);
+    return r == SinkResult::kOk ? finish(req.url, error) : r;
   }
 
   /// Requests that may be in flight at once: kWindow once an answer on
@@ -430,16 +429,6 @@ class SluiceSink final : public Sink {
   /// (a new connection may reach another server: one that stores a later
   /// request after an earlier one failed).
   size_t window() const { return conn_.open() && pipelining_on_ == conn_.generation() ? kWindow : 1; }
-
-  /// Notes whether `answer` to a request to `path`, received on the
-  /// connection now open, allows pipelining; only /v1/logs answers say
-  /// (the server stores the other kinds as they come).
-  void note_pipelining(std::string_view path, const Result<HttpClientResponse>& answer) {
-    if (!answer.ok() || path != kLogsPath) return;
-    auto it = answer->headers.find(pipelining_header_);
-    const bool ordered = it != answer->headers.end() && it->second == kSluicePipeliningOrdered;
-    pipelining_on_ = ordered && conn_.open() ? conn_.generation() : 0;
-  }
 
   /// Batches the engine may hand to write_group() at once, and how many of
   /// their requests may be in flight (the server decodes the ones after
@@ -458,7 +447,6 @@ class SluiceSink final : public Sink {
   /// The generation of conn_ whose server's last answer allowed
   /// pipelining (kSluicePipeliningHeader); 0: none.
   uint64_t pipelining_on_ = 0;
-  const std::string pipelining_header_ = lower_case(kSluicePipeliningHeader);
   bool warned_large_ = false;
   /// (source, key) -> offset the server has: learned at start, raised by
   /// every batch it took. A batch position below it marks a reset (its key

@@ -89,9 +89,11 @@ class OtlpSluiceTest : public ::testing::Test {
     ASSERT_TRUE(http_->open(&pipeline_.ctx).ok());
   }
 
-  HttpResponse post(const std::vector<LogRecord>& records, const std::vector<SluicePosition>& positions,
-                    std::map<std::string, std::string> headers = {{"x-sluice-agent", "web-1"}},
-                    bool positions_in_body = false) {
+  /// A /v1/logs request of `records` advancing `positions` (JSON in the
+  /// header, or in the body), with `headers`.
+  static HttpRequest logs_request(const std::vector<LogRecord>& records, const std::vector<SluicePosition>& positions,
+                                  std::map<std::string, std::string> headers = {{"x-sluice-agent", "web-1"}},
+                                  bool positions_in_body = false) {
     std::string json;
     if (!positions.empty()) append_sluice_positions_json(json, positions);
     HttpRequest r;
@@ -101,7 +103,14 @@ class OtlpSluiceTest : public ::testing::Test {
     r.headers["content-type"] = "application/x-protobuf";
     if (!json.empty() && !positions_in_body) r.headers["x-sluice-positions"] = json;
     r.body = encode_otlp_logs_proto(records, positions_in_body ? json : "");
-    return final_answer(http_->handle(r));
+    return r;
+  }
+
+  /// The answer the server sends to logs_request(...).
+  HttpResponse post(const std::vector<LogRecord>& records, const std::vector<SluicePosition>& positions,
+                    std::map<std::string, std::string> headers = {{"x-sluice-agent", "web-1"}},
+                    bool positions_in_body = false) {
+    return final_answer(http_->handle(logs_request(records, positions, std::move(headers), positions_in_body)));
   }
 
   /// POSTs `body` to `path` (/v1/metrics or /v1/traces) with `headers`.
@@ -129,13 +138,7 @@ class OtlpSluiceTest : public ::testing::Test {
 
 TEST_F(OtlpSluiceTest, AnAgentsLogsAreStoredInTheAnswersFinishAfterTheDecode) {
   open();
-  HttpRequest r;
-  r.method = "POST";
-  r.path = "/v1/logs";
-  r.headers = {{"content-type", "application/x-protobuf"},
-               {"x-sluice-agent", "web-1"},
-               {"x-sluice-positions", "[[\"app\",\"f1\",1]]"}};
-  r.body = encode_otlp_logs_proto(std::vector<LogRecord>{record("a")});
+  HttpRequest r = logs_request({record("a")}, {{"app", "f1", 1}});
   HttpResponse deferred = http_->handle(r);
   ASSERT_TRUE(deferred.finish) << "a sluice agent's request is stored in the answer's finish (pipelining)";
   EXPECT_EQ(pipeline_.batches(), 0u) << "stored before finish ran";
