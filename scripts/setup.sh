@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang libclang-rt-14-dev clang-format clang-tidy
   # libraries (ARCHITECTURE.md "Dependencies")
   libsimdjson-dev libre2-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libzstd-dev libxxhash-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  libzstd-dev libxxhash-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
   zlib1g-dev libsnappy-dev libmsgpack-cxx-dev libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libsystemd-dev
   # tests and benchmarks: real peers and clients

@@ -2,8 +2,8 @@
 // written on a thread of its own, so that the sink's worker goes on to its
 // next batch at once (for sinks that ask: Sink::free_written_items_in_background).
 // Freeing 4,096 parsed records (~60,000 strings) takes about a
-// millisecond, most of it tcmalloc returning memory another thread
-// allocated; in the shipping benchmark it was 70% of the `sluice` sink's
+// millisecond (measured with tcmalloc, most of it returning memory another
+// thread allocated); in the shipping benchmark it was 70% of the `sluice` sink's
 // thread, time in which no request was in flight and the server idled.
 // Interleaved runs of the shipping benchmark's agent and server (1M lines,
 // old and new binary in turns): 11 of 15 pairs faster, by 2-7% on average,
