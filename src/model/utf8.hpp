@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,24 @@ namespace sluice {
 
 /// True when `s` is entirely valid UTF-8 (simdjson's validator).
 bool is_valid_utf8(std::string_view s);
+
+/// The high bits (0x80 of each byte) of `s`'s bytes, ORed together into
+/// one word: zero exactly when `s` is ASCII (hence valid UTF-8). For
+/// checking many short strings at once: OR their words, and validate them
+/// one by one (is_valid_utf8) only when the result is not zero.
+inline uint64_t utf8_high_bits(std::string_view s) noexcept {
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t acc = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc |= w;
+  }
+  for (; n > 0; ++p, --n) acc |= static_cast<uint8_t>(*p);
+  return acc & kHigh;
+}
 
 /// Appends `in` to `out` with every ill-formed sequence replaced by U+FFFD,
 /// one per maximal subpart (Unicode 15 section 3.9 "U+FFFD Substitution of

@@ -61,5 +61,19 @@ TEST(Utf8Test, WordAtATimeAsciiCheckAgreesAtEveryPosition) {
   EXPECT_TRUE(is_valid_utf8(std::string(100, 'x')));
 }
 
+TEST(Utf8Test, HighBitsAreZeroExactlyForAscii) {
+  // A byte with its high bit set before, inside and after each 8-byte word.
+  for (size_t len = 0; len < 40; ++len) {
+    EXPECT_EQ(utf8_high_bits(std::string(len, '\x7f')), 0u) << len;
+    for (size_t at = 0; at < len; ++at) {
+      for (char c : {'\x80', '\xc3', '\xff'}) {
+        std::string s(len, 'a');
+        s[at] = c;
+        EXPECT_NE(utf8_high_bits(s), 0u) << len << " " << at;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice
