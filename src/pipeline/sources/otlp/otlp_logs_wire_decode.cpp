@@ -1,5 +1,6 @@
 #include "pipeline/sources/otlp/otlp_logs_wire_decode.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstddef>
@@ -346,10 +347,13 @@ class Decoder {
   }
 
   /// KeyValue messages (each at `depth`) -> text key/values, deduplicated
-  /// as the mapping says. With `hints`, the i-th key is taken from
-  /// (*hints)[i] when the text is the same, else interned and kept there:
-  /// a request's records repeat their keys in the same order, so this
-  /// compares bytes instead of hashing them.
+  /// as the mapping says. With `hints`, a key is taken from the hints
+  /// near its position (`(*hints)[i]`, then up to kHintReach either side)
+  /// when the text is the same, else checked, interned and kept at
+  /// `(*hints)[i]`: a request's records repeat their keys in about the same
+  /// order (optional attributes shift them by a few), so this compares
+  /// bytes instead of hashing them, and a key equal to a hint (checked when
+  /// it became one) is not checked again.
   bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out,
                   std::vector<AttributeKey>* hints = nullptr) {
     // A record's attributes (with hints) reuse one vector; the others
@@ -359,24 +363,53 @@ class Decoder {
     decoded.clear();
     decoded.resize(kvs.size());
     for (size_t i = 0; i < kvs.size(); ++i) {
-      if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second)) return false;
+      if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second, hints == nullptr)) {
+        return false;
+      }
     }
-    if (hints != nullptr && hints->size() < decoded.size()) hints->resize(decoded.size());
+    if (hints == nullptr) {
+      otlp_logs_map::append_attributes(
+          decoded.size(), *out, [&](size_t i) { return AttributeKey(decoded[i].first); },
+          [&](size_t i) { return std::move(decoded[i].second); });
+      return true;
+    }
+    if (hints->size() < decoded.size()) hints->resize(decoded.size());
+    std::vector<AttributeKey>& keys = record_key_scratch_;
+    keys.resize(decoded.size());
+    for (size_t i = 0; i < decoded.size(); ++i) {
+      const AttributeKey* hint = find_hint(*hints, i, decoded[i].first);
+      if (hint == nullptr) {
+        if (!text_ok(decoded[i].first)) return false;
+        (*hints)[i] = AttributeKey(decoded[i].first);
+        hint = &(*hints)[i];
+      }
+      keys[i] = *hint;  // a copy: a later key may replace (*hints)[i]
+    }
     otlp_logs_map::append_attributes(
-        decoded.size(), *out,
-        [&](size_t i) -> AttributeKey {
-          if (hints == nullptr) return AttributeKey(decoded[i].first);
-          AttributeKey& hint = (*hints)[i];
-          if (hint != decoded[i].first) hint = AttributeKey(decoded[i].first);
-          return hint;
-        },
+        decoded.size(), *out, [&](size_t i) -> const AttributeKey& { return keys[i]; },
         [&](size_t i) { return std::move(decoded[i].second); });
     return true;
   }
 
-  /// The key and value bytes of a KeyValue (key = 1, value = 2).
-  bool key_value_fields(std::string_view m, int depth, std::string_view* key, std::string_view* value,
-                        bool* has_value) {
+  /// How far from its position a key is looked for among the hints.
+  static constexpr size_t kHintReach = 4;
+
+  /// The hint within kHintReach of position `i` whose text is `text`, or
+  /// nullptr.
+  static const AttributeKey* find_hint(const std::vector<AttributeKey>& hints, size_t i, std::string_view text) {
+    if (hints[i] == text) return &hints[i];
+    const size_t lo = i > kHintReach ? i - kHintReach : 0;
+    const size_t hi = std::min(hints.size(), i + kHintReach + 1);
+    for (size_t j = lo; j < hi; ++j) {
+      if (j != i && hints[j] == text) return &hints[j];
+    }
+    return nullptr;
+  }
+
+  /// The key and value bytes of a KeyValue (key = 1, value = 2); the key's
+  /// text is checked when `check_key`.
+  bool key_value_fields(std::string_view m, int depth, std::string_view* key, std::string_view* value, bool* has_value,
+                        bool check_key = true) {
     if (!depth_ok(depth)) return false;
     Reader r(m);
     Field f;
@@ -385,7 +418,7 @@ class Decoder {
       if (!r.next(&f)) return false;
       if (f.type != kLen) continue;
       if (f.number == 1) {
-        if (!text_ok(f.len)) return false;
+        if (check_key && !text_ok(f.len)) return false;
         *key = f.len;
       } else if (f.number == 2) {
         if (*has_value) return false;  // merged by protobuf: the general path
@@ -397,10 +430,10 @@ class Decoder {
   }
 
   /// KeyValue -> key and the value's column text.
-  bool key_value(std::string_view m, int depth, std::string_view* key, std::string* text) {
+  bool key_value(std::string_view m, int depth, std::string_view* key, std::string* text, bool check_key = true) {
     std::string_view value;
     bool has_value;
-    if (!key_value_fields(m, depth, key, &value, &has_value)) return false;
+    if (!key_value_fields(m, depth, key, &value, &has_value, check_key)) return false;
     return !has_value || (count_message() && any_value(value, depth + 1, false, text));
   }
 
@@ -525,6 +558,7 @@ class Decoder {
   /// (records do not nest).
   std::vector<std::string_view> record_kvs_;
   std::vector<std::pair<std::string_view, std::string>> record_decoded_;
+  std::vector<AttributeKey> record_key_scratch_;  ///< attributes()'s keys of one record
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
@@ -140,6 +142,45 @@ TEST(OtlpLogsWireDecode, AgreesWithTheProtobufLibraryOnRandomRequests) {
     SCOPED_TRACE(i);
     expect_same(bytes);
   }
+}
+
+TEST(OtlpLogsWireDecode, KeysShiftedByOptionalAttributesAndABadKeyAfterThem) {
+  // Records repeat their keys with optional ones left out (the decoder takes
+  // a key from the keys near its position in the records before); a key
+  // that is not UTF-8 is still refused when it comes after valid ones, and
+  // one that is a prefix or an extension of a known key is not taken for it.
+  ExportLogsServiceRequest req;
+  auto* sl = req.add_resource_logs()->add_scope_logs();
+  const std::vector<std::string> keys = {"client.address",     "user.name", "http.request.method",
+                                         "url.path",           "url.query", "http.response.status_code",
+                                         "user_agent.original"};
+  for (int r = 0; r < 64; ++r) {
+    auto* lr = sl->add_log_records();
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if ((r >> k) % 2 == 1 && k % 2 == 1) continue;  // optional attributes come and go
+      auto* kv = lr->add_attributes();
+      kv->set_key(r % 7 == 3 && k == 2 ? "http.request.metho" : r % 11 == 5 && k == 3 ? "url.paths" : keys[k]);
+      kv->mutable_value()->set_string_value(std::to_string(r * 10 + static_cast<int>(k)));
+    }
+  }
+  std::string good = req.SerializeAsString();
+  expect_same(good);
+  auto fast = decode_otlp_logs_wire(good, kReceived, {});
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_EQ(fast->records.size(), 64u);
+  EXPECT_EQ(*find_key_value(fast->records[3].attributes, "http.request.metho"), "32");
+  EXPECT_EQ(find_key_value(fast->records[3].attributes, "http.request.method"), nullptr);
+  EXPECT_EQ(*find_key_value(fast->records[5].attributes, "url.paths"), "53");
+
+  auto* bad = sl->add_log_records()->add_attributes();
+  bad->set_key("client.address");
+  bad->mutable_value()->set_string_value("x");
+  std::string bytes = req.SerializeAsString();
+  size_t at = bytes.rfind("client.address");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 6] = '\xff';  // "client\xffaddress": not UTF-8, same length as a known key
+  EXPECT_FALSE(decode_otlp_logs_wire(bytes, kReceived, {}).has_value());
+  EXPECT_FALSE(decode_otlp_logs_proto_reference(bytes, kReceived, {}).ok());
 }
 
 TEST(OtlpLogsWireDecode, ReadsThePositionsField) {
