@@ -328,8 +328,14 @@ class FileSource final : public Source {
   LogBatch batch_;
   uint64_t batch_bytes_ = 0;
   std::unordered_map<std::string, size_t> batch_position_index_;  ///< key -> index in batch_.positions
-  int64_t next_scan_ns_ = 0;                                      ///< next periodic glob scan
-  int64_t next_poll_ns_ = 0;                                      ///< next check of every file
+  /// The last file add_position() saw and its index in batch_.positions
+  /// (consecutive lines mostly come from one file: no lookup by key).
+  const TailedFile* batch_last_file_ = nullptr;
+  size_t batch_last_index_ = 0;
+  size_t last_batch_records_ = 0;  ///< records of the previous batch: the next one's reserve
+  int64_t read_time_ns_ = 0;       ///< when the bytes being split were read (observed_timestamp)
+  int64_t next_scan_ns_ = 0;       ///< next periodic glob scan
+  int64_t next_poll_ns_ = 0;       ///< next check of every file
   int64_t last_scan_ns_ = 0;
   bool rescan_requested_ = false;  ///< a directory event or a path check asks for a scan
   /// Renames out of followed names, kept for kRenameTrailNs (the two halves

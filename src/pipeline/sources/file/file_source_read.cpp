@@ -159,6 +159,7 @@ Status FileSource::read_lines(TailedFile& f, bool final, uint64_t budget, uint64
       break;
     }
     f.bytes_read += *n;
+    read_time_ns_ = unix_now_ns();  // the lines of one read are observed together
     if (*n > 0) {
       // The bytes belong to f's generation only if it is still there now:
       // truncated (and rewritten, maybe to the size seen before) before the
@@ -228,19 +229,30 @@ void FileSource::record_checkpoint(TailedFile& f) {
 }
 
 void FileSource::add_position(const TailedFile& f) {
-  auto [it, inserted] = batch_position_index_.try_emplace(f.key, batch_.positions.size());
-  if (inserted) {
-    batch_.positions.push_back(SourcePosition{name_, f.key, f.position, f.path});
+  size_t index;
+  // The key is compared too: a forgotten file's successor may live at its
+  // address.
+  if (batch_last_file_ == &f && batch_.positions[batch_last_index_].key == f.key) {
+    index = batch_last_index_;
   } else {
-    SourcePosition& p = batch_.positions[it->second];
-    p.offset = f.position;
-    p.path = f.path;
+    auto [it, inserted] = batch_position_index_.try_emplace(f.key, batch_.positions.size());
+    if (inserted) batch_.positions.push_back(SourcePosition{name_, f.key, f.position, f.path});
+    index = it->second;
+    batch_last_file_ = &f;
+    batch_last_index_ = index;
   }
+  SourcePosition& p = batch_.positions[index];
+  p.offset = f.position;
+  if (p.path != f.path) p.path = f.path;
 }
 
 Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after) {
-  LogRecord r;
-  r.observed_timestamp_ns = unix_now_ns();
+  if (batch_.records.empty()) {
+    batch_.records.reserve(
+        std::min<size_t>(static_cast<size_t>(options_.max_batch_records), std::max<size_t>(last_batch_records_, 16)));
+  }
+  LogRecord& r = batch_.records.emplace_back();
+  r.observed_timestamp_ns = read_time_ns_;
   r.body.assign(text.data(), text.size());
   r.attributes.reserve(part == LinePart::kWhole ? 2 : 3);
   static const AttributeKey kPath("log.file.path"), kName("log.file.name");
@@ -248,7 +260,6 @@ Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart par
   r.attributes.emplace_back(kName, f.name);
   if (part != LinePart::kWhole) r.attributes.emplace_back("log.split", std::string(line_part_name(part)));
   batch_bytes_ += text.size();
-  batch_.records.push_back(std::move(r));
   ++f.lines_emitted;
   f.position = offset_after;
   add_position(f);
@@ -261,10 +272,12 @@ Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart par
 
 Status FileSource::flush() {
   if (batch_.empty()) return Status::Ok();
+  last_batch_records_ = batch_.records.size();
   LogBatch out = std::move(batch_);
   batch_ = LogBatch{};
   batch_bytes_ = 0;
   batch_position_index_.clear();
+  batch_last_file_ = nullptr;
   return ctx_->emit(std::move(out));
 }
 
