@@ -6,17 +6,21 @@
 #   rsyslog (peer, Debian): imfile -> omfwd (TCP) -> a second rsyslogd with
 #           imtcp -> omfile, until the output file has every line.
 # Reports end-to-end lines/s, CPU-seconds per million lines and peak RSS of
-# each process. Then two runs of the agent alone against the same server:
+# each process. The two run in turns, ROUNDS times (this machine's speed
+# drifts by 10-30% within minutes, so one pair can say either way): each
+# round's ratio and the medians are reported. Then two runs of the agent
+# alone against a server:
 #   idle: one tailed file nobody writes, RSS after IDLE_SECONDS;
 #   steady: a writer appends RATE lines/s for STEADY_SECONDS; peak RSS and
 #           CPU of the agent.
-# Usage: bench/run_shipping.sh [LINES] [RATE] [STEADY_SECONDS]
-#        (default 1000000 10000 30); SLUICE_BIN=build-x/sluice to pick a binary.
+# Usage: bench/run_shipping.sh [LINES] [RATE] [STEADY_SECONDS] [ROUNDS]
+#        (default 1000000 10000 30 3); SLUICE_BIN=build-x/sluice to pick a binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-1000000}
 RATE=${2:-10000}
 STEADY=${3:-30}
+ROUNDS=${4:-3}
 IDLE_SECONDS=${IDLE_SECONDS:-10}
 SLUICE=$(realpath "${SLUICE_BIN:-build/sluice}")
 PY=/usr/bin/python3
@@ -86,17 +90,71 @@ TOML
 # lines for rsyslog): they share the two cores with the processes measured.
 
 # ---------------- sluice: agent -> server ----------------
-start_server
-t0=$(now)
-start_agent "$LOG" shipped
-until stream_records "$SERVER_API" shipped; [ "$RECORDS" = "$LINES" ]; do alive $AGENT; alive $SERVER; pause "$RECORDS" "$LINES"; done
-t1=$(now)
-A_CPU=$(cpu_seconds $AGENT); A_RSS=$(peak_rss_mib $AGENT)
-V_CPU=$(cpu_seconds $SERVER); V_RSS=$(peak_rss_mib $SERVER)
-S_SECS=$($PY -c "print($t1-$t0)")
-kill $AGENT; wait $AGENT || true
+# run_sluice: one timed run; appends "secs agent-cpu agent-rss server-cpu
+# server-rss" to $OUT/sluice.runs.
+run_sluice() {
+  start_server
+  local t0 t1
+  t0=$(now)
+  start_agent "$LOG" shipped
+  until stream_records "$SERVER_API" shipped; [ "$RECORDS" = "$LINES" ]; do alive $AGENT; alive $SERVER; pause "$RECORDS" "$LINES"; done
+  t1=$(now)
+  echo "$($PY -c "print($t1-$t0)") $(cpu_seconds $AGENT) $(peak_rss_mib $AGENT) $(cpu_seconds $SERVER) $(peak_rss_mib $SERVER)" >> "$OUT/sluice.runs"
+  kill $AGENT $SERVER; wait $AGENT $SERVER || true
+}
+
+# ---------------- rsyslog: imfile -> omfwd -> imtcp -> omfile ----------------
+RS=$OUT/rsyslog
+mkdir -p "$RS/send" "$RS/recv"
+TCP=17514
+cat > "$RS/recv.conf" <<CONF
+global(workDirectory="$RS/recv")
+module(load="imtcp")
+template(name="raw" type="string" string="%msg:2:\$%\n")
+input(type="imtcp" port="$TCP" address="127.0.0.1" ruleset="out")
+ruleset(name="out") { action(type="omfile" file="$RS/out.log" template="raw") }
+CONF
+cat > "$RS/send.conf" <<CONF
+global(workDirectory="$RS/send")
+module(load="imfile")
+input(type="imfile" File="$LOG" Tag="access" ruleset="fwd")
+ruleset(name="fwd") {
+  action(type="omfwd" target="127.0.0.1" port="$TCP" protocol="tcp" template="RSYSLOG_ForwardFormat")
+}
+CONF
+# run_rsyslog: one timed run; appends "secs sender-cpu sender-rss
+# receiver-cpu receiver-rss" to $OUT/rsyslog.runs.
+run_rsyslog() {
+  rm -rf "$RS/send" "$RS/recv" "$RS/out.log" "$RS/send.pid" "$RS/recv.pid"
+  mkdir -p "$RS/send" "$RS/recv"
+  local t0 t1
+  rsyslogd -n -f "$RS/recv.conf" -i "$RS/recv.pid" 2> "$RS/recv.err" &
+  RECV=$!; PIDS+=("$RECV")
+  until ss -ltn | grep -q ":$TCP "; do alive $RECV; sleep 0.05; done
+  t0=$(now)
+  rsyslogd -n -f "$RS/send.conf" -i "$RS/send.pid" 2> "$RS/send.err" &
+  SEND=$!; PIDS+=("$SEND")
+  until [ -f "$RS/out.log" ] && [ "$(stat -c %s "$RS/out.log")" -ge "$BYTES" ] &&
+        [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do
+    alive $SEND; alive $RECV; pause "$(stat -c %s "$RS/out.log" 2>/dev/null)" "$BYTES"
+  done
+  t1=$(now)
+  echo "$($PY -c "print($t1-$t0)") $(cpu_seconds $SEND) $(peak_rss_mib $SEND) $(cpu_seconds $RECV) $(peak_rss_mib $RECV)" >> "$OUT/rsyslog.runs"
+  kill $SEND $RECV; wait $SEND $RECV || true
+}
+
+: > "$OUT/sluice.runs"
+: > "$OUT/rsyslog.runs"
+for _ in $(seq "$ROUNDS"); do
+  run_sluice
+  run_rsyslog
+done
+# rsyslog must have forwarded the lines themselves, not something else.
+cmp -s <(head -c 100000 "$LOG" | head -n 100) <(head -n 100 "$RS/out.log") ||
+  echo "bench: warning: rsyslog's output does not start with the input's lines" >&2
 
 # ---------------- agent alone: idle, then a steady RATE ----------------
+start_server
 : > "$OUT/steady.log"
 start_agent "$OUT/steady.log" steady
 until curl -sf "localhost:$AGENT_API/readyz" > /dev/null; do alive $AGENT; sleep 0.05; done
@@ -123,61 +181,30 @@ STEADY_RSS=$(peak_rss_mib $AGENT)
 STEADY_CPU=$($PY -c "print($(cpu_seconds $AGENT) - $IDLE_CPU0)")
 kill $AGENT $SERVER; wait $AGENT $SERVER || true
 
-# ---------------- rsyslog: imfile -> omfwd -> imtcp -> omfile ----------------
-RS=$OUT/rsyslog
-mkdir -p "$RS/send" "$RS/recv"
-TCP=17514
-cat > "$RS/recv.conf" <<CONF
-global(workDirectory="$RS/recv")
-module(load="imtcp")
-template(name="raw" type="string" string="%msg:2:\$%\n")
-input(type="imtcp" port="$TCP" address="127.0.0.1" ruleset="out")
-ruleset(name="out") { action(type="omfile" file="$RS/out.log" template="raw") }
-CONF
-cat > "$RS/send.conf" <<CONF
-global(workDirectory="$RS/send")
-module(load="imfile")
-input(type="imfile" File="$LOG" Tag="access" ruleset="fwd")
-ruleset(name="fwd") {
-  action(type="omfwd" target="127.0.0.1" port="$TCP" protocol="tcp" template="RSYSLOG_ForwardFormat")
-}
-CONF
-rsyslogd -n -f "$RS/recv.conf" -i "$RS/recv.pid" 2> "$RS/recv.err" &
-RECV=$!; PIDS+=("$RECV")
-until ss -ltn | grep -q ":$TCP "; do alive $RECV; sleep 0.05; done
-t0=$(now)
-rsyslogd -n -f "$RS/send.conf" -i "$RS/send.pid" 2> "$RS/send.err" &
-SEND=$!; PIDS+=("$SEND")
-until [ -f "$RS/out.log" ] && [ "$(stat -c %s "$RS/out.log")" -ge "$BYTES" ] &&
-      [ "$(wc -l < "$RS/out.log")" -ge "$LINES" ]; do
-  alive $SEND; alive $RECV; pause "$(stat -c %s "$RS/out.log" 2>/dev/null)" "$BYTES"
-done
-t1=$(now)
-SD_CPU=$(cpu_seconds $SEND); SD_RSS=$(peak_rss_mib $SEND)
-RC_CPU=$(cpu_seconds $RECV); RC_RSS=$(peak_rss_mib $RECV)
-R_SECS=$($PY -c "print($t1-$t0)")
-kill $SEND $RECV; wait $SEND $RECV || true
-# rsyslog must have forwarded the lines themselves, not something else.
-cmp -s <(head -c 100000 "$LOG" | head -n 100) <(head -n 100 "$RS/out.log") ||
-  echo "bench: warning: rsyslog's output does not start with the input's lines" >&2
-
-$PY - "$LINES" "$BYTES" "$S_SECS" "$A_CPU" "$A_RSS" "$V_CPU" "$V_RSS" "$R_SECS" "$SD_CPU" "$SD_RSS" \
-    "$RC_CPU" "$RC_RSS" "$IDLE_RSS" "$STEADY_LINES" "$STEADY" "$STEADY_RSS" "$STEADY_CPU" <<'PYEOF' | tee "$OUT/results.md"
-import sys
+$PY - "$LINES" "$BYTES" "$OUT/sluice.runs" "$OUT/rsyslog.runs" "$IDLE_RSS" "$STEADY_LINES" "$STEADY" "$STEADY_RSS" \
+    "$STEADY_CPU" <<'PYEOF' | tee "$OUT/results.md"
+import statistics, sys
 lines, size = int(sys.argv[1]), int(sys.argv[2])
-(s_secs, a_cpu, a_rss, v_cpu, v_rss, r_secs, sd_cpu, sd_rss, rc_cpu, rc_rss,
- idle_rss, steady_lines, steady_secs, steady_rss, steady_cpu) = map(float, sys.argv[3:])
+sluice = [list(map(float, l.split())) for l in open(sys.argv[3])]
+rsyslog = [list(map(float, l.split())) for l in open(sys.argv[4])]
+idle_rss, steady_lines, steady_secs, steady_rss, steady_cpu = map(float, sys.argv[5:])
 m = lines / 1e6
-print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log")
+med = statistics.median
+print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log; {len(sluice)} rounds, the two in turns")
 print()
-print("| run | lines/s | MB/s | CPU-s per 1M lines (sender + receiver) | peak RSS MiB (sender / receiver) |")
-print("| --- | --- | --- | --- | --- |")
-print(f"| sluice agent (tail + parse_regex + sluice sink) -> sluice run (otlp -> store) | {lines/s_secs:,.0f} | "
-      f"{size/1e6/s_secs:.1f} | {a_cpu/m:.2f} + {v_cpu/m:.2f} | {a_rss:.0f} / {v_rss:.0f} |")
-print(f"| rsyslog imfile -> omfwd TCP -> rsyslog imtcp -> omfile (no parsing) | {lines/r_secs:,.0f} | "
-      f"{size/1e6/r_secs:.1f} | {sd_cpu/m:.2f} + {rc_cpu/m:.2f} | {sd_rss:.0f} / {rc_rss:.0f} |")
+print("| round | sluice lines/s | CPU-s per 1M (agent + server) | peak RSS MiB (agent / server) "
+      "| rsyslog lines/s | CPU-s per 1M (sender + receiver) | peak RSS MiB (sender / receiver) | ratio |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+for i, (s, r) in enumerate(zip(sluice, rsyslog), 1):
+    print(f"| {i} | {lines/s[0]:,.0f} | {s[1]/m:.2f} + {s[3]/m:.2f} | {s[2]:.0f} / {s[4]:.0f} "
+          f"| {lines/r[0]:,.0f} | {r[1]/m:.2f} + {r[3]/m:.2f} | {r[2]:.0f} / {r[4]:.0f} | {r[0]/s[0]:.2f}x |")
 print()
-print(f"- throughput ratio sluice/rsyslog: {r_secs/s_secs:.2f}x")
+print("sluice: agent (tail + parse_regex nginx_combined + sluice sink) -> sluice run (otlp -> store); "
+      "rsyslog: imfile -> omfwd TCP -> rsyslog imtcp -> omfile (no parsing)")
+print()
+print(f"- median lines/s: sluice {med(lines/s[0] for s in sluice):,.0f}, rsyslog {med(lines/r[0] for r in rsyslog):,.0f}")
+print(f"- throughput ratio sluice/rsyslog: median of rounds {med(r[0]/s[0] for s, r in zip(sluice, rsyslog)):.2f}x, "
+      f"of medians {med(lines/s[0] for s in sluice) / med(lines/r[0] for r in rsyslog):.2f}x")
 print(f"- agent RSS idle (one tailed file, after the start-up): {idle_rss:.1f} MiB")
 print(f"- agent at {steady_lines/steady_secs:,.0f} lines/s for {steady_secs:.0f} s: peak RSS {steady_rss:.1f} MiB, "
       f"{100*steady_cpu/steady_secs:.1f}% of a core")

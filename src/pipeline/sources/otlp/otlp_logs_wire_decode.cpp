@@ -237,7 +237,8 @@ class Decoder {
     const auto& form = otlp_logs_map::kProtoForm;
     for (size_t li = 0; li < records.size(); ++li) {
       if (!count_message()) return false;
-      LogRecord rec;
+      // Decoded in place; taken out again if rejected.
+      LogRecord& rec = out->records.emplace_back();
       std::string why;
       uint64_t attribute_count = 0;
       int verdict = log_record(records[li], kDepth + 1, &rec, &why, &attribute_count);
@@ -245,6 +246,7 @@ class Decoder {
       stored_values_ += resource.size() + attribute_count;
       if (stored_values_ > limits_.max_values) return false;
       if (verdict == 0) {
+        out->records.pop_back();
         if (out->rejected++ == 0) {
           *first_reason = std::string(form.resource_logs) + "[" + std::to_string(ri) + "]." + form.scope_logs + "[" +
                           std::to_string(si) + "]." + form.log_records + "[" + std::to_string(li) + "]: " + why;
@@ -255,7 +257,6 @@ class Decoder {
       if (service != nullptr) rec.service_name = *service;
       rec.scope_name = scope_name;
       rec.scope_version = scope_version;
-      out->records.push_back(std::move(rec));
     }
     return true;
   }
@@ -385,9 +386,26 @@ class Decoder {
       }
       keys[i] = *hint;  // a copy: a later key may replace (*hints)[i]
     }
+    if (out->empty() && distinct(keys)) {  // the usual record: appended as it is
+      out->reserve(keys.size());
+      for (size_t i = 0; i < keys.size(); ++i) out->emplace_back(keys[i], std::move(decoded[i].second));
+      return true;
+    }
     otlp_logs_map::append_attributes(
         decoded.size(), *out, [&](size_t i) -> const AttributeKey& { return keys[i]; },
         [&](size_t i) { return std::move(decoded[i].second); });
+    return true;
+  }
+
+  /// True when no key repeats (then no key's value replaces another's).
+  /// Quadratic: only for a record's few attributes.
+  static bool distinct(const std::vector<AttributeKey>& keys) {
+    if (keys.size() > 32) return false;  // append_attributes hashes them
+    for (size_t i = 1; i < keys.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (keys[i] == keys[j]) return false;
+      }
+    }
     return true;
   }
 
@@ -429,8 +447,41 @@ class Decoder {
     return true;
   }
 
+  /// The common KeyValue, {key = 1, value = 2: AnyValue{string_value =
+  /// 1}} in that order and nothing else, read without the general loops
+  /// (attributes are most of a request): 1 taken as key_value() takes it,
+  /// -1 declined where it declines, 0 another shape (key_value() reads it).
+  int string_key_value(std::string_view m, int depth, std::string_view* key, std::string* text, bool check_key) {
+    const char* p = m.data();
+    const char* end = p + m.size();
+    std::string_view k, any, s;
+    if (!len_field(p, end, 0x0a, &k) || !len_field(p, end, 0x12, &any) || p != end) return 0;
+    p = any.data();
+    end = p + any.size();
+    if (!len_field(p, end, 0x0a, &s) || p != end || !depth_ok(depth + 1)) return 0;
+    if ((check_key && !text_ok(k)) || !count_message() || !text_ok(s)) return -1;
+    *key = k;
+    text->append(s);
+    return 1;
+  }
+
+  /// Reads a length-delimited field with the one-byte tag `tag` at `p`
+  /// (then past it) as Reader::next does; false, `p` unchanged, otherwise.
+  static bool len_field(const char*& p, const char* end, char tag, std::string_view* out) {
+    if (p >= end || *p != tag) return false;
+    const char* q = p + 1;
+    uint64_t n = 0;
+    if (!read_protobuf_varint(q, end, &n) || q - (p + 1) > kMaxTagOrLengthBytes || n > static_cast<uint64_t>(end - q)) {
+      return false;
+    }
+    *out = std::string_view(q, n);
+    p = q + n;
+    return true;
+  }
+
   /// KeyValue -> key and the value's column text.
   bool key_value(std::string_view m, int depth, std::string_view* key, std::string* text, bool check_key = true) {
+    if (int taken = string_key_value(m, depth, key, text, check_key); taken != 0) return taken > 0;
     std::string_view value;
     bool has_value;
     if (!key_value_fields(m, depth, key, &value, &has_value, check_key)) return false;

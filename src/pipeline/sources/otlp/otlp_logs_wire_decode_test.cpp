@@ -183,6 +183,50 @@ TEST(OtlpLogsWireDecode, KeysShiftedByOptionalAttributesAndABadKeyAfterThem) {
   EXPECT_FALSE(decode_otlp_logs_proto_reference(bytes, kReceived, {}).ok());
 }
 
+TEST(OtlpLogsWireDecode, StringAttributesInEveryShapeTheWireAllows) {
+  // A string attribute is read by a shortcut when its KeyValue is exactly
+  // {key, value: {string_value}}; every other shape takes the general path,
+  // and both agree with the library.
+  auto request = [](const std::string& key_value) {
+    std::string record = "\x32" + std::string(1, static_cast<char>(key_value.size())) + key_value;  // attributes = 6
+    std::string scope_logs = "\x12" + std::string(1, static_cast<char>(record.size())) + record;    // log_records = 2
+    std::string resource_logs = "\x12" + std::string(1, static_cast<char>(scope_logs.size())) + scope_logs;
+    return "\x0a" + std::string(1, static_cast<char>(resource_logs.size())) + resource_logs;
+  };
+  const std::string key = std::string("\x0a\x01k", 3);  // key = 1: "k"
+  const std::string any = std::string(
+      "\x12\x05\x0a\x03"
+      "abc",
+      7);                                                                // value = 2: {string_value = 1: "abc"}
+  for (const std::string& kv : {key + any,                               // the shortcut's shape
+                                any + key,                               // value first
+                                key + any + std::string("\x1a\x00", 2),  // an unknown field after
+                                key + std::string("\x12\x07\x0a\x03"
+                                                  "abc"
+                                                  "\x10\x01",
+                                                  9),              // bool_value too: last wins
+                                key + std::string("\x12\x00", 2),  // an empty AnyValue
+                                std::string("\x12\x05\x0a\x03"
+                                            "abc",
+                                            7),      // no key
+                                key + any + any}) {  // the value twice (merged)
+    SCOPED_TRACE(testing::PrintToString(kv));
+    expect_same_or_declined(request(kv));
+  }
+  auto fast = decode_otlp_logs_wire(request(key + any), kReceived, {});
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_EQ(fast->records.size(), 1u);
+  EXPECT_EQ(*find_key_value(fast->records[0].attributes, "k"), "abc");
+  // Not UTF-8, in the key or in the value: declined, and the library refuses it.
+  for (const std::string& kv : {std::string("\x0a\x01\xff", 3) + any, key + std::string("\x12\x05\x0a\x03"
+                                                                                        "a\xff"
+                                                                                        "c",
+                                                                                        7)}) {
+    EXPECT_FALSE(decode_otlp_logs_wire(request(kv), kReceived, {}).has_value());
+    EXPECT_FALSE(decode_otlp_logs_proto_reference(request(kv), kReceived, {}).ok());
+  }
+}
+
 TEST(OtlpLogsWireDecode, ReadsThePositionsField) {
   std::mt19937 rng(7);
   ExportLogsServiceRequest req = random_request(rng);
