@@ -531,6 +531,18 @@ Status validate_timestamp_format(std::string_view format) {
 
 Result<int64_t> parse_timestamp(std::string_view text, std::string_view format) { return parse_impl(text, format, -1); }
 
+Result<int64_t> TimestampMemo::parse(std::string_view text, std::string_view format) {
+  if (valid_ && text == text_ && format == format_) return ns_;
+  Result<int64_t> r = parse_timestamp(text, format);
+  valid_ = r.ok();
+  if (valid_) {
+    text_.assign(text);
+    if (format != format_) format_.assign(format);
+    ns_ = *r;
+  }
+  return r;
+}
+
 Result<int64_t> parse_timestamp_with_default_year(std::string_view text, std::string_view format, int default_year) {
   return parse_impl(text, format, default_year < 0 ? 0 : default_year);
 }

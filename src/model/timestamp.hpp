@@ -102,6 +102,22 @@ Status validate_timestamp_format(std::string_view format);
 /// year is an InvalidArgument error; use the functions below for those.
 Result<int64_t> parse_timestamp(std::string_view text, std::string_view format);
 
+/// parse_timestamp with a memo of the last text it parsed: consecutive log
+/// lines mostly carry the same time text (a busy server writes many lines a
+/// second, and most formats count whole seconds), and parse_timestamp is a
+/// pure function of (text, format). Errors are not remembered.
+/// Thread-safety: none; keep one per thread.
+class TimestampMemo {
+ public:
+  Result<int64_t> parse(std::string_view text, std::string_view format);
+
+ private:
+  std::string text_;
+  std::string format_;
+  int64_t ns_ = 0;
+  bool valid_ = false;
+};
+
 /// Like parse_timestamp, but a pattern without a year (RFC 3164 syslog's
 /// "Oct 11 22:14:15") uses `default_year`.
 Result<int64_t> parse_timestamp_with_default_year(std::string_view text, std::string_view format, int default_year);

@@ -180,3 +180,29 @@ TEST(Timestamp, YearOfUnixNanos) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(TimestampMemo, AgreesWithParseTimestampAcrossTextsFormatsAndErrors) {
+  TimestampMemo memo;
+  const char* kFormat = "%d/%b/%Y:%H:%M:%S %z";
+  for (const char* text : {"21/Nov/2025:14:00:00 +0000", "21/Nov/2025:14:00:00 +0000", "21/Nov/2025:14:00:01 +0000",
+                           "31/Nov/2025:14:00:01 +0000", "21/Nov/2025:14:00:01 +0000", "garbage", "garbage"}) {
+    auto want = parse_timestamp(text, kFormat);
+    auto got = memo.parse(text, kFormat);
+    ASSERT_EQ(got.ok(), want.ok()) << text;
+    if (want.ok()) {
+      EXPECT_EQ(*got, *want) << text;
+    } else {
+      EXPECT_EQ(got.status().message(), want.status().message()) << text;
+    }
+  }
+  // The same text in another format is parsed again, not taken from the memo.
+  ASSERT_TRUE(memo.parse("2025-11-21", "%Y-%m-%d").ok());
+  auto other = memo.parse("2025-11-21", "%Y-%d-%m");
+  EXPECT_FALSE(other.ok());  // month 21
+}
+
+}  // namespace
+}  // namespace sluice

@@ -176,7 +176,8 @@ Extraction apply(const re2::StringPiece* g, LogRecord& rec) {
     rec.severity_number = 9;
     rec.severity_text = "INFO";
   }
-  auto ts = parse_timestamp(g[3], kTimeFormat);
+  thread_local TimestampMemo times;  // lines of one second share their time text
+  auto ts = times.parse(g[3], kTimeFormat);
   if (!ts.ok()) {
     set_parse_error(rec, "parse_regex: nginx_combined: time_local: " + ts.status().message());
     return Extraction::kError;
