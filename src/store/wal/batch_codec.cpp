@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "common/assert.hpp"
+#include "common/byte_copy.hpp"
 #include "store/wal/coding.hpp"
 
 namespace sluice {
@@ -162,8 +163,7 @@ uint64_t position_footprint(const SourcePosition& p) {
 
 char* put_str(char* p, const std::string& s) {
   p = put_varint64(p, s.size());
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
+  return append_bytes(p, s);
 }
 
 char* put_kvs(char* p, const KeyValues& kvs) {
@@ -214,8 +214,7 @@ char* put_kvs_ref(char* p, const KeyValues& kvs, KeyRefs& refs) {
       p = put_varint64(p, static_cast<uint64_t>(ref) * 2 + 1);
     } else {
       p = put_varint64(p, kvs[i].first.size() * 2);
-      std::memcpy(p, kvs[i].first.data(), kvs[i].first.size());
-      p += kvs[i].first.size();
+      p = append_bytes(p, kvs[i].first);
     }
     p = put_str(p, kvs[i].second);
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/assert.hpp"
+#include "common/byte_copy.hpp"
 #include "model/utf8.hpp"
 #include "pipeline/sources/otlp/otlp_ids.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
@@ -67,10 +68,7 @@ class Writer {
     byte(tag);
     varint(n);
   }
-  void raw(std::string_view s) {
-    std::memcpy(p_, s.data(), s.size());
-    p_ += s.size();
-  }
+  void raw(std::string_view s) { p_ = append_bytes(p_, s); }
   void bytes(uint8_t tag, std::string_view s) {
     header(tag, s.size());
     raw(s);
