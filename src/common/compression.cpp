@@ -198,10 +198,18 @@ Result<std::string> compress(Compression c, std::string_view in, CompressionLeve
     case Compression::kZstd: {
       ZSTD_CCtx* cctx = thread_zstd_cctx();
       if (cctx == nullptr) return Status::Internal("zstd: out of memory");
-      std::string out(ZSTD_compressBound(in.size()), '\0');
-      size_t n = ZSTD_compressCCtx(cctx, out.data(), out.size(), in.data(), in.size(), fast ? 1 : 3);
+      // Into a buffer this thread keeps (not zero-filled again), then copied
+      // out at its size: a new string of the bound was zero-filled for every
+      // body, and kept the bound's capacity (the whole input's size) while
+      // the body waited to be sent.
+      constexpr size_t kKeptScratchBytes = 16u << 20;
+      thread_local std::string scratch;
+      const size_t bound = ZSTD_compressBound(in.size());
+      if (scratch.size() < bound) scratch.resize(bound);
+      size_t n = ZSTD_compressCCtx(cctx, scratch.data(), bound, in.data(), in.size(), fast ? 1 : 3);
       if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-      out.resize(n);
+      std::string out(scratch.data(), n);
+      if (scratch.size() > kKeptScratchBytes) std::string().swap(scratch);
       return out;
     }
     case Compression::kSnappy: {
