@@ -18,8 +18,10 @@ cd "$(dirname "$0")/.."
 A=$(realpath "${1:?usage: bench/ab_shipping.sh BIN_A BIN_B [ROUNDS] [LINES]}")
 B=$(realpath "${2:?usage: bench/ab_shipping.sh BIN_A BIN_B [ROUNDS] [LINES]}")
 ROUNDS=${3:-5}
+[ "$ROUNDS" -ge 1 ] || { echo "bench: ROUNDS must be at least 1" >&2; exit 1; }
 LINES=${4:-1000000}
 LOG=$(realpath -m "bench/out/access-$LINES.log")
+mkdir -p bench/out
 [ -f "$LOG" ] || /usr/bin/python3 bench/gen_access_log.py "$LOG" "$LINES"
 OUT=$(realpath -m bench/out/ab-shipping)
 SERVER_API=17480
@@ -78,7 +80,8 @@ TOML
   "$bin" run --config "$OUT/run/server.toml" 2> "$OUT/run/server.log" &
   local server=$!
   PIDS=("$server")
-  until http_get "$SERVER_API" /readyz > /dev/null 2>&1; do alive "$server"; sleep 0.05; done
+  # Ready only when it answers 200: the API answers 503 while the pipeline starts.
+  until curl -sf "localhost:$SERVER_API/readyz" > /dev/null; do alive "$server"; sleep 0.05; done
   local t0 t1
   t0=$(now)
   "$bin" agent --config "$OUT/run/agent.toml" --data-dir "$OUT/run/agent-data" 2> "$OUT/run/agent.log" &

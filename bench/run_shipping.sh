@@ -21,6 +21,7 @@ LINES=${1:-1000000}
 RATE=${2:-10000}
 STEADY=${3:-30}
 ROUNDS=${4:-3}
+[ "$ROUNDS" -ge 1 ] || { echo "bench: ROUNDS must be at least 1" >&2; exit 1; }
 IDLE_SECONDS=${IDLE_SECONDS:-10}
 SLUICE=$(realpath "${SLUICE_BIN:-build/sluice}")
 PY=/usr/bin/python3
@@ -101,6 +102,7 @@ run_sluice() {
   t1=$(now)
   echo "$($PY -c "print($t1-$t0)") $(cpu_seconds $AGENT) $(peak_rss_mib $AGENT) $(cpu_seconds $SERVER) $(peak_rss_mib $SERVER)" >> "$OUT/sluice.runs"
   kill $AGENT $SERVER; wait $AGENT $SERVER || true
+  PIDS=()
 }
 
 # ---------------- rsyslog: imfile -> omfwd -> imtcp -> omfile ----------------
@@ -141,6 +143,7 @@ run_rsyslog() {
   t1=$(now)
   echo "$($PY -c "print($t1-$t0)") $(cpu_seconds $SEND) $(peak_rss_mib $SEND) $(cpu_seconds $RECV) $(peak_rss_mib $RECV)" >> "$OUT/rsyslog.runs"
   kill $SEND $RECV; wait $SEND $RECV || true
+  PIDS=()
 }
 
 : > "$OUT/sluice.runs"

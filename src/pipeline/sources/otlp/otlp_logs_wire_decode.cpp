@@ -388,7 +388,7 @@ class Decoder {
     }
     if (out->empty() && distinct(keys)) {  // the usual record: appended as it is
       out->reserve(keys.size());
-      for (size_t i = 0; i < keys.size(); ++i) out->emplace_back(keys[i], std::move(decoded[i].second));
+      for (size_t i = 0; i < keys.size(); ++i) out->emplace_back(std::move(keys[i]), std::move(decoded[i].second));
       return true;
     }
     otlp_logs_map::append_attributes(
@@ -432,12 +432,16 @@ class Decoder {
     Reader r(m);
     Field f;
     *has_value = false;
+    bool has_key = false;
     while (r.more()) {
       if (!r.next(&f)) return false;
       if (f.type != kLen) continue;
       if (f.number == 1) {
-        if (check_key && !text_ok(f.len)) return false;
+        // protobuf keeps the last key but refuses any that is not UTF-8;
+        // without check_key the caller checks the last one.
+        if (check_key ? !text_ok(f.len) : has_key && !text_ok(*key)) return false;
         *key = f.len;
+        has_key = true;
       } else if (f.number == 2) {
         if (*has_value) return false;  // merged by protobuf: the general path
         *has_value = true;
@@ -471,7 +475,8 @@ class Decoder {
     if (p >= end || *p != tag) return false;
     const char* q = p + 1;
     uint64_t n = 0;
-    if (!read_protobuf_varint(q, end, &n) || q - (p + 1) > kMaxTagOrLengthBytes || n > static_cast<uint64_t>(end - q)) {
+    if (!read_protobuf_varint(q, end, &n) || q - (p + 1) > kMaxTagOrLengthBytes || n > kMaxLength ||
+        n > static_cast<uint64_t>(end - q)) {
       return false;
     }
     *out = std::string_view(q, n);

@@ -197,31 +197,44 @@ TEST(OtlpLogsWireDecode, StringAttributesInEveryShapeTheWireAllows) {
   const std::string any = std::string(
       "\x12\x05\x0a\x03"
       "abc",
-      7);                                                                // value = 2: {string_value = 1: "abc"}
+      7);  // value = 2: {string_value = 1: "abc"}
+  const std::string abc_then_bool = std::string(
+      "\x12\x07\x0a\x03"
+      "abc"
+      "\x10\x01",
+      9);
+  const std::string other_key = std::string("\x0a\x01q", 3);  // key = 1: "q"
+  // Shapes the wire decoder takes (the same result as the library's).
   for (const std::string& kv : {key + any,                               // the shortcut's shape
                                 any + key,                               // value first
                                 key + any + std::string("\x1a\x00", 2),  // an unknown field after
-                                key + std::string("\x12\x07\x0a\x03"
-                                                  "abc"
-                                                  "\x10\x01",
-                                                  9),              // bool_value too: last wins
-                                key + std::string("\x12\x00", 2),  // an empty AnyValue
-                                std::string("\x12\x05\x0a\x03"
-                                            "abc",
-                                            7),      // no key
-                                key + any + any}) {  // the value twice (merged)
+                                key + std::string("\x12\x00", 2),        // an empty AnyValue
+                                any,                                     // no key
+                                other_key + key + any}) {                // the key twice: the last counts
     SCOPED_TRACE(testing::PrintToString(kv));
+    expect_same(request(kv));
+  }
+  // Shapes it leaves to the library, which merges them.
+  for (const std::string& kv : {key + abc_then_bool,  // a second member of the oneof
+                                key + any + any}) {   // the value twice
+    SCOPED_TRACE(testing::PrintToString(kv));
+    EXPECT_FALSE(decode_otlp_logs_wire(request(kv), kReceived, {}).has_value());
     expect_same_or_declined(request(kv));
   }
   auto fast = decode_otlp_logs_wire(request(key + any), kReceived, {});
   ASSERT_TRUE(fast.has_value());
   ASSERT_EQ(fast->records.size(), 1u);
   EXPECT_EQ(*find_key_value(fast->records[0].attributes, "k"), "abc");
-  // Not UTF-8, in the key or in the value: declined, and the library refuses it.
-  for (const std::string& kv : {std::string("\x0a\x01\xff", 3) + any, key + std::string("\x12\x05\x0a\x03"
-                                                                                        "a\xff"
-                                                                                        "c",
-                                                                                        7)}) {
+  // Not UTF-8, in the key (also in a key replaced by a later one) or in the
+  // value: declined, and the library refuses it.
+  const std::string bad_key = std::string("\x0a\x01\xff", 3);
+  const std::string bad_value = key + std::string(
+                                          "\x12\x05\x0a\x03"
+                                          "a\xff"
+                                          "c",
+                                          7);
+  for (const std::string& kv : {bad_key + any, bad_key + key + any, bad_value}) {
+    SCOPED_TRACE(testing::PrintToString(kv));
     EXPECT_FALSE(decode_otlp_logs_wire(request(kv), kReceived, {}).has_value());
     EXPECT_FALSE(decode_otlp_logs_proto_reference(request(kv), kReceived, {}).ok());
   }
