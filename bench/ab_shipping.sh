@@ -48,35 +48,8 @@ thread_cpu() {
 one() {
   local bin=$1 label=$2
   rm -rf "$OUT/run" && mkdir -p "$OUT/run"
-  cat > "$OUT/run/server.toml" <<TOML
-[api]
-listen = "127.0.0.1:$SERVER_API"
-[store]
-data_dir = "$OUT/run/server-data"
-retention = "0"
-min_free_bytes = "0"
-[sources.otlp]
-type = "otlp"
-listen = "127.0.0.1:$OTLP"
-grpc_listen = ""
-TOML
-  cat > "$OUT/run/agent.toml" <<TOML
-[api]
-listen = "127.0.0.1:$AGENT_API"
-[sources.access]
-type = "file"
-include = ["$LOG"]
-start_at = "beginning"
-[transforms.parsed]
-type = "parse_regex"
-inputs = ["access"]
-preset = "nginx_combined"
-[sinks.server]
-type = "sluice"
-inputs = ["parsed"]
-endpoint = "http://127.0.0.1:$OTLP"
-stream = "shipped"
-TOML
+  shipping_server_toml "$SERVER_API" "$OTLP" "$OUT/run/server-data" > "$OUT/run/server.toml"
+  shipping_agent_toml "$AGENT_API" "$LOG" "$OTLP" shipped > "$OUT/run/agent.toml"
   "$bin" run --config "$OUT/run/server.toml" 2> "$OUT/run/server.log" &
   local server=$!
   PIDS=("$server")

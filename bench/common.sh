@@ -43,3 +43,43 @@ pause() {
   local done=${1//[^0-9]/}
   if [ "${done:-0}" -lt $(($2 / 10 * 9)) ]; then sleep 0.25; else sleep 0.02; fi
 }
+
+# The shipping benchmarks' configurations (bench/run_shipping.sh,
+# bench/ab_shipping.sh), printed to stdout.
+# shipping_server_toml API_PORT OTLP_PORT DATA_DIR: `sluice run` with an
+# otlp source into the store.
+shipping_server_toml() {
+  cat <<TOML
+[api]
+listen = "127.0.0.1:$1"
+[store]
+data_dir = "$3"
+retention = "0"        # the generated log is dated 2025-11-21
+min_free_bytes = "0"
+[sources.otlp]
+type = "otlp"
+listen = "127.0.0.1:$2"
+grpc_listen = ""
+TOML
+}
+# shipping_agent_toml API_PORT FILE OTLP_PORT STREAM: `sluice agent` tailing
+# FILE from its beginning -> parse_regex nginx_combined -> sluice sink.
+shipping_agent_toml() {
+  cat <<TOML
+[api]
+listen = "127.0.0.1:$1"
+[sources.access]
+type = "file"
+include = ["$2"]
+start_at = "beginning"
+[transforms.parsed]
+type = "parse_regex"
+inputs = ["access"]
+preset = "nginx_combined"
+[sinks.server]
+type = "sluice"
+inputs = ["parsed"]
+endpoint = "http://127.0.0.1:$3"
+stream = "$4"
+TOML
+}

@@ -45,18 +45,7 @@ AGENT_API=17081
 
 start_server() {
   rm -rf "$OUT/server-data"
-  cat > "$OUT/server.toml" <<TOML
-[api]
-listen = "127.0.0.1:$SERVER_API"
-[store]
-data_dir = "$OUT/server-data"
-retention = "0"        # the generated log is dated 2025-11-21
-min_free_bytes = "0"
-[sources.otlp]
-type = "otlp"
-listen = "127.0.0.1:$OTLP"
-grpc_listen = ""
-TOML
+  shipping_server_toml "$SERVER_API" "$OTLP" "$OUT/server-data" > "$OUT/server.toml"
   "$SLUICE" run --config "$OUT/server.toml" 2> "$OUT/server.log" &
   SERVER=$!; PIDS+=("$SERVER")
   until curl -sf "localhost:$SERVER_API/readyz" > /dev/null; do alive $SERVER; sleep 0.05; done
@@ -65,23 +54,7 @@ TOML
 # start_agent FILE NAME: an agent tailing FILE from its beginning.
 start_agent() {
   rm -rf "$OUT/agent-data-$2"
-  cat > "$OUT/agent-$2.toml" <<TOML
-[api]
-listen = "127.0.0.1:$AGENT_API"
-[sources.access]
-type = "file"
-include = ["$1"]
-start_at = "beginning"
-[transforms.parsed]
-type = "parse_regex"
-inputs = ["access"]
-preset = "nginx_combined"
-[sinks.server]
-type = "sluice"
-inputs = ["parsed"]
-endpoint = "http://127.0.0.1:$OTLP"
-stream = "$2"
-TOML
+  shipping_agent_toml "$AGENT_API" "$1" "$OTLP" "$2" > "$OUT/agent-$2.toml"
   "$SLUICE" agent --config "$OUT/agent-$2.toml" --data-dir "$OUT/agent-data-$2" 2> "$OUT/agent-$2.log" &
   AGENT=$!; PIDS+=("$AGENT")
 }
