@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <boost/asio.hpp>
 
 #include <atomic>
@@ -224,6 +227,58 @@ TEST(HttpPipelining, ClientTimeOutsApplyToAServerThatNeverAnswers) {
   auto once = http_send(r);
   ASSERT_FALSE(once.ok());
   EXPECT_EQ(once.status().code(), StatusCode::kUnavailable) << once.status().to_string();
+}
+
+TEST(HttpPipelining, AClientThatPipelinesAndNeverReadsIsCutOffAndOthersAreServed) {
+  // Deferred answers of 1 MiB to a client that sends 20 requests and reads
+  // nothing: once the socket buffers are full the server's write makes no
+  // progress, and after idle_timeout the janitor shuts the connection down.
+  HttpServerOptions o;
+  o.name = "never-reads";
+  o.listen = "127.0.0.1:0";
+  o.idle_timeout = 300ms;
+  HttpServer server(o, [](const HttpRequest&) {
+    HttpResponse deferred;
+    deferred.finish = [] { return HttpResponse{200, "text/plain", std::string(1 << 20, 'x')}; };
+    return deferred;
+  });
+  ASSERT_TRUE(server.start().ok());
+  Counter& timed_out =
+      MetricsRegistry::global().counter("sluice_tcp_connections_timed_out_total", "", {{"listener", "never-reads"}});
+  const uint64_t timed_out_before = timed_out.value();
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket sock(io);
+  sock.open(boost::asio::ip::tcp::v4());
+  sock.set_option(boost::asio::socket_base::receive_buffer_size(4096));
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+  std::string requests;
+  for (int i = 0; i < 20; ++i) requests += "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na";
+  boost::asio::write(sock, boost::asio::buffer(requests));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (timed_out.value() == timed_out_before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(timed_out.value(), timed_out_before + 1) << "the server did not cut the connection off";
+  // Another client is served.
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  HttpConnection other(url);
+  ASSERT_TRUE(other.send(post(url, "hello")).ok());
+  auto a = other.receive(10s, 4 << 20);
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  EXPECT_EQ(a->status, 200);
+  // The stuck client finds the connection closed after what was buffered,
+  // far short of the 20 MiB it asked for.
+  size_t received = 0;
+  char buf[1 << 16];
+  for (;;) {
+    pollfd p{sock.native_handle(), POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the connection was not closed; " << received << " bytes read";
+    ssize_t n = ::recv(sock.native_handle(), buf, sizeof buf, 0);
+    if (n <= 0) break;  // closed (or reset) by the server
+    received += static_cast<size_t>(n);
+  }
+  EXPECT_LT(received, size_t{20} << 20);
+  server.stop();
 }
 
 TEST(HttpPipelining, AConnectionRefusesAnotherServersUrlAndReportsAServerThatIsGone) {
