@@ -133,7 +133,8 @@ class Decoder {
   /// Checks one nested message's depth (the root is 0).
   static bool depth_ok(int depth) { return depth <= kMaxWireDepth; }
 
-  static bool text_ok(std::string_view s) { return is_valid_utf8(s); }
+  /// ASCII (most keys and values) is checked inline, the rest by is_valid_utf8.
+  static bool text_ok(std::string_view s) { return utf8_high_bits(s) == 0 || is_valid_utf8(s); }
 
   /// Counts the records of a ResourceLogs (first pass).
   bool count_records(std::string_view rl, uint64_t* total) {
