@@ -5,16 +5,6 @@
 
 namespace sluice {
 
-void set_key_value(KeyValues& kvs, const AttributeKey& key, std::string value) {
-  for (auto& kv : kvs) {
-    if (kv.first == key) {
-      kv.second = std::move(value);
-      return;
-    }
-  }
-  kvs.emplace_back(key, std::move(value));
-}
-
 const std::string* find_key_value(const KeyValues& kvs, std::string_view key) {
   for (const auto& kv : kvs) {
     if (kv.first == key) return &kv.second;

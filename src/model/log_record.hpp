@@ -24,7 +24,16 @@ namespace sluice {
 using KeyValues = std::vector<std::pair<AttributeKey, std::string>>;
 
 /// Sets `key` to `value`, replacing an existing entry with the same key.
-void set_key_value(KeyValues& kvs, const AttributeKey& key, std::string value);
+/// Inline: decoders call it for every attribute of every record.
+inline void set_key_value(KeyValues& kvs, const AttributeKey& key, std::string value) {
+  for (auto& kv : kvs) {
+    if (kv.first == key) {
+      kv.second = std::move(value);
+      return;
+    }
+  }
+  kvs.emplace_back(key, std::move(value));
+}
 /// Returns the value for `key`, or nullptr.
 const std::string* find_key_value(const KeyValues& kvs, std::string_view key);
 

@@ -7,25 +7,9 @@
 
 namespace sluice {
 
-bool is_valid_utf8(std::string_view s) {
-  // Most strings are short and ASCII (attribute keys and values); for them a
-  // word-at-a-time check is cheaper than simdjson's dispatch and setup. Longer
-  // ones (bodies) go to simdjson, whose vector loop is faster there.
-  constexpr size_t kShortString = 64;
-  const char* p = s.data();
-  size_t n = s.size();
-  if (n >= kShortString) return simdjson::validate_utf8(p, n);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    if (w & 0x8080808080808080ULL) return simdjson::validate_utf8(p, n);
-  }
-  for (; i < n; ++i) {
-    if (static_cast<unsigned char>(p[i]) >= 0x80) return simdjson::validate_utf8(p, n);
-  }
-  return true;
-}
+namespace utf8_detail {
+bool validate(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+}  // namespace utf8_detail
 
 namespace {
 

@@ -15,13 +15,8 @@
 
 namespace sluice {
 
-/// True when `s` is entirely valid UTF-8 (simdjson's validator).
-bool is_valid_utf8(std::string_view s);
-
 /// The high bits (0x80 of each byte) of `s`'s bytes, ORed together into
-/// one word: zero exactly when `s` is ASCII (hence valid UTF-8). For
-/// checking many short strings at once: OR their words, and validate them
-/// one by one (is_valid_utf8) only when the result is not zero.
+/// one word: zero exactly when `s` is ASCII (hence valid UTF-8).
 inline uint64_t utf8_high_bits(std::string_view s) noexcept {
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   const char* p = s.data();
@@ -34,6 +29,21 @@ inline uint64_t utf8_high_bits(std::string_view s) noexcept {
   }
   for (; n > 0; ++p, --n) acc |= static_cast<uint8_t>(*p);
   return acc & kHigh;
+}
+
+namespace utf8_detail {
+/// simdjson's validator (utf8.cpp).
+bool validate(std::string_view s);
+}  // namespace utf8_detail
+
+/// True when `s` is entirely valid UTF-8. ASCII strings up to 256 bytes
+/// (keys and values, user agents and URLs included) are checked inline,
+/// word at a time; the rest by simdjson's validator, whose call and setup
+/// cost more than such a string's check.
+inline bool is_valid_utf8(std::string_view s) {
+  constexpr size_t kShortString = 256;
+  if (s.size() < kShortString && utf8_high_bits(s) == 0) return true;
+  return utf8_detail::validate(s);
 }
 
 /// Appends `in` to `out` with every ill-formed sequence replaced by U+FFFD,

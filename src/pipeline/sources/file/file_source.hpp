@@ -328,10 +328,7 @@ class FileSource final : public Source {
   LogBatch batch_;
   uint64_t batch_bytes_ = 0;
   std::unordered_map<std::string, size_t> batch_position_index_;  ///< key -> index in batch_.positions
-  /// The last file add_position() saw and its index in batch_.positions
-  /// (consecutive lines mostly come from one file: no lookup by key).
-  const TailedFile* batch_last_file_ = nullptr;
-  size_t batch_last_index_ = 0;
+  size_t batch_last_index_ = 0;    ///< batch_.positions' entry add_position() updated last
   size_t last_batch_records_ = 0;  ///< records of the previous batch: the next one's reserve
   int64_t read_time_ns_ = 0;       ///< when the bytes being split were read (observed_timestamp)
   int64_t next_scan_ns_ = 0;       ///< next periodic glob scan

@@ -229,21 +229,16 @@ void FileSource::record_checkpoint(TailedFile& f) {
 }
 
 void FileSource::add_position(const TailedFile& f) {
-  size_t index;
-  // The key is compared too: a forgotten file's successor may live at its
-  // address.
-  if (batch_last_file_ == &f && batch_.positions[batch_last_index_].key == f.key) {
-    index = batch_last_index_;
-  } else {
+  // Consecutive lines mostly come from one file: its entry is checked
+  // first, by key, before the lookup.
+  if (batch_.positions.empty() || batch_.positions[batch_last_index_].key != f.key) {
     auto [it, inserted] = batch_position_index_.try_emplace(f.key, batch_.positions.size());
     if (inserted) batch_.positions.push_back(SourcePosition{name_, f.key, f.position, f.path});
-    index = it->second;
-    batch_last_file_ = &f;
-    batch_last_index_ = index;
+    batch_last_index_ = it->second;
   }
-  SourcePosition& p = batch_.positions[index];
+  SourcePosition& p = batch_.positions[batch_last_index_];
   p.offset = f.position;
-  if (p.path != f.path) p.path = f.path;
+  p.path = f.path;
 }
 
 Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after) {
@@ -277,7 +272,6 @@ Status FileSource::flush() {
   batch_ = LogBatch{};
   batch_bytes_ = 0;
   batch_position_index_.clear();
-  batch_last_file_ = nullptr;
   return ctx_->emit(std::move(out));
 }
 

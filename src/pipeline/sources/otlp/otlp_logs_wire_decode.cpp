@@ -29,6 +29,21 @@ constexpr uint64_t kMaxLength = static_cast<uint64_t>(INT_MAX) - 16;
 
 enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
 
+/// Reads a length-delimited value's length and bytes at `p` (then past
+/// them) within the parser's limits; false otherwise. Inlined into its
+/// callers: it reads every string of a request (a call was 12% of decoding).
+[[gnu::always_inline]] inline bool read_length_delimited(const char*& p, const char* end, std::string_view* out) {
+  uint64_t n = 0;
+  const char* length_start = p;
+  if (!read_protobuf_varint(p, end, &n) || p - length_start > kMaxTagOrLengthBytes || n > kMaxLength ||
+      n > static_cast<uint64_t>(end - p)) {
+    return false;
+  }
+  *out = std::string_view(p, n);
+  p += n;
+  return true;
+}
+
 /// One field of a message: its number, wire type and value (`len` holds the
 /// bytes of a length-delimited field).
 struct Field {
@@ -107,17 +122,8 @@ class Decoder {
           p_ += 4;
           return true;
         }
-        case kLen: {
-          uint64_t n = 0;
-          const char* length_start = p_;
-          if (!read_protobuf_varint(p_, end_, &n) || p_ - length_start > kMaxTagOrLengthBytes || n > kMaxLength ||
-              n > static_cast<uint64_t>(end_ - p_)) {
-            return false;
-          }
-          f->len = std::string_view(p_, n);
-          p_ += n;
-          return true;
-        }
+        case kLen:
+          return read_length_delimited(p_, end_, &f->len);
         default:
           return false;  // groups, invalid wire types
       }
@@ -133,8 +139,7 @@ class Decoder {
   /// Checks one nested message's depth (the root is 0).
   static bool depth_ok(int depth) { return depth <= kMaxWireDepth; }
 
-  /// ASCII (most keys and values) is checked inline, the rest by is_valid_utf8.
-  static bool text_ok(std::string_view s) { return utf8_high_bits(s) == 0 || is_valid_utf8(s); }
+  static bool text_ok(std::string_view s) { return is_valid_utf8(s); }
 
   /// Counts the records of a ResourceLogs (first pass).
   bool count_records(std::string_view rl, uint64_t* total) {
@@ -387,7 +392,7 @@ class Decoder {
       }
       keys[i] = *hint;  // a copy: a later key may replace (*hints)[i]
     }
-    if (out->empty() && distinct(keys)) {  // the usual record: appended as it is
+    if (out->empty() && distinct(keys)) {  // the usual record: appended as it is, keys moved
       out->reserve(keys.size());
       for (size_t i = 0; i < keys.size(); ++i) out->emplace_back(std::move(keys[i]), std::move(decoded[i].second));
       return true;
@@ -398,8 +403,9 @@ class Decoder {
     return true;
   }
 
-  /// True when no key repeats (then no key's value replaces another's).
-  /// Quadratic: only for a record's few attributes.
+  /// True when no key repeats (then no value replaces another). Compares
+  /// the keys packed in one vector, cheaper than append_attributes's search
+  /// through the pairs (6% of decoding). Quadratic: for a record's few.
   static bool distinct(const std::vector<AttributeKey>& keys) {
     if (keys.size() > 32) return false;  // append_attributes hashes them
     for (size_t i = 1; i < keys.size(); ++i) {
@@ -475,13 +481,8 @@ class Decoder {
   static bool len_field(const char*& p, const char* end, char tag, std::string_view* out) {
     if (p >= end || *p != tag) return false;
     const char* q = p + 1;
-    uint64_t n = 0;
-    if (!read_protobuf_varint(q, end, &n) || q - (p + 1) > kMaxTagOrLengthBytes || n > kMaxLength ||
-        n > static_cast<uint64_t>(end - q)) {
-      return false;
-    }
-    *out = std::string_view(q, n);
-    p = q + n;
+    if (!read_length_delimited(q, end, out)) return false;
+    p = q;
     return true;
   }
 

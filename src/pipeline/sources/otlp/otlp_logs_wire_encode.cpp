@@ -114,13 +114,6 @@ std::vector<std::pair<std::string_view, std::string_view>> resource_attributes(c
 }
 
 bool texts_valid(const LogRecord& r) {
-  // Most records are all ASCII: one pass over their bytes instead of a
-  // validation call per string.
-  uint64_t high = utf8_high_bits(r.body) | utf8_high_bits(r.severity_text) | utf8_high_bits(r.scope_name) |
-                  utf8_high_bits(r.scope_version) | utf8_high_bits(r.service_name);
-  for (const auto& [k, v] : r.attributes) high |= utf8_high_bits(k) | utf8_high_bits(v);
-  for (const auto& [k, v] : r.resource) high |= utf8_high_bits(k) | utf8_high_bits(v);
-  if (high == 0) return true;
   if (!is_valid_utf8(r.body) || !is_valid_utf8(r.severity_text) || !is_valid_utf8(r.scope_name) ||
       !is_valid_utf8(r.scope_version) || !is_valid_utf8(r.service_name)) {
     return false;
