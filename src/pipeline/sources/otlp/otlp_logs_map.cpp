@@ -20,8 +20,17 @@ bool map_record_fields(const RecordFields& in, const Form& form, int64_t receive
     *why = std::string(form.severity_number) + " " + std::to_string(severity) + " is outside 0..24";
     return false;
   }
-  if (!otlp_id_hex(in.trace_id, 16, form.json, form.trace_id, &r->trace_id, why)) return false;
-  if (!otlp_id_hex(in.span_id, 8, form.json, form.span_id, &r->span_id, why)) return false;
+  // Most records carry no ids: no call for them.
+  if (in.trace_id.empty()) {
+    r->trace_id.clear();
+  } else if (!otlp_id_hex(in.trace_id, 16, form.json, form.trace_id, &r->trace_id, why)) {
+    return false;
+  }
+  if (in.span_id.empty()) {
+    r->span_id.clear();
+  } else if (!otlp_id_hex(in.span_id, 8, form.json, form.span_id, &r->span_id, why)) {
+    return false;
+  }
   r->observed_timestamp_ns =
       in.observed_time_unix_nano != 0 ? static_cast<int64_t>(in.observed_time_unix_nano) : received_ns;
   r->timestamp_ns = in.time_unix_nano != 0 ? static_cast<int64_t>(in.time_unix_nano) : r->observed_timestamp_ns;

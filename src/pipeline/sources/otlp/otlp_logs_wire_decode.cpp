@@ -4,6 +4,7 @@
 #include <climits>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -98,7 +99,10 @@ class Decoder {
    public:
     explicit Reader(std::string_view m) : p_(m.data()), end_(m.data() + m.size()) {}
     bool more() const { return p_ < end_; }
-    bool next(Field* f) {
+    /// Inlined into its callers, so that the field stays in registers (as
+    /// a call it wrote `*f` to memory, and the wider reads of it that
+    /// followed stalled on store forwarding).
+    [[gnu::always_inline]] bool next(Field* f) {
       uint64_t tag = 0;
       const char* start = p_;
       if (!read_protobuf_varint(p_, end_, &tag) || p_ - start > kMaxTagOrLengthBytes) return false;
@@ -288,8 +292,9 @@ class Decoder {
     return true;
   }
 
-  /// One LogRecord: 1 if mapped into `*rec`, 0 if rejected (`*why`), -1 to
-  /// decline. `*attribute_count` is its attributes as sent (duplicates too).
+  /// One LogRecord into `*rec` (default-constructed): 1 if mapped, 0 if
+  /// rejected (`*why`), -1 to decline. `*attribute_count` is its attributes
+  /// as sent (duplicates too).
   int log_record(std::string_view m, int depth, LogRecord* rec, std::string* why, uint64_t* attribute_count) {
     if (!depth_ok(depth)) return -1;
     otlp_logs_map::RecordFields in;
@@ -301,6 +306,10 @@ class Decoder {
     kvs.clear();
     while (r.more()) {
       if (!r.next(&f)) return -1;
+      if (f.number == 6) {  // attributes: most of a record's fields, so before the switch's indirect jump
+        if (f.type == kLen) kvs.push_back(f.len);
+        continue;
+      }
       switch (f.number) {
         case 1:
           if (f.type == kFixed64) in.time_unix_nano = f.value;
@@ -332,9 +341,6 @@ class Decoder {
           has_body = true;
           body = f.len;
           break;
-        case 6:
-          if (f.type == kLen) kvs.push_back(f.len);
-          break;
         default:
           break;
       }
@@ -342,93 +348,126 @@ class Decoder {
     *attribute_count = kvs.size();
     // Check and count everything before deciding to reject: a rejected
     // record's bytes must still be well-formed for the request to stand.
-    std::string body_text;
-    if (has_body && (!count_message() || !any_value(body, depth + 1, false, &body_text))) return -1;
-    KeyValues attributes;
-    if (!this->attributes(kvs, depth + 1, &attributes, &record_keys_)) return -1;
+    // Body and attributes go straight into the record (fresh, and dropped
+    // by the caller unless this returns 1).
+    if (has_body && (!count_message() || !any_value(body, depth + 1, false, &rec->body))) return -1;
+    if (!record_attributes(kvs, depth + 1, &rec->attributes)) return -1;
     if (!otlp_logs_map::map_record_fields(in, otlp_logs_map::kProtoForm, received_ns_, rec, why)) return 0;
-    rec->body = std::move(body_text);
-    rec->attributes = std::move(attributes);
     otlp_logs_map::add_event_name(in.event_name, rec);
     return 1;
   }
 
   /// KeyValue messages (each at `depth`) -> text key/values, deduplicated
-  /// as the mapping says. With `hints`, a key is taken from the hints
-  /// near its position (`(*hints)[i]`, then up to kHintReach either side)
-  /// when the text is the same, else checked, interned and kept at
-  /// `(*hints)[i]`: a request's records repeat their keys in about the same
-  /// order (optional attributes shift them by a few), so this compares
-  /// bytes instead of hashing them, and a key equal to a hint (checked when
-  /// it became one) is not checked again.
-  bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out,
-                  std::vector<AttributeKey>* hints = nullptr) {
-    // A record's attributes (with hints) reuse one vector; the others
-    // (resource attributes, a few per request) take their own.
-    std::vector<std::pair<std::string_view, std::string>> own;
-    auto& decoded = hints != nullptr ? record_decoded_ : own;
-    decoded.clear();
-    decoded.resize(kvs.size());
+  /// as the mapping says (resource attributes; a few per request).
+  bool attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out) {
+    std::vector<std::pair<std::string_view, std::string>> decoded(kvs.size());
     for (size_t i = 0; i < kvs.size(); ++i) {
-      if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second, hints == nullptr)) {
-        return false;
-      }
-    }
-    if (hints == nullptr) {
-      otlp_logs_map::append_attributes(
-          decoded.size(), *out, [&](size_t i) { return AttributeKey(decoded[i].first); },
-          [&](size_t i) { return std::move(decoded[i].second); });
-      return true;
-    }
-    if (hints->size() < decoded.size()) hints->resize(decoded.size());
-    std::vector<AttributeKey>& keys = record_key_scratch_;
-    keys.resize(decoded.size());
-    for (size_t i = 0; i < decoded.size(); ++i) {
-      const AttributeKey* hint = find_hint(*hints, i, decoded[i].first);
-      if (hint == nullptr) {
-        if (!text_ok(decoded[i].first)) return false;
-        (*hints)[i] = AttributeKey(decoded[i].first);
-        hint = &(*hints)[i];
-      }
-      keys[i] = *hint;  // a copy: a later key may replace (*hints)[i]
-    }
-    if (out->empty() && distinct(keys)) {  // the usual record: appended as it is, keys moved
-      out->reserve(keys.size());
-      for (size_t i = 0; i < keys.size(); ++i) out->emplace_back(std::move(keys[i]), std::move(decoded[i].second));
-      return true;
+      if (!count_message() || !key_value(kvs[i], depth, &decoded[i].first, &decoded[i].second)) return false;
     }
     otlp_logs_map::append_attributes(
-        decoded.size(), *out, [&](size_t i) -> const AttributeKey& { return keys[i]; },
+        decoded.size(), *out, [&](size_t i) { return AttributeKey(decoded[i].first); },
         [&](size_t i) { return std::move(decoded[i].second); });
     return true;
   }
 
-  /// True when no key repeats (then no value replaces another). Compares
-  /// the keys packed in one vector, cheaper than append_attributes's search
-  /// through the pairs (6% of decoding). Quadratic: for a record's few.
-  static bool distinct(const std::vector<AttributeKey>& keys) {
-    if (keys.size() > 32) return false;  // append_attributes hashes them
-    for (size_t i = 1; i < keys.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (keys[i] == keys[j]) return false;
+  /// A record's attributes, as attributes() decodes them, into `*out`
+  /// (empty). A key is taken from the hints near its position
+  /// (`hints_[i]`, then up to kHintReach either side) when the text is the
+  /// same, else checked, interned and kept at `hints_[i]`: a request's
+  /// records repeat their keys in about the same order (optional attributes
+  /// shift them by a few), so this compares bytes instead of hashing them,
+  /// and a key equal to a hint (checked when it became one) is not checked
+  /// again. The pairs are decoded straight into `out` (no value is moved
+  /// again), then, in the rare record that repeats a key, replayed through
+  /// the mapping's rules.
+  bool record_attributes(const std::vector<std::string_view>& kvs, int depth, KeyValues* out) {
+    if (hints_.size() < kvs.size()) hints_.resize(kvs.size());
+    out->reserve(kvs.size());
+    bool own_places = true;  // every key is the hint at its own position
+    for (size_t i = 0; i < kvs.size(); ++i) {
+      auto& [key, value] = out->emplace_back();
+      std::string_view text;
+      if (!count_message() || !key_value(kvs[i], depth, &text, &value, false)) return false;
+      size_t at = find_hint(i, text);
+      if (at == kNoHint) {
+        if (!text_ok(text)) return false;
+        hints_[i].key = AttributeKey(text);
+        hints_[i].text = hints_[i].key.view();
+        distinct_hints_ = std::min(distinct_hints_, i);
+        at = i;
       }
+      own_places = own_places && at == i;
+      key = hints_[at].key;
     }
+    // The usual record's keys are the hints [0, n), in place: distinct
+    // when that prefix was found distinct before.
+    if (own_places && kvs.size() <= distinct_hints_) return true;
+    if (distinct(*out)) {
+      if (own_places) distinct_hints_ = kvs.size();
+      return true;
+    }
+    KeyValues& sent = record_sent_;
+    sent.assign(std::make_move_iterator(out->begin()), std::make_move_iterator(out->end()));
+    out->clear();
+    otlp_logs_map::append_attributes(
+        sent.size(), *out, [&](size_t i) -> const AttributeKey& { return sent[i].first; },
+        [&](size_t i) { return std::move(sent[i].second); });
     return true;
+  }
+
+  /// True when no key of `kvs` repeats (then no value replaces another);
+  /// false also when a key is not interned, for append_attributes to
+  /// decide. Compares the keys' addresses packed in one array, cheaper than
+  /// append_attributes's search through the pairs (6% of decoding).
+  /// Quadratic: for a record's few.
+  static bool distinct(const KeyValues& kvs) {
+    constexpr size_t kMax = 32;
+    if (kvs.size() > kMax) return false;  // append_attributes hashes them
+    // Interned keys are equal exactly when their texts are the same
+    // object: their addresses are compared, gathered in one array.
+    const std::string* texts[kMax];
+    for (size_t i = 0; i < kvs.size(); ++i) {
+      if (!kvs[i].first.interned()) return false;  // append_attributes compares texts
+      texts[i] = &kvs[i].first.str();
+    }
+    bool repeated = false;  // no early exit: the pairs' loop branches predictably
+    for (size_t i = 1; i < kvs.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) repeated |= texts[i] == texts[j];
+    }
+    return !repeated;
   }
 
   /// How far from its position a key is looked for among the hints.
   static constexpr size_t kHintReach = 4;
+  static constexpr size_t kNoHint = SIZE_MAX;
 
-  /// The hint within kHintReach of position `i` whose text is `text`, or
-  /// nullptr.
-  static const AttributeKey* find_hint(const std::vector<AttributeKey>& hints, size_t i, std::string_view text) {
-    if (hints[i] == text) return &hints[i];
+  /// The position of the hint within kHintReach of position `i` whose
+  /// text is `text`, or kNoHint.
+  size_t find_hint(size_t i, std::string_view text) const {
+    if (same_text(hints_[i].text, text)) return i;
     const size_t lo = i > kHintReach ? i - kHintReach : 0;
-    const size_t hi = std::min(hints.size(), i + kHintReach + 1);
+    const size_t hi = std::min(hints_.size(), i + kHintReach + 1);
     for (size_t j = lo; j < hi; ++j) {
-      if (j != i && hints[j] == text) return &hints[j];
+      if (j != i && same_text(hints_[j].text, text)) return j;
     }
-    return nullptr;
+    return kNoHint;
+  }
+
+  /// `a == b`, for keys of 8 to 32 bytes (most) as whole words inline,
+  /// the last overlapping the one before, rather than a call to memcmp.
+  static bool same_text(std::string_view a, std::string_view b) {
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    if (n < 8 || n > 32) return a == b;
+    uint64_t x, y, diff = 0;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      diff |= x ^ y;
+    }
+    std::memcpy(&x, a.data() + n - 8, 8);
+    std::memcpy(&y, b.data() + n - 8, 8);
+    return (diff | (x ^ y)) == 0;
   }
 
   /// The key and value bytes of a KeyValue (key = 1, value = 2); the key's
@@ -611,12 +650,20 @@ class Decoder {
   OtlpLimits limits_;
   uint64_t messages_ = 0;
   uint64_t stored_values_ = 0;
-  std::vector<AttributeKey> record_keys_;  ///< the keys of the records decoded so far, by position
+  /// A key of the records decoded so far, by position (record_attributes),
+  /// with its text's view next to it (no pointer to follow to compare).
+  struct Hint {
+    AttributeKey key;
+    std::string_view
+        text;  ///< key's text (an interned text does not move; an owned one moves with its key's heap string)
+  };
+  std::vector<Hint> hints_;
+  /// hints_[0, distinct_hints_) are known to be distinct keys.
+  size_t distinct_hints_ = 0;
   /// Scratch of log_record() and its attributes(), kept between records
   /// (records do not nest).
   std::vector<std::string_view> record_kvs_;
-  std::vector<std::pair<std::string_view, std::string>> record_decoded_;
-  std::vector<AttributeKey> record_key_scratch_;  ///< attributes()'s keys of one record
+  KeyValues record_sent_;  ///< attributes()'s pairs of a record that repeats a key, as sent
 };
 
 }  // namespace

@@ -183,6 +183,54 @@ TEST(OtlpLogsWireDecode, KeysShiftedByOptionalAttributesAndABadKeyAfterThem) {
   EXPECT_FALSE(decode_otlp_logs_proto_reference(bytes, kReceived, {}).ok());
 }
 
+TEST(OtlpLogsWireDecode, RepeatedKeysBetweenRecordsWithTheSameKeys) {
+  // The decoder remembers that the keys at their usual positions were
+  // distinct; records that repeat a key, or put a new key in a known
+  // position, between records with the usual keys must still be
+  // deduplicated as the library does (the last value, at the first
+  // position).
+  ExportLogsServiceRequest req;
+  auto* sl = req.add_resource_logs()->add_scope_logs();
+  const std::vector<std::vector<std::string>> shapes = {
+      {"a.key.of.ten", "b.key.of.ten", "c.key.of.ten"},  // the usual keys
+      {"a.key.of.ten", "b.key.of.ten", "a.key.of.ten"},  // a repeated key in a known key's place
+      {"a.key.of.ten", "b.key.of.ten", "c.key.of.ten"},
+      {"a.key.of.ten", "a.key.of.ten", "c.key.of.ten"},
+      {"a.key.of.ten", "b.key.of.ten", "c.key.of.ten", "c.key.of.ten"},
+      {"a.key.of.ten", "new.key", "c.key.of.ten"},  // a new key replaces a known one
+      {"a.key.of.ten", "new.key", "new.key"},
+      {"a.key.of.ten", "b.key.of.ten", "c.key.of.ten"},
+      {"a.key.of.ten", "b.key.of.ten", "b.key.of.ten"},
+      {"k0", "k1", "k2", "k3", "k4", "k5", "k6"},
+      // k0 again, out of the reach of its known position: it becomes the
+      // known key of position 6, so the known keys repeat one.
+      {"k0", "k1", "k2", "k3", "k4", "k5", "k0"},
+      {"k0", "k1", "k2", "k3", "k4", "k5", "k0"},
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (size_t r = 0; r < shapes.size(); ++r) {
+      auto* lr = sl->add_log_records();
+      for (size_t k = 0; k < shapes[r].size(); ++k) {
+        auto* kv = lr->add_attributes();
+        kv->set_key(shapes[r][k]);
+        kv->mutable_value()->set_string_value(std::to_string(round) + "." + std::to_string(r) + "." +
+                                              std::to_string(k));
+      }
+    }
+  }
+  std::string bytes = req.SerializeAsString();
+  expect_same(bytes);
+  auto fast = decode_otlp_logs_wire(bytes, kReceived, {});
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_EQ(fast->records.size(), 3 * shapes.size());
+  EXPECT_EQ(fast->records[1].attributes.size(), 2u);
+  EXPECT_EQ(*find_key_value(fast->records[1].attributes, "a.key.of.ten"), "0.1.2");
+  EXPECT_EQ(fast->records[8].attributes.size(), 2u);
+  EXPECT_EQ(*find_key_value(fast->records[8].attributes, "b.key.of.ten"), "0.8.2");
+  EXPECT_EQ(fast->records[11].attributes.size(), 6u);
+  EXPECT_EQ(*find_key_value(fast->records[11].attributes, "k0"), "0.11.6");
+}
+
 TEST(OtlpLogsWireDecode, StringAttributesInEveryShapeTheWireAllows) {
   // A string attribute is read by a shortcut when its KeyValue is exactly
   // {key, value: {string_value}}; every other shape takes the general path,
