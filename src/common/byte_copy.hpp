@@ -35,8 +35,17 @@ inline char* append_bytes(char* to, std::string_view s) noexcept {
   } else if (n >= 8 && n < 16) {
     copy_fixed<8>(to, from);
     copy_fixed<8>(to + n - 8, from + n - 8);
-  } else if (n < 8) {
-    for (size_t i = 0; i < n; ++i) to[i] = from[i];
+  } else if (n >= 4 && n < 8) {
+    copy_fixed<4>(to, from);
+    copy_fixed<4>(to + n - 4, from + n - 4);
+  } else if (n < 4) {
+    // No loop: its mispredicted exits cost more than these three moves.
+    if (n > 0) {
+      const char first = from[0], middle = from[n / 2], last = from[n - 1];
+      to[0] = first;
+      to[n / 2] = middle;
+      to[n - 1] = last;
+    }
   } else {
     std::memcpy(to, from, n);
   }

@@ -52,7 +52,6 @@ using wal::get_fixed64;
 using wal::get_varint64;
 using wal::put_fixed64;
 using wal::put_varint64;
-using wal::varint_length;
 
 // Record flag bits.
 constexpr uint8_t kSameResource = 1 << 0;  // resource equals the previous record's

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/varint_length.hpp"
+
 namespace sluice::wal {
 
 inline void put_fixed16(char* p, uint16_t v) {
@@ -67,15 +69,8 @@ inline uint64_t get_fixed64(const char* p) {
   return v;
 }
 
-/// Bytes that put_varint64(v) writes (1..10).
-inline size_t varint_length(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+// varint_length(v), the bytes put_varint64(v) writes (1..10), is in
+// common/varint_length.hpp.
 
 /// Writes `v` as an LEB128 varint (7 bits per byte, low bits first, high bit
 /// = more bytes follow). Returns the position after it.

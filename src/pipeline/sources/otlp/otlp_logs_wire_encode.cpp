@@ -5,6 +5,7 @@
 
 #include "common/assert.hpp"
 #include "common/byte_copy.hpp"
+#include "common/varint_length.hpp"
 #include "model/utf8.hpp"
 #include "pipeline/sources/otlp/otlp_ids.hpp"
 #include "pipeline/sources/otlp/sluice_protocol.hpp"
@@ -12,23 +13,14 @@
 namespace sluice {
 namespace {
 
-size_t varint_size(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
 /// Bytes of a length-delimited field with a one-byte tag and `n` bytes.
-size_t len_field(size_t n) { return 1 + varint_size(n) + n; }
+size_t len_field(size_t n) { return 1 + varint_length(n) + n; }
 
 /// Bytes of an AnyValue holding string `s` (string_value = 1).
 size_t any_string_size(std::string_view s) { return len_field(s.size()); }
 
 /// Bytes of a KeyValue {key, value.string_value}; proto3 leaves out an empty key.
-size_t key_value_size(std::string_view k, std::string_view v) {
+inline size_t key_value_size(std::string_view k, std::string_view v) {
   return (k.empty() ? 0 : len_field(k.size())) + len_field(any_string_size(v));
 }
 
@@ -215,7 +207,7 @@ std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> reco
   }
   uint64_t positions_tag = static_cast<uint64_t>(kSluicePositionsField) << 3 | 2;
   if (!sluice_positions.empty()) {
-    total += varint_size(positions_tag) + varint_size(sluice_positions.size()) + sluice_positions.size();
+    total += varint_length(positions_tag) + varint_length(sluice_positions.size()) + sluice_positions.size();
   }
   std::string out(total, '\0');
   Writer w(out.data());
