@@ -1,4 +1,5 @@
 // The nginx_combined preset (presets.hpp).
+#include <cstring>
 #include <string>
 
 #include "model/timestamp.hpp"
@@ -49,6 +50,16 @@ bool scan(std::string_view s, re2::StringPiece* g) {
   auto quoted = [&](re2::StringPiece* out) {  // "((?:[^"\\]|\\.)*)"
     if (!lit('"')) return false;
     size_t b = p;
+    // The usual field has no backslash before its closing quote: two
+    // memchr calls (vectorized) find that, instead of a loop per byte.
+    if (const void* q = std::memchr(s.data() + p, '"', n - p); q != nullptr) {
+      const size_t close = static_cast<size_t>(static_cast<const char*>(q) - s.data());
+      if (std::memchr(s.data() + p, '\\', close - p) == nullptr) {
+        *out = piece(b, close);
+        p = close + 1;
+        return true;
+      }
+    }
     while (p < n) {
       char c = s[p];
       if (c == '"') {
@@ -76,7 +87,8 @@ bool scan(std::string_view s, re2::StringPiece* g) {
     return false;
   }
   size_t b = p;
-  while (p < n && s[p] != ']') ++p;
+  const void* close = std::memchr(s.data() + p, ']', n - p);
+  p = close != nullptr ? static_cast<size_t>(static_cast<const char*>(close) - s.data()) : n;
   g[3] = piece(b, p);
   if (!lit(']') || !lit(' ') || !quoted(&g[4]) || !lit(' ')) return false;
   b = p;
