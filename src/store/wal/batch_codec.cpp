@@ -175,11 +175,19 @@ char* put_kvs(char* p, const KeyValues& kvs) {
 }
 
 // Index of `k`, the key of pair `i`, among the previous record's attribute
-// keys, or -1. Parsed records repeat their keys, usually at the same index.
+// keys, or -1. Parsed records repeat their keys, usually at the same index
+// or a few away (an optional attribute shifts the ones after it), so those
+// are compared first. A record's keys are unique, so the index found is
+// the one a search from the first key finds.
 int64_t key_ref(const KeyValues* prev, size_t i, const AttributeKey& k) {
   if (prev == nullptr) return -1;
   if (i < prev->size() && (*prev)[i].first == k) return static_cast<int64_t>(i);
-  size_t n = std::min(prev->size(), kMaxKeyRefSearch);
+  const size_t n = std::min(prev->size(), kMaxKeyRefSearch);
+  constexpr size_t kNear = 2;
+  for (size_t d = 1; d <= kNear; ++d) {
+    if (i >= d && i - d < n && (*prev)[i - d].first == k) return static_cast<int64_t>(i - d);
+    if (i + d < n && (*prev)[i + d].first == k) return static_cast<int64_t>(i + d);
+  }
   for (size_t j = 0; j < n; ++j) {
     if ((*prev)[j].first == k) return static_cast<int64_t>(j);
   }
