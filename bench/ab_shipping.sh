@@ -3,7 +3,8 @@
 #
 # Usage: bench/ab_shipping.sh BIN_A BIN_B [ROUNDS] [LINES]
 #
-# Each round runs, for A then B: a `sluice run` server (otlp source ->
+# Each round runs, for A then B (B then A every other round, so that a
+# steady drift of the machine's speed favours neither): a `sluice run` server (otlp source ->
 # store) and a `sluice agent` (file -> parse_regex nginx_combined ->
 # sluice sink) on the generated access log, timed from the agent's start
 # until the server's store counts every line. This machine's speed drifts
@@ -82,9 +83,14 @@ mkdir -p "$OUT"
 : > "$OUT/results"
 echo "A = $A"
 echo "B = $B"
-for _ in $(seq "$ROUNDS"); do
-  one "$A" A
-  one "$B" B
+for round in $(seq "$ROUNDS"); do
+  if [ $((round % 2)) -eq 1 ]; then
+    one "$A" A
+    one "$B" B
+  else
+    one "$B" B
+    one "$A" A
+  fi
 done
 /usr/bin/python3 - "$OUT/results" <<'PY'
 import statistics, sys
