@@ -17,8 +17,8 @@
 #include "pipeline/sources/loki/loki_source.hpp"
 #include "pipeline/sources/otlp/otlp_logs_encode.hpp"
 #include "pipeline/sources/otlp/otlp_metrics_encode.hpp"
-#include "pipeline/sources/otlp/otlp_traces_encode.hpp"
 #include "pipeline/sources/otlp/otlp_source.hpp"
+#include "pipeline/sources/otlp/otlp_traces_encode.hpp"
 #include "pipeline/sources/prometheus/prometheus_source.hpp"
 #include "pipeline/sources/syslog/syslog_source.hpp"
 #include "pipeline/transforms/dedupe/dedupe.hpp"
@@ -254,7 +254,9 @@ std::vector<ComponentType> build() {
       "exactly once: source positions travel with each batch and are read back from the server at start.",
       sluice_sink_option_table(), [](const std::string& name, const SluiceSinkOptions& o, PipelineContext& ctx) {
         SluiceEncoders encoders;
-        encoders.logs = [](std::span<const LogRecord> v, std::string_view p) { return encode_otlp_logs_proto(v, p); };
+        encoders.logs = [](std::span<const LogRecord> v, std::string_view p, std::string* out) {
+          encode_otlp_logs_proto(v, p, out);
+        };
         encoders.metrics = [](std::span<const MetricSample> v, std::string_view p) {
           return encode_otlp_metrics_proto(v, p);
         };

@@ -203,12 +203,22 @@ class SluiceSink final : public Sink {
                                               : Signal::kTraces;
     auto body = std::make_shared<PreparedBody>();
     body->kind = s;
-    body->bytes = encode(batch, s, 0, SIZE_MAX, {});
+    // A body to be compressed is encoded into a buffer this thread keeps,
+    // not zero-filled again for each batch (a new string of the body's
+    // size was 2% of the agent's CPU); kept up to 4 MiB.
+    constexpr size_t kKeptBytes = 4u << 20;
+    thread_local std::string plain;
+    std::string& encoded = compression_ != Compression::kNone ? plain : body->bytes;
+    encode(batch, s, 0, SIZE_MAX, {}, &encoded);
+    body->encoded_size = encoded.size();
+    auto bound_kept = [] {
+      if (plain.capacity() > kKeptBytes) std::string().swap(plain);
+    };
     // Without positions a body over max_batch_bytes is split at write().
-    if (batch.positions.empty() && body->bytes.size() > options_.max_batch_bytes) return;
-    body->encoded_size = body->bytes.size();
+    if (batch.positions.empty() && encoded.size() > options_.max_batch_bytes) return bound_kept();
     if (compression_ != Compression::kNone) {
-      auto packed = compress(compression_, body->bytes, CompressionLevel::kFast);
+      auto packed = compress(compression_, encoded, CompressionLevel::kFast);
+      bound_kept();
       if (!packed.ok()) return;  // write() tries again and reports it
       body->bytes = std::move(*packed);
     }
@@ -256,15 +266,25 @@ class SluiceSink final : public Sink {
     if (s == Signal::kTraces) erase(b.spans);
   }
 
-  /// The request body of items [from, from + n) of kind `s` (n clamped).
-  std::string encode(const LogBatch& b, Signal s, size_t from, size_t n, std::string_view positions) const {
+  /// The request body of items [from, from + n) of kind `s` (n clamped),
+  /// into `*out` (replaced).
+  void encode(const LogBatch& b, Signal s, size_t from, size_t n, std::string_view positions, std::string* out) const {
     auto part = [&](const auto& v) {
       using T = typename std::decay_t<decltype(v)>::value_type;
       return std::span<const T>(v).subspan(from, std::min(n, v.size() - from));
     };
-    if (s == Signal::kLogs) return encoders_.logs(part(b.records), positions);
-    if (s == Signal::kMetrics) return encoders_.metrics(part(b.samples), positions);
-    return encoders_.traces(part(b.spans), positions);
+    if (s == Signal::kLogs) {
+      encoders_.logs(part(b.records), positions, out);
+    } else if (s == Signal::kMetrics) {
+      *out = encoders_.metrics(part(b.samples), positions);
+    } else {
+      *out = encoders_.traces(part(b.spans), positions);
+    }
+  }
+  std::string encode(const LogBatch& b, Signal s, size_t from, size_t n, std::string_view positions) const {
+    std::string out;
+    encode(b, s, from, n, positions, &out);
+    return out;
   }
 
   /// A batch without positions (at-least-once): each kind in requests of at

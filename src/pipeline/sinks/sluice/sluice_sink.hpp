@@ -66,7 +66,10 @@ const OptionTable<SluiceSinkOptions>& sluice_sink_option_table();
 /// The registry passes the otlp source's encode_otlp_{logs,metrics,traces}_proto
 /// (the sinks library does not link the protobuf classes); tests pass
 /// stand-ins.
-using OtlpLogsEncoder = std::function<std::string(std::span<const LogRecord> records, std::string_view positions)>;
+/// The logs encoder writes into `*out`, replacing its content (its
+/// capacity reused: prepare() keeps one buffer per thread).
+using OtlpLogsEncoder =
+    std::function<void(std::span<const LogRecord> records, std::string_view positions, std::string* out)>;
 using OtlpMetricsEncoder =
     std::function<std::string(std::span<const MetricSample> samples, std::string_view positions)>;
 using OtlpTracesEncoder = std::function<std::string(std::span<const Span> spans, std::string_view positions)>;

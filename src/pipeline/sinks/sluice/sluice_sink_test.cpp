@@ -52,12 +52,11 @@ class FakeServer {
 };
 
 /// The encoder stand-in: "N|body,body,...|positions".
-std::string fake_encode(std::span<const LogRecord> records, std::string_view positions) {
-  std::string out = std::to_string(records.size()) + "|";
-  for (const auto& r : records) out += r.body + ",";
-  out += "|";
-  out += positions;
-  return out;
+void fake_encode(std::span<const LogRecord> records, std::string_view positions, std::string* out) {
+  *out = std::to_string(records.size()) + "|";
+  for (const auto& r : records) *out += r.body + ",";
+  *out += "|";
+  *out += positions;
 }
 
 /// The metrics and traces stand-ins: "N|name,name,...|positions", with an

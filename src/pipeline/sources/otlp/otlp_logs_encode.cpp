@@ -30,8 +30,14 @@ void fill_record(const LogRecord& r, otlp_logs::LogRecord* out) {
 }  // namespace
 
 std::string encode_otlp_logs_proto(std::span<const LogRecord> records, std::string_view sluice_positions) {
-  if (auto fast = encode_otlp_logs_wire(records, sluice_positions)) return std::move(*fast);
-  return encode_otlp_logs_proto_reference(records, sluice_positions);
+  std::string out;
+  encode_otlp_logs_proto(records, sluice_positions, &out);
+  return out;
+}
+
+void encode_otlp_logs_proto(std::span<const LogRecord> records, std::string_view sluice_positions, std::string* out) {
+  if (encode_otlp_logs_wire(records, sluice_positions, out)) return;
+  *out = encode_otlp_logs_proto_reference(records, sluice_positions);
 }
 
 std::string encode_otlp_logs_proto_reference(std::span<const LogRecord> records, std::string_view sluice_positions) {

@@ -175,11 +175,17 @@ struct ResourceRun {
 
 std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> records,
                                                  std::string_view sluice_positions) {
+  std::string out;
+  if (!encode_otlp_logs_wire(records, sluice_positions, &out)) return std::nullopt;
+  return out;
+}
+
+bool encode_otlp_logs_wire(std::span<const LogRecord> records, std::string_view sluice_positions, std::string* out) {
   std::vector<size_t> sizes(records.size());
   std::vector<ResourceRun> runs;
   for (size_t i = 0; i < records.size(); ++i) {
     const LogRecord& r = records[i];
-    if (!texts_valid(r)) return std::nullopt;
+    if (!texts_valid(r)) return false;
     sizes[i] = record_size(r);
     const LogRecord* prev = i == 0 ? nullptr : &records[i - 1];
     if (prev == nullptr || r.resource != prev->resource || r.service_name != prev->service_name) {
@@ -209,8 +215,8 @@ std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> reco
   if (!sluice_positions.empty()) {
     total += varint_length(positions_tag) + varint_length(sluice_positions.size()) + sluice_positions.size();
   }
-  std::string out(total, '\0');
-  Writer w(out.data());
+  out->resize(total);
+  Writer w(out->data());
   for (const ResourceRun& run : runs) {
     w.header(0x0a, run.size);           // ExportLogsServiceRequest.resource_logs = 1
     w.header(0x0a, run.resource_size);  // ResourceLogs.resource = 1
@@ -231,8 +237,8 @@ std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> reco
     w.varint(sluice_positions.size());
     w.raw(sluice_positions);
   }
-  SLUICE_ASSERT(w.position() == out.data() + out.size(), "OTLP logs encoder: computed size differs from written");
-  return out;
+  SLUICE_ASSERT(w.position() == out->data() + out->size(), "OTLP logs encoder: computed size differs from written");
+  return true;
 }
 
 }  // namespace sluice

@@ -23,5 +23,9 @@ namespace sluice {
 /// encode_otlp_logs_proto's bytes for `records` and `sluice_positions`, or
 /// nullopt when some text is not valid UTF-8 (the library path repairs it).
 std::optional<std::string> encode_otlp_logs_wire(std::span<const LogRecord> records, std::string_view sluice_positions);
+/// The same into `*out`, replacing its content and reusing its capacity (a
+/// caller that keeps one buffer has only what it grows by zero-filled);
+/// false, `*out` unspecified, where the other returns nullopt.
+bool encode_otlp_logs_wire(std::span<const LogRecord> records, std::string_view sluice_positions, std::string* out);
 
 }  // namespace sluice

@@ -35,6 +35,7 @@ LogRecord random_record(std::mt19937& rng) {
 
 TEST(OtlpLogsWireEncode, WritesTheProtobufLibrarysBytes) {
   std::mt19937 rng(11);
+  std::string reused = "left over from before";
   for (int i = 0; i < 2000; ++i) {
     std::vector<LogRecord> records;
     for (int n = static_cast<int>(rng() % 20); n > 0; --n) {
@@ -56,6 +57,9 @@ TEST(OtlpLogsWireEncode, WritesTheProtobufLibrarysBytes) {
     auto fast = encode_otlp_logs_wire(records, positions);
     ASSERT_TRUE(fast.has_value());
     ASSERT_EQ(*fast, encode_otlp_logs_proto_reference(records, positions)) << i;
+    // Into one buffer kept across the batches, larger and smaller in turn.
+    ASSERT_TRUE(encode_otlp_logs_wire(records, positions, &reused));
+    ASSERT_EQ(reused, *fast) << i;
     auto back = decode_otlp_logs_proto(*fast, 1);
     ASSERT_TRUE(back.ok()) << back.status().to_string();
     EXPECT_EQ(back->sluice_positions, positions);
