@@ -4,21 +4,22 @@
 # Usage: bench/ab_shipping.sh BIN_A BIN_B [ROUNDS] [LINES]
 #
 # Each round runs, for A then B (B then A every other round, so that a
-# steady drift of the machine's speed favours neither): a `sluice run` server (otlp source ->
+# steady drift of the machine's speed favours neither; use an even
+# ROUNDS for that to hold): a `sluice run` server (otlp source ->
 # store) and a `sluice agent` (file -> parse_regex nginx_combined ->
 # sluice sink) on the generated access log, timed from the agent's start
 # until the server's store counts every line. This machine's speed drifts
 # by 10-30% within minutes, so only runs taken in turns are compared.
 # Prints one line per run (lines/s, CPU-s of agent and server, and the
 # CPU-s of each thread name), then the medians of each binary.
-# Defaults: 5 rounds, 1,000,000 lines. Output under bench/out/ab-shipping.
+# Defaults: 6 rounds, 1,000,000 lines. Output under bench/out/ab-shipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 
 A=$(realpath "${1:?usage: bench/ab_shipping.sh BIN_A BIN_B [ROUNDS] [LINES]}")
 B=$(realpath "${2:?usage: bench/ab_shipping.sh BIN_A BIN_B [ROUNDS] [LINES]}")
-ROUNDS=${3:-5}
+ROUNDS=${3:-6}
 [ "$ROUNDS" -ge 1 ] || { echo "bench: ROUNDS must be at least 1" >&2; exit 1; }
 LINES=${4:-1000000}
 LOG=$(realpath -m "bench/out/access-$LINES.log")

@@ -14,13 +14,13 @@
 #   steady: a writer appends RATE lines/s for STEADY_SECONDS; peak RSS and
 #           CPU of the agent.
 # Usage: bench/run_shipping.sh [LINES] [RATE] [STEADY_SECONDS] [ROUNDS]
-#        (default 1000000 10000 30 3); SLUICE_BIN=build-x/sluice to pick a binary.
+#        (default 1000000 10000 30 5); SLUICE_BIN=build-x/sluice to pick a binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-1000000}
 RATE=${2:-10000}
 STEADY=${3:-30}
-ROUNDS=${4:-3}
+ROUNDS=${4:-5}
 [ "$ROUNDS" -ge 1 ] || { echo "bench: ROUNDS must be at least 1" >&2; exit 1; }
 IDLE_SECONDS=${IDLE_SECONDS:-10}
 SLUICE=$(realpath "${SLUICE_BIN:-build/sluice}")

@@ -61,6 +61,19 @@ TEST(Utf8Test, WordAtATimeAsciiCheckAgreesAtEveryPosition) {
   EXPECT_TRUE(is_valid_utf8(std::string(100, 'x')));
 }
 
+TEST(Utf8Test, HighBitsReadOnlyTheViewsBytes) {
+  // ASCII views inside a buffer whose other bytes all have the high bit:
+  // the overlapping reads of the tail must stay within the view.
+  std::string buffer(100, '\xff');
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at : {1u, 7u, 8u, 13u}) {
+      std::string b = buffer;
+      for (size_t i = 0; i < len; ++i) b[at + i] = static_cast<char>('a' + i % 26);
+      EXPECT_EQ(utf8_high_bits(std::string_view(b).substr(at, len)), 0u) << len << " at " << at;
+    }
+  }
+}
+
 TEST(Utf8Test, HighBitsAreZeroExactlyForAscii) {
   // A byte with its high bit set before, inside and after each 8-byte word.
   for (size_t len = 0; len < 40; ++len) {

@@ -332,6 +332,37 @@ TEST(BatchCodecTest, AttributeKeysReferToThePreviousRecord) {
   EXPECT_TRUE(summarize_batch(enc, &summary).ok());
 }
 
+TEST(BatchCodecTest, EveryKeyOfThePreviousRecordIsReferredToWhereverItMoved) {
+  // The encoder looks near a key's own place first, then from the first
+  // key: keys in place, shifted by one or two, or in reverse order are all
+  // references of one byte, so the encodings are the same size.
+  std::vector<std::string> keys;
+  for (int k = 0; k < 10; ++k) keys.push_back("key.number." + std::to_string(k));
+  auto record = [](const std::vector<std::string>& ks) {
+    LogRecord r;
+    for (const auto& k : ks) r.attributes.emplace_back(k, "v");
+    return r;
+  };
+  auto encoded_size = [&](const std::vector<std::string>& second) {
+    LogBatch b;
+    b.records = {record(keys), record(second)};
+    std::string enc;
+    EXPECT_TRUE(encode_batch(b, &enc).ok());
+    auto dec = decode_batch(enc);
+    EXPECT_TRUE(dec.ok());
+    if (dec.ok()) EXPECT_EQ(dec->records, b.records);
+    return enc.size();
+  };
+  const size_t in_place = encoded_size(keys);
+  std::vector<std::string> by_one(keys.begin() + 1, keys.end()), by_two(keys.begin() + 2, keys.end());
+  by_one.push_back(keys[0]);
+  by_two.push_back(keys[0]);
+  by_two.push_back(keys[1]);
+  EXPECT_EQ(encoded_size(by_one), in_place);
+  EXPECT_EQ(encoded_size(by_two), in_place);
+  EXPECT_EQ(encoded_size(std::vector<std::string>(keys.rbegin(), keys.rend())), in_place);
+}
+
 TEST(BatchCodecTest, KeyReferencePastThePreviousRecordsKeysIsRejected) {
   LogBatch b;
   LogRecord a;

@@ -194,7 +194,9 @@ class SluiceSink final : public Sink {
   /// Encodes and compresses a one-kind batch's request body (without
   /// positions, which depend on what the server has when it is sent) on the
   /// producer's thread, so the sink's worker only sends: the next batch is
-  /// encoded while this one is in flight. Thread-safe: reads only options.
+  /// encoded while this one is in flight. A body to be compressed is
+  /// encoded into a buffer the calling thread keeps (up to 8 MiB of
+  /// capacity). Thread-safe: reads only options.
   void prepare(LogBatch& batch) const override {
     const int kinds = !batch.records.empty() + !batch.samples.empty() + !batch.spans.empty();
     if (kinds != 1) return;
@@ -205,14 +207,15 @@ class SluiceSink final : public Sink {
     body->kind = s;
     // A body to be compressed is encoded into a buffer this thread keeps,
     // not zero-filled again for each batch (a new string of the body's
-    // size was 2% of the agent's CPU); kept up to 4 MiB.
+    // size was 2% of the agent's CPU); kept after bodies of up to 4 MiB
+    // (its capacity then at most twice that), freed after a larger one.
     constexpr size_t kKeptBytes = 4u << 20;
     thread_local std::string plain;
     std::string& encoded = compression_ != Compression::kNone ? plain : body->bytes;
     encode(batch, s, 0, SIZE_MAX, {}, &encoded);
     body->encoded_size = encoded.size();
     auto bound_kept = [] {
-      if (plain.capacity() > kKeptBytes) std::string().swap(plain);
+      if (plain.size() > kKeptBytes) std::string().swap(plain);
     };
     // Without positions a body over max_batch_bytes is split at write().
     if (batch.positions.empty() && encoded.size() > options_.max_batch_bytes) return bound_kept();

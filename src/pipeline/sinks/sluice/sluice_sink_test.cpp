@@ -447,6 +447,36 @@ TEST(SluiceSink, SendsTheBodyPreparedOnTheProducersThread) {
   EXPECT_EQ(decoded_body(reqs[3]), "1|line0,|");
 }
 
+TEST(SluiceSink, PreparedBodiesOfGrowingAndShrinkingBatchesWithAndWithoutCompression) {
+  // The body to compress is encoded into a buffer the thread keeps: each
+  // batch sends exactly its own body, whatever the one before left there.
+  for (const char* compression : {"zstd", "none"}) {
+    FakeServer server;
+    SluiceSinkOptions o;
+    o.compression = compression;
+    auto sink = sink_for(server, o);
+    std::vector<std::string> want;
+    uint64_t offset = 0;
+    for (int n : {5, 50, 2, 30, 1}) {
+      offset += 10;
+      LogBatch b = batch_of(n, {{"app", "k", offset, "/var/log/app.log"}});
+      sink->prepare(b);
+      ASSERT_TRUE(b.prepared != nullptr) << compression;
+      std::string err;
+      ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+      std::string body = std::to_string(n) + "|";
+      for (int i = 0; i < n; ++i) body += "line" + std::to_string(i) + ",";
+      want.push_back(body + "|");
+    }
+    auto reqs = server.requests();
+    ASSERT_EQ(reqs.size(), want.size()) << compression;
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(reqs[i].header("content-encoding"), std::string(compression) == "none" ? "" : compression);
+      EXPECT_EQ(decoded_body(reqs[i]), want[i]) << compression << " " << i;
+    }
+  }
+}
+
 TEST(SluiceSink, DoesNotPrepareMixedBatchesOrOversizedOnesWithoutPositions) {
   FakeServer server;
   SluiceSinkOptions o;

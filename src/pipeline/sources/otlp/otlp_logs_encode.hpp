@@ -42,7 +42,8 @@ namespace sluice {
 /// `sluice_positions` (positions JSON, sluice_protocol.hpp) is added as field
 /// kSluicePositionsField.
 std::string encode_otlp_logs_proto(std::span<const LogRecord> records, std::string_view sluice_positions = {});
-/// The same into `*out`, replacing its content and reusing its capacity.
+/// The same into `*out`, replacing its content; the direct writer reuses
+/// its capacity, the library path (invalid UTF-8 to repair) replaces it.
 void encode_otlp_logs_proto(std::span<const LogRecord> records, std::string_view sluice_positions, std::string* out);
 
 /// The same through the protobuf library only: the specification of the

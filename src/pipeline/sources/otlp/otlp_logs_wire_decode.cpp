@@ -652,10 +652,19 @@ class Decoder {
   uint64_t stored_values_ = 0;
   /// A key of the records decoded so far, by position (record_attributes),
   /// with its text's view next to it (no pointer to follow to compare).
+  /// Move-only: the view stays valid when the key moves (an interned text
+  /// never moves; an owned one is a heap string that moves with its key),
+  /// but a copy of the key would own another string.
   struct Hint {
+    Hint() = default;
+    Hint(const Hint&) = delete;
+    Hint& operator=(const Hint&) = delete;
+    Hint(Hint&&) noexcept = default;
+    Hint& operator=(Hint&&) noexcept = default;
+
     AttributeKey key;
-    std::string_view
-        text;  ///< key's text (an interned text does not move; an owned one moves with its key's heap string)
+    /// key's text.
+    std::string_view text;
   };
   std::vector<Hint> hints_;
   /// hints_[0, distinct_hints_) are known to be distinct keys.

@@ -231,6 +231,45 @@ TEST(OtlpLogsWireDecode, RepeatedKeysBetweenRecordsWithTheSameKeys) {
   EXPECT_EQ(*find_key_value(fast->records[11].attributes, "k0"), "0.11.6");
 }
 
+TEST(OtlpLogsWireDecode, KeysOfTheSameLengthThatDifferLateAndKeysTooLongToIntern) {
+  // Keys compared a word at a time must differ at any byte, the last word
+  // overlapping the one before; keys over 256 bytes are owned, not
+  // interned, repeated across and within records, and in place while the
+  // known keys grow (their views must stay valid).
+  const std::string long_a(300, 'a'), long_b = std::string(299, 'a') + "b";
+  const std::vector<std::vector<std::string>> shapes = {
+      {"abcdefghijkl", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwx", long_a},
+      {"abcdefghijkm", "abcdefghijklmnopr", "abcdefghijklmnopqrstuvwy", long_b},  // each differs in its last byte
+      {"abcdefghijkl", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwx", long_a},
+      {long_a, "k1", long_a},  // an owned key twice
+      {"abcdefghijkl", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwx", long_a, "e1", "e2", "e3", "e4", "e5", "e6",
+       "e7", "e8", "e9", long_b},  // more keys: the known ones grow
+      {"abcdefghijkl", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwx", long_a, "e1", "e2", "e3", "e4", "e5", "e6",
+       "e7", "e8", "e9", long_b},
+  };
+  ExportLogsServiceRequest req;
+  auto* sl = req.add_resource_logs()->add_scope_logs();
+  for (int round = 0; round < 2; ++round) {
+    for (size_t r = 0; r < shapes.size(); ++r) {
+      auto* lr = sl->add_log_records();
+      for (size_t k = 0; k < shapes[r].size(); ++k) {
+        auto* kv = lr->add_attributes();
+        kv->set_key(shapes[r][k]);
+        kv->mutable_value()->set_string_value(std::to_string(r) + "." + std::to_string(k));
+      }
+    }
+  }
+  std::string bytes = req.SerializeAsString();
+  expect_same(bytes);
+  auto fast = decode_otlp_logs_wire(bytes, kReceived, {});
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_EQ(fast->records.size(), 2 * shapes.size());
+  EXPECT_EQ(*find_key_value(fast->records[1].attributes, "abcdefghijklmnopqrstuvwy"), "1.2");
+  EXPECT_EQ(find_key_value(fast->records[1].attributes, "abcdefghijklmnopqrstuvwx"), nullptr);
+  EXPECT_EQ(fast->records[3].attributes.size(), 2u);
+  EXPECT_EQ(*find_key_value(fast->records[3].attributes, long_a), "3.2");
+}
+
 TEST(OtlpLogsWireDecode, StringAttributesInEveryShapeTheWireAllows) {
   // A string attribute is read by a shortcut when its KeyValue is exactly
   // {key, value: {string_value}}; every other shape takes the general path,
