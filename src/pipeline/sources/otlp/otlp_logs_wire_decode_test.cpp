@@ -183,14 +183,32 @@ TEST(OtlpLogsWireDecode, KeysShiftedByOptionalAttributesAndABadKeyAfterThem) {
   EXPECT_FALSE(decode_otlp_logs_proto_reference(bytes, kReceived, {}).ok());
 }
 
+/// A request of `rounds` times one record per shape, each with the keys of
+/// its shape, in order, and the values "round.record.key" (record and key
+/// counted within the round).
+std::string records_with_keys(const std::vector<std::vector<std::string>>& shapes, int rounds) {
+  ExportLogsServiceRequest req;
+  auto* sl = req.add_resource_logs()->add_scope_logs();
+  for (int round = 0; round < rounds; ++round) {
+    for (size_t r = 0; r < shapes.size(); ++r) {
+      auto* lr = sl->add_log_records();
+      for (size_t k = 0; k < shapes[r].size(); ++k) {
+        auto* kv = lr->add_attributes();
+        kv->set_key(shapes[r][k]);
+        kv->mutable_value()->set_string_value(std::to_string(round) + "." + std::to_string(r) + "." +
+                                              std::to_string(k));
+      }
+    }
+  }
+  return req.SerializeAsString();
+}
+
 TEST(OtlpLogsWireDecode, RepeatedKeysBetweenRecordsWithTheSameKeys) {
   // The decoder remembers that the keys at their usual positions were
   // distinct; records that repeat a key, or put a new key in a known
   // position, between records with the usual keys must still be
   // deduplicated as the library does (the last value, at the first
   // position).
-  ExportLogsServiceRequest req;
-  auto* sl = req.add_resource_logs()->add_scope_logs();
   const std::vector<std::vector<std::string>> shapes = {
       {"a.key.of.ten", "b.key.of.ten", "c.key.of.ten"},  // the usual keys
       {"a.key.of.ten", "b.key.of.ten", "a.key.of.ten"},  // a repeated key in a known key's place
@@ -207,18 +225,7 @@ TEST(OtlpLogsWireDecode, RepeatedKeysBetweenRecordsWithTheSameKeys) {
       {"k0", "k1", "k2", "k3", "k4", "k5", "k0"},
       {"k0", "k1", "k2", "k3", "k4", "k5", "k0"},
   };
-  for (int round = 0; round < 3; ++round) {
-    for (size_t r = 0; r < shapes.size(); ++r) {
-      auto* lr = sl->add_log_records();
-      for (size_t k = 0; k < shapes[r].size(); ++k) {
-        auto* kv = lr->add_attributes();
-        kv->set_key(shapes[r][k]);
-        kv->mutable_value()->set_string_value(std::to_string(round) + "." + std::to_string(r) + "." +
-                                              std::to_string(k));
-      }
-    }
-  }
-  std::string bytes = req.SerializeAsString();
+  std::string bytes = records_with_keys(shapes, 3);
   expect_same(bytes);
   auto fast = decode_otlp_logs_wire(bytes, kReceived, {});
   ASSERT_TRUE(fast.has_value());
@@ -247,27 +254,15 @@ TEST(OtlpLogsWireDecode, KeysOfTheSameLengthThatDifferLateAndKeysTooLongToIntern
       {"abcdefghijkl", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwx", long_a, "e1", "e2", "e3", "e4", "e5", "e6",
        "e7", "e8", "e9", long_b},
   };
-  ExportLogsServiceRequest req;
-  auto* sl = req.add_resource_logs()->add_scope_logs();
-  for (int round = 0; round < 2; ++round) {
-    for (size_t r = 0; r < shapes.size(); ++r) {
-      auto* lr = sl->add_log_records();
-      for (size_t k = 0; k < shapes[r].size(); ++k) {
-        auto* kv = lr->add_attributes();
-        kv->set_key(shapes[r][k]);
-        kv->mutable_value()->set_string_value(std::to_string(r) + "." + std::to_string(k));
-      }
-    }
-  }
-  std::string bytes = req.SerializeAsString();
+  std::string bytes = records_with_keys(shapes, 2);
   expect_same(bytes);
   auto fast = decode_otlp_logs_wire(bytes, kReceived, {});
   ASSERT_TRUE(fast.has_value());
   ASSERT_EQ(fast->records.size(), 2 * shapes.size());
-  EXPECT_EQ(*find_key_value(fast->records[1].attributes, "abcdefghijklmnopqrstuvwy"), "1.2");
+  EXPECT_EQ(*find_key_value(fast->records[1].attributes, "abcdefghijklmnopqrstuvwy"), "0.1.2");
   EXPECT_EQ(find_key_value(fast->records[1].attributes, "abcdefghijklmnopqrstuvwx"), nullptr);
   EXPECT_EQ(fast->records[3].attributes.size(), 2u);
-  EXPECT_EQ(*find_key_value(fast->records[3].attributes, long_a), "3.2");
+  EXPECT_EQ(*find_key_value(fast->records[3].attributes, long_a), "0.3.2");
 }
 
 TEST(OtlpLogsWireDecode, StringAttributesInEveryShapeTheWireAllows) {
