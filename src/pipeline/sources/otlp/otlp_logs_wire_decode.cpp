@@ -669,10 +669,10 @@ class Decoder {
   std::vector<Hint> hints_;
   /// hints_[0, distinct_hints_) are known to be distinct keys.
   size_t distinct_hints_ = 0;
-  /// Scratch of log_record() and its attributes(), kept between records
-  /// (records do not nest).
+  /// Scratch of log_record() and its record_attributes(), kept between
+  /// records (records do not nest).
   std::vector<std::string_view> record_kvs_;
-  KeyValues record_sent_;  ///< attributes()'s pairs of a record that repeats a key, as sent
+  KeyValues record_sent_;  ///< record_attributes()'s pairs of a record that repeats a key, as sent
 };
 
 }  // namespace
