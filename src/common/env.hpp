@@ -41,6 +41,18 @@ class ReadableFile {
   virtual Result<uint64_t> size() const = 0;
 };
 
+/// Bytes of a file held in memory: mapped read-only (POSIX mmap, sharing
+/// the page cache) or, where the Env cannot map, a copy. The bytes stay
+/// valid and unchanged for the object's lifetime, also after the file is
+/// unlinked or appended to. Truncating the file below them is the one thing
+/// that must not happen meanwhile (reading a mapped page past the file's end
+/// is SIGBUS). Thread-safe: read-only.
+class MappedRegion {
+ public:
+  virtual ~MappedRegion() = default;
+  virtual std::string_view bytes() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -69,6 +81,10 @@ class Env {
   virtual Status write_file_atomic(const std::string& path, std::string_view data);
   /// Reads a whole file of at most `max_bytes` bytes (ResourceExhausted if larger).
   virtual Result<std::string> read_file(const std::string& path, uint64_t max_bytes);
+  /// Bytes [offset, offset + size) of `path` (MappedRegion). InvalidArgument
+  /// when the file ends before them; IOError from the file system. The
+  /// default reads a copy (open_readable); PosixEnv maps the file.
+  virtual Result<std::shared_ptr<const MappedRegion>> map_region(const std::string& path, uint64_t offset, size_t size);
 
   /// Wall-clock time in nanoseconds since the Unix epoch.
   virtual int64_t now_unix_nanos() = 0;

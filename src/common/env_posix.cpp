@@ -1,6 +1,7 @@
 // POSIX implementation of Env.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,6 +82,28 @@ class PosixReadableFile final : public ReadableFile {
   int fd_;
 };
 
+// A read-only shared mapping of part of a file (Env::map_region).
+class PosixMappedRegion final : public MappedRegion {
+ public:
+  PosixMappedRegion(void* base, size_t length, size_t skip, size_t size)
+      : base_(base), length_(length), bytes_(static_cast<const char*>(base) + skip, size) {}
+  ~PosixMappedRegion() override { ::munmap(base_, length_); }
+  PosixMappedRegion(const PosixMappedRegion&) = delete;
+  PosixMappedRegion& operator=(const PosixMappedRegion&) = delete;
+  std::string_view bytes() const override { return bytes_; }
+
+ private:
+  void* base_;
+  size_t length_;
+  std::string_view bytes_;
+};
+
+// What a region asks for is past the end of `path` (`file_size` bytes).
+Status past_end(const std::string& path, uint64_t offset, size_t size, uint64_t file_size) {
+  return Status::InvalidArgument("map " + path + ": bytes [" + std::to_string(offset) + ", " +
+                                 std::to_string(offset + size) + ") are past its end at " + std::to_string(file_size));
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> open_appendable(const std::string& path) override {
@@ -102,6 +125,30 @@ class PosixEnv final : public Env {
       return Status::FromErrno("open " + path, errno);
     }
     return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(path, fd));
+  }
+  Result<std::shared_ptr<const MappedRegion>> map_region(const std::string& path, uint64_t offset,
+                                                         size_t size) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return Status::NotFound("no such file: " + path);
+      return Status::FromErrno("open " + path, errno);
+    }
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};  // the mapping outlives the descriptor
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return Status::FromErrno("fstat " + path, errno);
+    const auto file_size = static_cast<uint64_t>(st.st_size);
+    if (offset > file_size || size > file_size - offset) return past_end(path, offset, size, file_size);
+    if (size == 0) return Env::map_region(path, offset, size);  // mmap takes no empty mapping
+    static const uint64_t kPage = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t start = offset / kPage * kPage;
+    const size_t length = size + static_cast<size_t>(offset - start);
+    void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(start));
+    if (base == MAP_FAILED) return Status::FromErrno("mmap " + path, errno);
+    return std::shared_ptr<const MappedRegion>(
+        std::make_shared<PosixMappedRegion>(base, length, static_cast<size_t>(offset - start), size));
   }
   bool exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   Result<std::vector<std::string>> list_dir(const std::string& dir) override {
@@ -213,6 +260,27 @@ Status Env::write_file_atomic(const std::string& path, std::string_view data) {
   }
   SLUICE_RETURN_IF_ERROR(rename_file(tmp, path));
   return sync_dir(parent_dir(path));
+}
+
+namespace {
+class CopiedRegion final : public MappedRegion {
+ public:
+  explicit CopiedRegion(std::string bytes) : bytes_(std::move(bytes)) {}
+  std::string_view bytes() const override { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+}  // namespace
+
+Result<std::shared_ptr<const MappedRegion>> Env::map_region(const std::string& path, uint64_t offset, size_t size) {
+  SLUICE_ASSIGN_OR_RETURN(auto f, open_readable(path));
+  SLUICE_ASSIGN_OR_RETURN(uint64_t file_size, f->size());
+  if (offset > file_size || size > file_size - offset) return past_end(path, offset, size, file_size);
+  std::string bytes;
+  SLUICE_RETURN_IF_ERROR(f->read_at(offset, size, &bytes));
+  if (bytes.size() != size) return past_end(path, offset, size, offset + bytes.size());  // it shrank meanwhile
+  return std::shared_ptr<const MappedRegion>(std::make_shared<CopiedRegion>(std::move(bytes)));
 }
 
 Result<std::string> Env::read_file(const std::string& path, uint64_t max_bytes) {

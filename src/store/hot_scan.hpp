@@ -46,12 +46,14 @@ struct HotChunk {
   uint32_t count = 0;
   int64_t min_timestamp_ns = 0;
   int64_t max_timestamp_ns = 0;
-  /// The chunk's encoded batch (batch_codec.hpp) is `(*bytes)[payload_at..]`:
-  /// the WAL entry it was written as, shared, or (replayed at recovery) the
-  /// batch encoded again.
-  std::shared_ptr<const std::string> bytes;
+  /// The chunk's encoded batch (batch_codec.hpp) is `bytes[payload_at..]`:
+  /// the WAL entry it was written as (mapped from its segment file, or a
+  /// copy), or (replayed at recovery) the batch encoded again. `owner`
+  /// keeps `bytes` valid.
+  std::shared_ptr<const void> owner;
+  std::string_view bytes;
   size_t payload_at = 0;
-  std::string_view payload() const { return std::string_view(*bytes).substr(payload_at); }
+  std::string_view payload() const { return bytes.substr(payload_at); }
 };
 
 /// Answers snapshot requests of the table function. Implemented by Store;

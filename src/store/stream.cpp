@@ -148,7 +148,7 @@ Status Stream::recover() {
     uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
     if (skip) e.batch.drop_front(skip);
     e.batch.positions.clear();
-    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, nullptr, 0));
+    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, EntryBytes{}));
     replayed += e.batch.size();
   }
   if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
@@ -165,8 +165,7 @@ void Stream::new_hot_gen() {
   hot_.push_back(std::move(h));
 }
 
-Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared_ptr<const std::string> bytes,
-                       size_t payload_at) {
+Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, EntryBytes entry) {
   if (batch.size() == 0) return Status::Ok();
   HotChunk c;
   c.first_offset = first_offset;
@@ -177,14 +176,17 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, std::shared
     c.min_timestamp_ns = std::min(c.min_timestamp_ns, item_timestamp(batch, i));
     c.max_timestamp_ns = std::max(c.max_timestamp_ns, item_timestamp(batch, i));
   }
-  if (!bytes) {
+  if (entry.owner) {
+    c.owner = std::move(entry.owner);
+    c.bytes = entry.bytes;
+    c.payload_at = wal::kEntryHeaderSize;
+  } else {
     auto encoded = std::make_shared<std::string>();
     SLUICE_RETURN_IF_ERROR(encode_batch(batch, encoded.get()));
-    bytes = std::move(encoded);
-    payload_at = 0;
+    c.bytes = *encoded;
+    c.owner = std::move(encoded);
+    c.payload_at = 0;
   }
-  c.bytes = std::move(bytes);
-  c.payload_at = payload_at;
   min_ts_ = std::min<int64_t>(min_ts_, c.min_timestamp_ns);
   max_ts_ = std::max<int64_t>(max_ts_, c.max_timestamp_ns);
   HotGen& g = hot_.back();
@@ -387,7 +389,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   if (!failed_.ok()) return fail_all(failed_);
   std::vector<AppendResult> results(group.size());
   std::vector<bool> written(group.size(), false);
-  std::vector<std::shared_ptr<const std::string>> entries(group.size());
+  std::vector<EntryBytes> entries(group.size());
   std::vector<std::vector<Part>> parts(group.size());  // batches written as several entries
   for (size_t i = 0; i < group.size(); ++i) {
     const LogBatch& batch = *group[i]->batch;
@@ -397,7 +399,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
                                                  " now; the batch's kind was taken by a concurrent append");
       continue;
     }
-    std::shared_ptr<const std::string> entry;
+    EntryBytes entry;
     Result<AppendInfo> r = append_entry(batch, &entry);
     Status st = r.status();
     if (too_large(st) && batch.size() > 1) st = append_in_parts(batch, 0, batch.size(), &parts[i]);
@@ -433,8 +435,8 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       return fail_all(failed_);
     }
   }
-  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, std::shared_ptr<const std::string> entry) {
-    Status st = add_hot(b, first_offset, std::move(entry), wal::kEntryHeaderSize);
+  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, EntryBytes entry) {
+    Status st = add_hot(b, first_offset, std::move(entry));
     if (!st.ok()) {
       failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
       return fail_all(failed_);
@@ -463,12 +465,27 @@ bool Stream::too_large(const Status& st) const {
   return st.code() == StatusCode::kResourceExhausted && !wal_->failed();
 }
 
-Result<AppendInfo> Stream::append_entry(const LogBatch& batch, std::shared_ptr<const std::string>* entry) {
-  // Encoded into a string of its own, which becomes the hot chunk as it is.
-  auto bytes = std::make_shared<std::string>();
-  SLUICE_RETURN_IF_ERROR(Wal::encode_entry(batch, bytes.get()));
-  SLUICE_ASSIGN_OR_RETURN(AppendInfo info, wal_->append_entry(bytes.get(), batch.size(), batch.positions));
-  *entry = std::move(bytes);
+Result<AppendInfo> Stream::append_entry(const LogBatch& batch, EntryBytes* entry) {
+  struct Bound {
+    std::string& s;
+    ~Bound() {
+      if (s.capacity() > kScratchKeptBytes) std::string().swap(s);
+    }
+  } bound{entry_scratch_};
+  SLUICE_RETURN_IF_ERROR(Wal::encode_entry(batch, &entry_scratch_));
+  SLUICE_ASSIGN_OR_RETURN(AppendInfo info, wal_->append_entry(&entry_scratch_, batch.size(), batch.positions));
+  if (entry_scratch_.size() >= kMapEntryBytes) {
+    auto mapped = wal_->map_last_entry();
+    if (mapped.ok()) {
+      entry->bytes = (*mapped)->bytes();
+      entry->owner = std::move(*mapped);
+      return info;
+    }
+    spdlog::debug("stream {}: the hot set copies an entry it could not map: {}", name_, mapped.status().to_string());
+  }
+  auto copy = std::make_shared<const std::string>(entry_scratch_);
+  entry->bytes = *copy;
+  entry->owner = std::move(copy);
   return info;
 }
 
@@ -477,7 +494,7 @@ Status Stream::append_in_parts(const LogBatch& batch, size_t begin, size_t end, 
   for (auto [b, e] : {std::pair{begin, mid}, std::pair{mid, end}}) {
     LogBatch part = batch.copy_items(b, e);
     if (e == batch.size()) part.positions = batch.positions;  // reached once the last part is stored
-    std::shared_ptr<const std::string> entry;
+    EntryBytes entry;
     Result<AppendInfo> r = append_entry(part, &entry);
     if (r.ok()) {
       parts->push_back(Part{std::move(part), r->first_offset, std::move(entry)});

@@ -123,6 +123,52 @@ TEST_F(StoreTest, CompactionWritesPartitionedParquetAndRecoveryKeepsEverythingOn
             50);
 }
 
+// Entries of 64 KiB or more are kept hot as mappings of their WAL segment
+// (Stream::append_entry), smaller ones as copies: both read back the same,
+// hot, after the segments roll and after compaction trims them, and after a
+// restart.
+TEST_F(StoreTest, LargeEntriesAreReadHotFromTheirWalSegmentsMapped) {
+  options_.wal_segment_bytes = 256 << 10;  // a segment rolls every two large entries
+  auto mapped_segments = [] {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    int n = 0;
+    while (std::getline(maps, line))
+      n += line.find("sluice_store_test_") != std::string::npos && line.ends_with(".wal");
+    return n;
+  };
+  auto body = [](int batch, int i) {
+    return "b" + std::to_string(batch) + "-" + std::to_string(i) + std::string(600, 'x');
+  };
+  const int kBatches = 8;
+  {
+    auto store = open();
+    Stream* s = *store->stream("big");
+    for (int k = 0; k < kBatches; ++k) {
+      LogBatch b = batch(k % 2 ? 200 : 20, kT0 + k * 1000);  // ~130 KB and ~13 KB entries
+      for (size_t i = 0; i < b.records.size(); ++i) b.records[i].body = body(k, static_cast<int>(i));
+      ASSERT_TRUE(s->append(b).ok());
+    }
+    EXPECT_GT(mapped_segments(), 0);
+    const int64_t rows = 4 * 200 + 4 * 20;
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), rows);
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(3, 199) + "'"), 1);
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(6, 0) + "'"), 1);
+    EXPECT_EQ(count(store.get(), "SELECT sum(length(body)) FROM big"),
+              count(store.get(), "SELECT sum(length(body)) FROM big WHERE body LIKE 'b_-%'"));
+    ASSERT_TRUE(s->compact(true).ok());
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), rows);
+    LogBatch more = batch(200, kT0 + 9000);
+    for (size_t i = 0; i < more.records.size(); ++i) more.records[i].body = body(9, static_cast<int>(i));
+    ASSERT_TRUE(s->append(more).ok());
+    EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(9, 123) + "'"), 1);
+  }
+  auto store = open();
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 4 * 200 + 4 * 20 + 200);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(9, 123) + "'"), 1);
+  EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(1, 5) + "'"), 1);
+}
+
 TEST_F(StoreTest, CompactionLeftoversAreRemovedAtRecovery) {
   {
     auto store = open();

@@ -230,7 +230,15 @@ Status Wal::write_entry(std::string* entry, uint64_t first_offset, uint32_t reco
   SLUICE_RETURN_IF_ERROR(active_->append(*entry));
   note_entry(&seg, position, entry->size(), first_offset, record_count, positions);
   next_offset_ = first_offset + record_count;
+  if (last_entry_.path != seg.path) last_entry_.path = seg.path;
+  last_entry_.position = position;
+  last_entry_.size = entry->size();
   return Status::Ok();
+}
+
+Result<std::shared_ptr<const MappedRegion>> Wal::map_last_entry() const {
+  if (last_entry_.size == 0) return Status::Internal("WAL " + dir_ + ": no entry appended yet to map");
+  return env_->map_region(last_entry_.path, last_entry_.position, last_entry_.size);
 }
 
 Status Wal::roll() {

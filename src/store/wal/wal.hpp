@@ -133,6 +133,13 @@ class Wal {
   /// payload's size is checked here); `count` 0 with positions appends a
   /// position-only entry, with neither nothing.
   Result<AppendInfo> append_entry(std::string* entry, uint64_t count, const std::vector<SourcePosition>& positions);
+  /// The entry the last successful append() or append_entry() wrote, as
+  /// written (header and payload), mapped from its segment file
+  /// (Env::map_region): the page cache's copy, so that a caller that keeps
+  /// the entry in memory needs none of its own. Valid after the segment is
+  /// trimmed (the mapping keeps the file). Errors: the Env's; Internal
+  /// before any append.
+  Result<std::shared_ptr<const MappedRegion>> map_last_entry() const;
   /// True after a failure that leaves the WAL unusable: every later
   /// append() and sync() fails.
   bool failed() const { return !failed_.ok(); }
@@ -228,6 +235,11 @@ class Wal {
   bool closed_ = false;
   std::map<std::pair<std::string, std::string>, SourcePosition> positions_;  // (source, key) -> latest
   std::string scratch_;  // entry being built, reused to avoid allocations
+  struct {
+    std::string path;       // its segment file
+    uint64_t position = 0;  // byte offset in the file
+    uint64_t size = 0;      // 0: none yet
+  } last_entry_;            // the entry write_entry() wrote last
 };
 
 }  // namespace sluice

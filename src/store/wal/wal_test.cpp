@@ -278,6 +278,40 @@ TEST_P(WalTest, TrimDeletesWholeOldSegmentsOnly) {
   EXPECT_EQ(flatten(read_all(*wal, 30), 30).size(), 10u);
 }
 
+// The entry map_last_entry() gives is the one just written, byte for byte,
+// and stays so while later entries are appended, segments roll and the
+// entry's segment is trimmed away.
+TEST_P(WalTest, LastEntryMapsAsWrittenAndOutlivesItsSegment) {
+  WalOptions opts;
+  opts.segment_bytes = 1;  // one batch per segment
+  auto wal = open_wal(env_, dir_, opts);
+  auto none = wal->map_last_entry();
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kInternal);
+
+  std::vector<std::shared_ptr<const MappedRegion>> mapped;
+  std::vector<std::string> written;
+  for (uint64_t id = 0; id < 30; id += 10) {
+    LogBatch b = make_batch(id, 10, true);
+    auto a = wal->append(b);
+    ASSERT_TRUE(a.ok());
+    auto m = wal->map_last_entry();
+    ASSERT_TRUE(m.ok()) << m.status().to_string();
+    ASSERT_EQ((*m)->bytes().size(), a->entry_bytes);
+    // The segment holds its file header, then (after the first) the
+    // positions carried over by the roll, then this entry, last.
+    auto file = env_->read_file(dir_ + "/" + segment_files().back(), 1 << 20);
+    ASSERT_TRUE(file.ok());
+    EXPECT_EQ((*m)->bytes(), std::string_view(*file).substr(file->size() - a->entry_bytes));
+    mapped.push_back(std::move(*m));
+    written.emplace_back(file->substr(file->size() - a->entry_bytes));
+  }
+  ASSERT_TRUE(wal->sync().ok());
+  ASSERT_TRUE(wal->trim_before(1000).ok());
+  ASSERT_EQ(wal->segment_count(), 1u);
+  for (size_t i = 0; i < mapped.size(); ++i) EXPECT_EQ(mapped[i]->bytes(), written[i]) << "entry " << i;
+}
+
 TEST_P(WalTest, TrimNeverDeletesUnsyncedSegments) {
   WalOptions opts;
   opts.segment_bytes = 1;

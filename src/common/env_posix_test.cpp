@@ -1,0 +1,98 @@
+// Env::map_region on the POSIX file system (mmap) and in memory (the
+// default, a copy): the same bytes, unchanged by later appends and by the
+// file's removal, and a clear error past the file's end.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "common/env.hpp"
+#include "common/env_mem.hpp"
+
+namespace sluice {
+namespace {
+
+class MapRegionTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) {
+      char tmpl[] = "/tmp/sluice_env_posix_XXXXXX";
+      ASSERT_NE(::mkdtemp(tmpl), nullptr);
+      dir_ = tmpl;
+      env_ = Env::posix();
+    } else {
+      dir_ = "/data";
+      env_ = mem_.get();
+      ASSERT_TRUE(env_->create_dirs(dir_).ok());
+    }
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (GetParam()) std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<MemEnv> mem_ = new_mem_env();
+  Env* env_ = nullptr;
+  std::string dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Envs, MapRegionTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "Posix" : "Mem"; });
+
+TEST_P(MapRegionTest, MapsUnalignedRegionsThatOutliveAppendsAndRemoval) {
+  const std::string path = dir_ + "/f";
+  std::string content;
+  for (int i = 0; i < 3000; ++i) content += std::to_string(i) + ",";  // ~13 KB: spans pages
+  {
+    auto w = env_->open_appendable(path);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->append(content).ok());
+  }
+  // Offsets inside a page, on a page boundary, the whole file, the last byte.
+  const std::pair<uint64_t, size_t> regions[] = {
+      {5, 100}, {4096, 5000}, {0, content.size()}, {content.size() - 1, 1}, {4000, 200}};
+  std::vector<std::shared_ptr<const MappedRegion>> maps;
+  for (auto [offset, size] : regions) {
+    auto m = env_->map_region(path, offset, size);
+    ASSERT_TRUE(m.ok()) << m.status().to_string();
+    EXPECT_EQ((*m)->bytes(), std::string_view(content).substr(offset, size)) << offset;
+    maps.push_back(std::move(*m));
+  }
+  auto empty = env_->map_region(path, content.size(), 0);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE((*empty)->bytes().empty());
+  {
+    auto w = env_->open_appendable(path);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->append(std::string(10000, 'x')).ok());
+  }
+  ASSERT_TRUE(env_->remove_file(path).ok());
+  for (size_t i = 0; i < maps.size(); ++i) {
+    auto [offset, size] = regions[i];
+    EXPECT_EQ(maps[i]->bytes(), std::string_view(content).substr(offset, size)) << offset;
+  }
+}
+
+TEST_P(MapRegionTest, RegionPastTheEndIsRefusedWithTheFileNamed) {
+  const std::string path = dir_ + "/short";
+  {
+    auto w = env_->open_appendable(path);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->append("0123456789").ok());
+  }
+  for (auto [offset, size] : {std::pair<uint64_t, size_t>{5, 6}, {11, 0}, {100, 1}}) {
+    auto m = env_->map_region(path, offset, size);
+    ASSERT_FALSE(m.ok()) << offset << "+" << size;
+    EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(m.status().message().find(path), std::string::npos) << m.status().message();
+    EXPECT_NE(m.status().message().find("past its end at 10"), std::string::npos) << m.status().message();
+  }
+  auto missing = env_->map_region(dir_ + "/missing", 0, 1);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace sluice
