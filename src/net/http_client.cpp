@@ -110,12 +110,8 @@ std::string HttpClientResponse::header(std::string_view name) const {
 
 Result<HttpClientResponse> http_send(const HttpClientRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
-  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   HttpConnection conn("http://" + u.hostport);
-  SLUICE_RETURN_IF_ERROR(conn.send(request));
-  const auto left =
-      std::max<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
-  return conn.receive(left, request.max_response_bytes);
+  return conn.round_trip(request);
 }
 
 struct HttpConnection::Impl {
@@ -199,6 +195,14 @@ Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds time
   HttpClientResponse out = from_beast(parser.get());
   if (!keep) impl_->close();
   return out;
+}
+
+Result<HttpClientResponse> HttpConnection::round_trip(const HttpClientRequest& request) {
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  SLUICE_RETURN_IF_ERROR(send(request));
+  const auto left =
+      std::max<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
+  return receive(left, request.max_response_bytes);
 }
 
 size_t HttpConnection::owed() const { return impl_->owed; }

@@ -76,6 +76,10 @@ class HttpConnection {
   /// answer is returned, not an error. An answer with "Connection: close"
   /// closes the connection after it is read.
   Result<HttpClientResponse> receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes);
+  /// send() then receive(), both within `request.timeout` (connect, send
+  /// and answer together), for a client with no other request in flight.
+  /// Errors as send()'s and receive()'s.
+  Result<HttpClientResponse> round_trip(const HttpClientRequest& request);
   /// Requests sent whose answers were not received yet.
   size_t owed() const;
   /// True when the connection is open. A send() may still connect anew,

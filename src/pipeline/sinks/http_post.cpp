@@ -28,10 +28,4 @@ SinkResult next_hop_outcome(const Result<HttpClientResponse>& res, const std::st
   return retry ? SinkResult::kRetry : SinkResult::kFatal;
 }
 
-SinkResult post_to_next_hop(HttpClientRequest req, Compression c, CompressionLevel level, bool compressed,
-                            std::string* error) {
-  if (SinkResult r = encode_next_hop_body(req, c, level, compressed, error); r != SinkResult::kOk) return r;
-  return next_hop_outcome(http_send(req), req.url, error);
-}
-
 }  // namespace sluice

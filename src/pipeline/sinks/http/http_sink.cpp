@@ -34,7 +34,7 @@ namespace {
 class HttpSink final : public Sink {
  public:
   HttpSink(HttpSinkOptions o, Compression c, std::vector<std::pair<std::string, std::string>> headers)
-      : options_(std::move(o)), compression_(c), headers_(std::move(headers)) {}
+      : options_(std::move(o)), compression_(c), headers_(std::move(headers)), conn_(options_.endpoint) {}
 
   SinkResult write(LogBatch& batch, std::string* error) override {
     HttpClientRequest req;
@@ -46,13 +46,19 @@ class HttpSink final : public Sink {
     req.headers.emplace_back("Content-Type",
                              options_.encoding == "text" ? "text/plain; charset=utf-8" : "application/x-ndjson");
     encode_batch(req.body, batch, options_.encoding);
-    return post_to_next_hop(std::move(req), compression_, CompressionLevel::kDefault, false, error);
+    SinkResult r = encode_next_hop_body(req, compression_, CompressionLevel::kDefault, false, error);
+    if (r != SinkResult::kOk) return r;
+    return next_hop_outcome(conn_.round_trip(req), req.url, error);
   }
 
  private:
   HttpSinkOptions options_;
   Compression compression_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  /// Kept open between requests (keep-alive), as Vector's and Fluent Bit's
+  /// `http` outputs do; reopened after a failure or a "Connection: close"
+  /// answer. Used by the worker only.
+  HttpConnection conn_;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
-// The `http` sink: POSTs each batch as one request (NDJSON by default) to
-// an HTTP endpoint — another sluice's `/api/v1/streams/{s}/records`, or
+// The `http` sink: POSTs each batch as one request (NDJSON by default), on
+// a connection kept open between requests (HTTP/1.1 keep-alive), to an
+// HTTP endpoint — another sluice's `/api/v1/streams/{s}/records`, or
 // any service that takes NDJSON (Vector's `http` sink, Fluent Bit's `http`
 // output).
 //
