@@ -43,18 +43,31 @@ class ReadableFile {
 
 /// Bytes of a file held in memory: mapped read-only (POSIX mmap, sharing
 /// the page cache) or, where the Env cannot map, a copy. The bytes stay
-/// valid and unchanged for the object's lifetime, also after the file is
-/// unlinked or appended to. Truncating the file below them is the one thing
-/// that must not happen meanwhile (reading a mapped page past the file's end
-/// is SIGBUS). Thread-safe: read-only.
+/// valid for the object's lifetime, also after the file is unlinked or
+/// appended to, and stay unchanged as long as nobody rewrites them in the
+/// file. Meanwhile the file must not be truncated below them, and a deleted
+/// file keeps its disk space until the last mapping of it is gone. Reading
+/// a mapped page past the file's end, or one the disk cannot read back
+/// once the kernel dropped it from the page cache, is SIGBUS.
+/// Thread-safe: read-only.
 class MappedRegion {
  public:
   virtual ~MappedRegion() = default;
   virtual std::string_view bytes() const = 0;
 };
 
+/// An exclusive lock on a file (Env::lock_file), held until destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
+  /// Most mappings PosixEnv::map_region keeps alive at once (a quarter of
+  /// Linux's default vm.max_map_count).
+  static constexpr size_t kMaxLiveMappings = 16384;
+
   virtual ~Env() = default;
 
   /// The process-wide POSIX Env. Never null; lives for the whole process.
@@ -81,10 +94,22 @@ class Env {
   virtual Status write_file_atomic(const std::string& path, std::string_view data);
   /// Reads a whole file of at most `max_bytes` bytes (ResourceExhausted if larger).
   virtual Result<std::string> read_file(const std::string& path, uint64_t max_bytes);
-  /// Bytes [offset, offset + size) of `path` (MappedRegion). InvalidArgument
-  /// when the file ends before them; IOError from the file system. The
-  /// default reads a copy (open_readable); PosixEnv maps the file.
+  /// Bytes [offset, offset + size) of `path` (MappedRegion). NotFound for a
+  /// missing file; InvalidArgument when the file ends before them;
+  /// ResourceExhausted when PosixEnv already holds kMaxLiveMappings
+  /// mappings (the kernel's vm.max_map_count, 65,530 by default, counts
+  /// every mapping of the process, thread stacks and large allocations
+  /// too); IOError from the file system. The default reads a copy
+  /// (open_readable); PosixEnv maps the file.
   virtual Result<std::shared_ptr<const MappedRegion>> map_region(const std::string& path, uint64_t offset, size_t size);
+  /// Locks `path` (created when missing) for as long as the FileLock lives,
+  /// against every other lock_file() of it, in this process or another
+  /// (POSIX flock: released when the process exits, however it ends).
+  /// PosixEnv writes its process id into the file, for whoever finds it
+  /// locked. Unavailable when it is locked already, naming the holder's
+  /// process id; IOError from the file system. The default takes no lock
+  /// (MemEnv, FaultInjectionEnv: tests).
+  virtual Result<std::unique_ptr<FileLock>> lock_file(const std::string& path);
 
   /// Wall-clock time in nanoseconds since the Unix epoch.
   virtual int64_t now_unix_nanos() = 0;

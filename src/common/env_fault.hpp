@@ -14,6 +14,10 @@
 //   - truncate_file(), remove_file() and rename_file() are durable at once
 //     (the WAL never depends on them being undone).
 //
+// map_region() is deliberately not forwarded to `base`: the default reads a
+// copy through this Env, because a mapping of the base file would be SIGBUS
+// once drop_unsynced_data() truncates the file below it.
+//
 // Ownership: the caller owns the FaultInjectionEnv; `base` must outlive it,
 // and it must outlive every file handle it returned. Thread-safety: every
 // method may be called from any thread; one mutex guards the bookkeeping.

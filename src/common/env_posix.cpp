@@ -1,10 +1,12 @@
 // POSIX implementation of Env.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -82,12 +84,21 @@ class PosixReadableFile final : public ReadableFile {
   int fd_;
 };
 
-// A read-only shared mapping of part of a file (Env::map_region).
+// Mappings of PosixEnv::map_region alive now, at most kMaxLiveMappings.
+std::atomic<size_t> live_mappings{0};
+
+// A read-only shared mapping of part of a file (Env::map_region): `length`
+// bytes from `base` (page-aligned), of which the caller's are `size` bytes
+// from `skip`. Owned by its shared_ptr; unmapped when the last owner lets
+// go (any thread). Thread-safe: read-only.
 class PosixMappedRegion final : public MappedRegion {
  public:
   PosixMappedRegion(void* base, size_t length, size_t skip, size_t size)
       : base_(base), length_(length), bytes_(static_cast<const char*>(base) + skip, size) {}
-  ~PosixMappedRegion() override { ::munmap(base_, length_); }
+  ~PosixMappedRegion() override {
+    ::munmap(base_, length_);
+    live_mappings.fetch_sub(1, std::memory_order_relaxed);
+  }
   PosixMappedRegion(const PosixMappedRegion&) = delete;
   PosixMappedRegion& operator=(const PosixMappedRegion&) = delete;
   std::string_view bytes() const override { return bytes_; }
@@ -96,6 +107,18 @@ class PosixMappedRegion final : public MappedRegion {
   void* base_;
   size_t length_;
   std::string_view bytes_;
+};
+
+// A file held open with an flock(LOCK_EX) on it (Env::lock_file).
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // releases the lock
+  PosixFileLock(const PosixFileLock&) = delete;
+  PosixFileLock& operator=(const PosixFileLock&) = delete;
+
+ private:
+  int fd_;
 };
 
 // What a region asks for is past the end of `path` (`file_size` bytes).
@@ -142,13 +165,48 @@ class PosixEnv final : public Env {
     const auto file_size = static_cast<uint64_t>(st.st_size);
     if (offset > file_size || size > file_size - offset) return past_end(path, offset, size, file_size);
     if (size == 0) return Env::map_region(path, offset, size);  // mmap takes no empty mapping
+    const std::string what =
+        "map " + path + " bytes [" + std::to_string(offset) + ", " + std::to_string(offset + size) + ")";
+    if (live_mappings.fetch_add(1, std::memory_order_relaxed) >= kMaxLiveMappings) {
+      live_mappings.fetch_sub(1, std::memory_order_relaxed);
+      return Status::ResourceExhausted(what + ": " + std::to_string(kMaxLiveMappings) +
+                                       " mappings are alive already, the most this process keeps");
+    }
     static const uint64_t kPage = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
     const uint64_t start = offset / kPage * kPage;
     const size_t length = size + static_cast<size_t>(offset - start);
     void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(start));
-    if (base == MAP_FAILED) return Status::FromErrno("mmap " + path, errno);
+    if (base == MAP_FAILED) {
+      const int e = errno;
+      live_mappings.fetch_sub(1, std::memory_order_relaxed);
+      return Status::FromErrno(what, e);
+    }
     return std::shared_ptr<const MappedRegion>(
         std::make_shared<PosixMappedRegion>(base, length, static_cast<size_t>(offset - start), size));
+  }
+  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::FromErrno("open " + path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int e = errno;
+      char pid[32] = {};
+      ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+      ::close(fd);
+      if (e == EWOULDBLOCK) {
+        std::string holder(pid, n > 0 ? static_cast<size_t>(n) : 0);
+        holder.erase(holder.find_last_not_of(" \n") + 1);
+        return Status::Unavailable(path + " is locked by another process" +
+                                   (holder.empty() ? std::string() : " (pid " + holder + ")"));
+      }
+      return Status::FromErrno("flock " + path, e);
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      const int e = errno;
+      ::close(fd);
+      return Status::FromErrno("write " + path, e);
+    }
+    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
   }
   bool exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   Result<std::vector<std::string>> list_dir(const std::string& dir) override {
@@ -281,6 +339,11 @@ Result<std::shared_ptr<const MappedRegion>> Env::map_region(const std::string& p
   SLUICE_RETURN_IF_ERROR(f->read_at(offset, size, &bytes));
   if (bytes.size() != size) return past_end(path, offset, size, offset + bytes.size());  // it shrank meanwhile
   return std::shared_ptr<const MappedRegion>(std::make_shared<CopiedRegion>(std::move(bytes)));
+}
+
+Result<std::unique_ptr<FileLock>> Env::lock_file(const std::string& path) {
+  (void)path;
+  return std::make_unique<FileLock>();
 }
 
 Result<std::string> Env::read_file(const std::string& path, uint64_t max_bytes) {

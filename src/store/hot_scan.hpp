@@ -40,20 +40,25 @@
 
 namespace sluice {
 
+/// Bytes shared by whoever holds `owner`: `bytes` stays valid while it
+/// lives (a heap string, or a mapping of a WAL segment file).
+struct SharedBytes {
+  std::shared_ptr<const void> owner;
+  std::string_view bytes;
+};
+
 /// One appended batch in WAL payload encoding (store/wal/batch_codec.hpp).
 struct HotChunk {
   uint64_t first_offset = 0;
   uint32_t count = 0;
   int64_t min_timestamp_ns = 0;
   int64_t max_timestamp_ns = 0;
-  /// The chunk's encoded batch (batch_codec.hpp) is `bytes[payload_at..]`:
+  /// The chunk's encoded batch (batch_codec.hpp) is `entry.bytes[payload_at..]`:
   /// the WAL entry it was written as (mapped from its segment file, or a
-  /// copy), or (replayed at recovery) the batch encoded again. `owner`
-  /// keeps `bytes` valid.
-  std::shared_ptr<const void> owner;
-  std::string_view bytes;
+  /// copy), or (replayed at recovery) the batch encoded again.
+  SharedBytes entry;
   size_t payload_at = 0;
-  std::string_view payload() const { return bytes.substr(payload_at); }
+  std::string_view payload() const { return entry.bytes.substr(payload_at); }
 };
 
 /// Answers snapshot requests of the table function. Implemented by Store;

@@ -57,6 +57,7 @@ class Store final : public HotSource {
   std::vector<Stream*> all_streams();
 
   Env* env_;
+  std::unique_ptr<FileLock> lock_;  ///< on data_dir/LOCK; released last
   StoreOptions options_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Connection> admin_con_;

@@ -148,7 +148,7 @@ Status Stream::recover() {
     uint64_t skip = e.first_offset < catalog_.compacted_offset ? catalog_.compacted_offset - e.first_offset : 0;
     if (skip) e.batch.drop_front(skip);
     e.batch.positions.clear();
-    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, EntryBytes{}));
+    SLUICE_RETURN_IF_ERROR(add_hot(e.batch, e.first_offset + skip, SharedBytes{}));
     replayed += e.batch.size();
   }
   if (replayed) spdlog::info("stream {}: replayed {} records from the WAL", name_, replayed);
@@ -165,7 +165,7 @@ void Stream::new_hot_gen() {
   hot_.push_back(std::move(h));
 }
 
-Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, EntryBytes entry) {
+Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, SharedBytes entry) {
   if (batch.size() == 0) return Status::Ok();
   HotChunk c;
   c.first_offset = first_offset;
@@ -177,14 +177,13 @@ Status Stream::add_hot(const LogBatch& batch, uint64_t first_offset, EntryBytes 
     c.max_timestamp_ns = std::max(c.max_timestamp_ns, item_timestamp(batch, i));
   }
   if (entry.owner) {
-    c.owner = std::move(entry.owner);
-    c.bytes = entry.bytes;
+    c.entry = std::move(entry);
     c.payload_at = wal::kEntryHeaderSize;
   } else {
     auto encoded = std::make_shared<std::string>();
     SLUICE_RETURN_IF_ERROR(encode_batch(batch, encoded.get()));
-    c.bytes = *encoded;
-    c.owner = std::move(encoded);
+    c.entry.bytes = *encoded;
+    c.entry.owner = std::move(encoded);
     c.payload_at = 0;
   }
   min_ts_ = std::min<int64_t>(min_ts_, c.min_timestamp_ns);
@@ -389,7 +388,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
   if (!failed_.ok()) return fail_all(failed_);
   std::vector<AppendResult> results(group.size());
   std::vector<bool> written(group.size(), false);
-  std::vector<EntryBytes> entries(group.size());
+  std::vector<SharedBytes> entries(group.size());
   std::vector<std::vector<Part>> parts(group.size());  // batches written as several entries
   for (size_t i = 0; i < group.size(); ++i) {
     const LogBatch& batch = *group[i]->batch;
@@ -399,7 +398,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
                                                  " now; the batch's kind was taken by a concurrent append");
       continue;
     }
-    EntryBytes entry;
+    SharedBytes entry;
     Result<AppendInfo> r = append_entry(batch, &entry);
     Status st = r.status();
     if (too_large(st) && batch.size() > 1) st = append_in_parts(batch, 0, batch.size(), &parts[i]);
@@ -435,7 +434,7 @@ Status Stream::write_group(std::vector<Writer*>& group) {
       return fail_all(failed_);
     }
   }
-  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, EntryBytes entry) {
+  auto make_hot = [&](const LogBatch& b, uint64_t first_offset, SharedBytes entry) {
     Status st = add_hot(b, first_offset, std::move(entry));
     if (!st.ok()) {
       failed_ = st.with_context("stream " + name_ + " hot set update failed; restart to recover");
@@ -465,7 +464,7 @@ bool Stream::too_large(const Status& st) const {
   return st.code() == StatusCode::kResourceExhausted && !wal_->failed();
 }
 
-Result<AppendInfo> Stream::append_entry(const LogBatch& batch, EntryBytes* entry) {
+Result<AppendInfo> Stream::append_entry(const LogBatch& batch, SharedBytes* entry) {
   struct Bound {
     std::string& s;
     ~Bound() {
@@ -474,6 +473,9 @@ Result<AppendInfo> Stream::append_entry(const LogBatch& batch, EntryBytes* entry
   } bound{entry_scratch_};
   SLUICE_RETURN_IF_ERROR(Wal::encode_entry(batch, &entry_scratch_));
   SLUICE_ASSIGN_OR_RETURN(AppendInfo info, wal_->append_entry(&entry_scratch_, batch.size(), batch.positions));
+  if (info.entry_bytes == 0) return info;  // nothing written
+  SLUICE_ASSERT(info.entry_bytes == entry_scratch_.size(), "WAL append wrote another size than the entry's");
+  if (batch.size() == 0) return info;  // positions only: nothing for the hot set
   if (entry_scratch_.size() >= kMapEntryBytes) {
     auto mapped = wal_->map_last_entry();
     if (mapped.ok()) {
@@ -481,7 +483,15 @@ Result<AppendInfo> Stream::append_entry(const LogBatch& batch, EntryBytes* entry
       entry->owner = std::move(*mapped);
       return info;
     }
-    spdlog::debug("stream {}: the hot set copies an entry it could not map: {}", name_, mapped.status().to_string());
+    // Kept as a copy instead; said once per stream (a limit reached stays
+    // reached for a while).
+    if (!warned_map_failure_) {
+      spdlog::warn(
+          "stream {}: the hot set keeps a copy of an entry it could not map (and of later ones that "
+          "fail): {}",
+          name_, mapped.status().to_string());
+      warned_map_failure_ = true;
+    }
   }
   auto copy = std::make_shared<const std::string>(entry_scratch_);
   entry->bytes = *copy;
@@ -494,7 +504,7 @@ Status Stream::append_in_parts(const LogBatch& batch, size_t begin, size_t end, 
   for (auto [b, e] : {std::pair{begin, mid}, std::pair{mid, end}}) {
     LogBatch part = batch.copy_items(b, e);
     if (e == batch.size()) part.positions = batch.positions;  // reached once the last part is stored
-    EntryBytes entry;
+    SharedBytes entry;
     Result<AppendInfo> r = append_entry(part, &entry);
     if (r.ok()) {
       parts->push_back(Part{std::move(part), r->first_offset, std::move(entry)});

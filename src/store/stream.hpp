@@ -150,17 +150,11 @@ class Stream {
   Stream(Env* env, Database* db, std::string name, std::string dir, const StoreOptions& options);
   Status recover();
   void new_hot_gen();  // requires apply_mu_
-  /// An appended WAL entry (header and payload) as the hot set keeps it:
-  /// `bytes` stays valid while `owner` lives.
-  struct EntryBytes {
-    std::shared_ptr<const void> owner;
-    std::string_view bytes;
-  };
   /// Adds records [first_offset, +n) to the newest generation: `entry` is
-  /// the batch's WAL entry when the caller has it, else (owner null) the
-  /// batch is encoded again.
-  Status add_hot(const LogBatch& batch, uint64_t first_offset, EntryBytes entry);  // requires apply_mu_
-  Status refresh_view();                                                           // requires view_mu_
+  /// the batch's WAL entry (header and payload) when the caller has it,
+  /// else (owner null) the batch is encoded again.
+  Status add_hot(const LogBatch& batch, uint64_t first_offset, SharedBytes entry);  // requires apply_mu_
+  Status refresh_view();                                                            // requires view_mu_
   /// Refuses a batch whose kind differs from the stream's; an empty stream
   /// takes the batch's kind (written to the catalog). Takes apply_mu_.
   Status check_kind(const LogBatch& batch);
@@ -169,15 +163,16 @@ class Stream {
   struct Part {
     LogBatch batch;
     uint64_t first_offset = 0;
-    EntryBytes entry;  ///< its WAL entry
+    SharedBytes entry;  ///< its WAL entry
   };
   /// Appends `batch` to the WAL as one entry and sets `*entry` to it (its
   /// payload from wal::kEntryHeaderSize on) for the hot set: an entry of
   /// kMapEntryBytes or more mapped from its segment file (the page cache
-  /// holds it already; a copy of ours in fresh memory was ~10% of the store
-  /// thread, in page faults), a smaller one or one that cannot be mapped a
-  /// copy. Errors as Wal::append()'s. Requires apply_mu_.
-  Result<AppendInfo> append_entry(const LogBatch& batch, EntryBytes* entry);
+  /// holds it already; a copy of ours in fresh memory was ~20% of the store
+  /// thread, in page faults), a smaller one or one that cannot be mapped
+  /// a copy; nothing (owner null) for a batch without items. Errors as
+  /// Wal::append()'s. Requires apply_mu_.
+  Result<AppendInfo> append_entry(const LogBatch& batch, SharedBytes* entry);
   /// True when the WAL refused an append for its size and stays usable (a
   /// smaller part may fit).
   bool too_large(const Status& st) const;
@@ -224,9 +219,10 @@ class Stream {
   // Held by the group-commit leader while it writes and applies; guards
   // wal_, hot_, retired_, positions_, and the catalog.
   mutable std::mutex apply_mu_;
-  std::string entry_scratch_;    ///< the entry being appended (requires apply_mu_)
-  std::vector<HotGen> hot_;      ///< oldest first; the last one receives appends
-  std::vector<HotGen> retired_;  ///< compacted, kept a while for queries bound to an older view
+  std::string entry_scratch_;        ///< the entry being appended (requires apply_mu_)
+  bool warned_map_failure_ = false;  ///< a failed mapping was logged (requires apply_mu_)
+  std::vector<HotGen> hot_;          ///< oldest first; the last one receives appends
+  std::vector<HotGen> retired_;      ///< compacted, kept a while for queries bound to an older view
   int64_t next_gen_id_ = 0;
   std::map<std::pair<std::string, std::string>, SourcePosition> positions_;
   Catalog catalog_;

@@ -124,9 +124,9 @@ TEST_F(StoreTest, CompactionWritesPartitionedParquetAndRecoveryKeepsEverythingOn
 }
 
 // Entries of 64 KiB or more are kept hot as mappings of their WAL segment
-// (Stream::append_entry), smaller ones as copies: both read back the same,
-// hot, after the segments roll and after compaction trims them, and after a
-// restart.
+// (Stream::append_entry), smaller ones as copies: both read back the same
+// while hot across segment rolls, then from Parquet after compaction, and
+// after a restart.
 TEST_F(StoreTest, LargeEntriesAreReadHotFromTheirWalSegmentsMapped) {
   options_.wal_segment_bytes = 256 << 10;  // a segment rolls every two large entries
   auto mapped_segments = [] {
@@ -167,6 +167,56 @@ TEST_F(StoreTest, LargeEntriesAreReadHotFromTheirWalSegmentsMapped) {
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big"), 4 * 200 + 4 * 20 + 200);
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(9, 123) + "'"), 1);
   EXPECT_EQ(count(store.get(), "SELECT count(*) FROM big WHERE body = '" + body(1, 5) + "'"), 1);
+}
+
+// A hot snapshot taken before compaction (as a query bound to the older
+// view holds) still reads its rows after compaction trimmed the WAL
+// segments its mapped chunks come from.
+TEST_F(StoreTest, HotSnapshotReadsMappedChunksAfterTheirSegmentsAreTrimmed) {
+  options_.wal_segment_bytes = 256 << 10;
+  auto store = open();
+  Stream* s = *store->stream("big");
+  std::vector<std::string> bodies;
+  for (int k = 0; k < 6; ++k) {
+    LogBatch b = batch(200, kT0 + k * 1000);  // ~130 KB entries: mapped
+    for (size_t i = 0; i < b.records.size(); ++i) {
+      b.records[i].body = "k" + std::to_string(k) + "-" + std::to_string(i) + std::string(600, 'y');
+      bodies.push_back(b.records[i].body);
+    }
+    ASSERT_TRUE(s->append(b).ok());
+  }
+  auto wal_files = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / "big" / "wal")) n += e.path().extension() == ".wal";
+    return n;
+  };
+  const size_t before = wal_files();
+  std::vector<HotChunk> snapshot = s->hot_snapshot(-1);
+  ASSERT_EQ(snapshot.size(), 6U);
+  ASSERT_TRUE(s->compact(true).ok());
+  EXPECT_LT(wal_files(), before);
+  std::vector<std::string> read;
+  for (const HotChunk& c : snapshot) {
+    LogBatch b;
+    ASSERT_TRUE(decode_batch(c.payload(), &b).ok());
+    for (const auto& r : b.records) read.push_back(r.body);
+  }
+  EXPECT_EQ(read, bodies);
+}
+
+// One store per data directory: a second open fails, naming the directory
+// and the process holding it, until the first store is closed.
+TEST_F(StoreTest, DataDirectoryIsLockedAgainstASecondStore) {
+  auto first = open();
+  auto second = Store::open(Env::posix(), options_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  const std::string message = second.status().message();
+  EXPECT_NE(message.find("data_dir " + dir_.string() + " is in use"), std::string::npos) << message;
+  EXPECT_NE(message.find("(pid " + std::to_string(::getpid()) + ")"), std::string::npos) << message;
+  first.reset();
+  auto third = Store::open(Env::posix(), options_);
+  EXPECT_TRUE(third.ok()) << third.status().to_string();
 }
 
 TEST_F(StoreTest, CompactionLeftoversAreRemovedAtRecovery) {

@@ -350,7 +350,9 @@ TEST(BatchCodecTest, EveryKeyOfThePreviousRecordIsReferredToWhereverItMoved) {
     EXPECT_TRUE(encode_batch(b, &enc).ok());
     auto dec = decode_batch(enc);
     EXPECT_TRUE(dec.ok());
-    if (dec.ok()) EXPECT_EQ(dec->records, b.records);
+    if (dec.ok()) {
+      EXPECT_EQ(dec->records, b.records);
+    }
     return enc.size();
   };
   const size_t in_place = encoded_size(keys);

@@ -133,12 +133,14 @@ class Wal {
   /// payload's size is checked here); `count` 0 with positions appends a
   /// position-only entry, with neither nothing.
   Result<AppendInfo> append_entry(std::string* entry, uint64_t count, const std::vector<SourcePosition>& positions);
-  /// The entry the last successful append() or append_entry() wrote, as
-  /// written (header and payload), mapped from its segment file
-  /// (Env::map_region): the page cache's copy, so that a caller that keeps
-  /// the entry in memory needs none of its own. Valid after the segment is
-  /// trimmed (the mapping keeps the file). Errors: the Env's; Internal
-  /// before any append.
+  /// The entry last written (header and payload), mapped from its segment
+  /// file (Env::map_region): the page cache's copy, so that a caller that
+  /// keeps the entry in memory needs none of its own. Right after an
+  /// append() or append_entry() that wrote an entry (AppendInfo::entry_bytes
+  /// > 0), that entry; after one that wrote nothing, an older one. Valid
+  /// after the segment is trimmed (the mapping keeps the file, and its disk
+  /// space, until it is released). Errors: the Env's; Internal before any
+  /// entry was written.
   Result<std::shared_ptr<const MappedRegion>> map_last_entry() const;
   /// True after a failure that leaves the WAL unusable: every later
   /// append() and sync() fails.

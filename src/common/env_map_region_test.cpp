@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <vector>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -50,14 +53,20 @@ TEST_P(MapRegionTest, MapsUnalignedRegionsThatOutliveAppendsAndRemoval) {
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE((*w)->append(content).ok());
   }
-  // Offsets inside a page, on a page boundary, the whole file, the last byte.
+  // Offsets inside a page, on a page boundary, the whole file, the last
+  // byte, across a boundary, ending on one.
   const std::pair<uint64_t, size_t> regions[] = {
-      {5, 100}, {4096, 5000}, {0, content.size()}, {content.size() - 1, 1}, {4000, 200}};
+      {5, 100}, {4096, 5000}, {0, content.size()}, {content.size() - 1, 1}, {4000, 200}, {100, 3996}};
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<std::shared_ptr<const MappedRegion>> maps;
   for (auto [offset, size] : regions) {
     auto m = env_->map_region(path, offset, size);
     ASSERT_TRUE(m.ok()) << m.status().to_string();
     EXPECT_EQ((*m)->bytes(), std::string_view(content).substr(offset, size)) << offset;
+    if (GetParam()) {
+      // Mapped, not copied: the bytes sit where the file's page puts them.
+      EXPECT_EQ(reinterpret_cast<uintptr_t>((*m)->bytes().data()) % page, offset % page) << offset;
+    }
     maps.push_back(std::move(*m));
   }
   auto empty = env_->map_region(path, content.size(), 0);
@@ -73,6 +82,38 @@ TEST_P(MapRegionTest, MapsUnalignedRegionsThatOutliveAppendsAndRemoval) {
     auto [offset, size] = regions[i];
     EXPECT_EQ(maps[i]->bytes(), std::string_view(content).substr(offset, size)) << offset;
   }
+}
+
+// PosixEnv keeps at most Env::kMaxLiveMappings mappings alive, so that the
+// process stays under the kernel's vm.max_map_count; a released one makes
+// room again.
+TEST(MapRegionPosixTest, LiveMappingsAreCapped) {
+  char tmpl[] = "/tmp/sluice_env_map_XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  Env* env = Env::posix();
+  {
+    auto w = env->open_appendable(dir + "/f");
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->append("abc").ok());
+  }
+  std::vector<std::shared_ptr<const MappedRegion>> maps;
+  for (size_t i = 0; i < Env::kMaxLiveMappings; ++i) {
+    auto m = env->map_region(dir + "/f", 1, 2);
+    ASSERT_TRUE(m.ok()) << i << ": " << m.status().to_string();
+    maps.push_back(std::move(*m));
+  }
+  auto over = env->map_region(dir + "/f", 1, 2);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(over.status().message().find(dir + "/f bytes [1, 3)"), std::string::npos) << over.status().message();
+  maps.pop_back();
+  auto again = env->map_region(dir + "/f", 1, 2);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ((*again)->bytes(), "bc");
+  maps.clear();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 TEST_P(MapRegionTest, RegionPastTheEndIsRefusedWithTheFileNamed) {
