@@ -123,3 +123,18 @@ def test_sluice_runs_on_mimalloc(sluice_factory):
     with open(f"/proc/{s.proc.pid}/comm") as f:
         assert f.read().strip() == "sluice"  # what ps, top and pkill see
     assert s.stop() == 0
+
+
+def test_a_second_sluice_run_on_the_same_data_dir_exits_at_start(sluice_factory):
+    first = sluice_factory().start()
+    second = subprocess.run([SLUICE_BIN, "run", "--config", str(first.config)], capture_output=True, text=True,
+                            timeout=60)
+    assert second.returncode != 0
+    out = second.stdout + second.stderr
+    assert f"store: data_dir {first.data_dir} is in use; one sluice process per data directory" in out, out
+    assert f"(pid {first.proc.pid})" in out, out
+    # The first one keeps serving; after it is gone the directory opens again.
+    assert first.scalar("SELECT 1") == 1
+    first.kill9()
+    first.start()
+    assert first.scalar("SELECT 1") == 1
