@@ -99,3 +99,23 @@ stream = "x"
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert "sinks.s" in r.stderr and "sluice run" in r.stderr
+
+
+def test_a_second_agent_on_the_same_data_dir_exits_at_start(tmp_path, agents):
+    (tmp_path / "in").mkdir()
+    first = Agent(tmp_path, f"""
+[sources.app]
+type = "file"
+include = ["{tmp_path}/in/*.log"]
+
+[sinks.out]
+type = "stdout"
+inputs = ["app"]
+""").start()
+    agents.append(first)
+    r = subprocess.run([SLUICE_BIN, "agent", "--config", str(first.config), "--data-dir", str(first.dir)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert f"agent: --data-dir {first.dir} is in use" in r.stderr, r.stderr
+    assert f"(pid {first.proc.pid})" in r.stderr, r.stderr
+    assert first.ready()

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "cli/schema.hpp"
+#include "common/env.hpp"
 #include "common/metrics.hpp"
 #include "config/config_file.hpp"
 #include "net/http_client.hpp"
@@ -199,6 +200,14 @@ int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   ApiOptions api;
   if (Status a = api_option_table().apply(cf->section("api"), &api, "api", cf->path); !a.ok()) return fail(a);
   spdlog::info("sluice {} agent starting with {}", SLUICE_VERSION, config_path);
+  // One agent per data directory: two would read the same files from the
+  // same checkpoints and disk buffers, each shipping what the other did.
+  if (Status d = Env::posix()->create_dirs(data_dir); !d.ok()) return fail(d);
+  auto lock = Env::posix()->lock_file(data_dir + "/LOCK");
+  if (!lock.ok()) {
+    return fail(lock.status().with_context("agent: --data-dir " + data_dir +
+                                           " is in use; one sluice process per data directory"));
+  }
   PipelineContext ctx;  // no store: a `store` sink is an error naming itself
   ctx.state_dir = data_dir;
   auto pipeline = Pipeline::build(*cf, ctx);
