@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/assert.hpp"
+
 namespace sluice {
 
 namespace beast = boost::beast;
@@ -181,28 +183,47 @@ Status HttpConnection::send(const HttpClientRequest& request) {
 
 Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes) {
   if (!impl_->stream || impl_->owed == 0) return Status::Unavailable("no answer is owed on this connection");
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(max_response_bytes);
   impl_->stream->expires_after(timeout);
-  auto ec = run_one(impl_->io,
-                    [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, std::move(handler)); });
-  if (ec) {
-    impl_->close();
-    return Status::Unavailable("reading the answer from " + impl_->base.hostport + ": " + ec.message());
+  while (true) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(max_response_bytes);
+    auto ec = run_one(
+        impl_->io, [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, std::move(handler)); });
+    if (ec) {
+      impl_->close();
+      return Status::Unavailable("reading the answer from " + impl_->base.hostport + ": " + ec.message());
+    }
+    // Interim answers (100 Continue, 103 Early Hints) come before the final
+    // one (RFC 9110 section 15.2); 101 would end HTTP on the connection.
+    const unsigned status = parser.get().result_int();
+    if (status >= 100 && status < 200 && status != 101) continue;
+    --impl_->owed;
+    const bool keep = parser.keep_alive();
+    HttpClientResponse out = from_beast(parser.get());
+    if (!keep) impl_->close();
+    return out;
   }
-  --impl_->owed;
-  const bool keep = parser.get().keep_alive();
-  HttpClientResponse out = from_beast(parser.get());
-  if (!keep) impl_->close();
-  return out;
 }
 
 Result<HttpClientResponse> HttpConnection::round_trip(const HttpClientRequest& request) {
+  SLUICE_ASSERT(impl_->owed == 0, "HttpConnection::round_trip() with answers owed");
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
-  SLUICE_RETURN_IF_ERROR(send(request));
-  const auto left =
-      std::max<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
-  return receive(left, request.max_response_bytes);
+  auto left = [&] {
+    return std::max<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
+  };
+  for (int attempt = 0;; ++attempt) {
+    const bool kept = impl_->stream.has_value();
+    const uint64_t generation = impl_->generation;
+    Status sent = send(request);
+    Result<HttpClientResponse> res = sent.ok() ? receive(left(), request.max_response_bytes) : sent;
+    // On a connection kept from an earlier request, the server may have
+    // closed it (idle) just as this one went out: then once more on a new
+    // connection, within the same time-out.
+    const bool on_kept = kept && impl_->generation == generation;
+    if (res.ok() || attempt > 0 || !on_kept || sent.code() == StatusCode::kInvalidArgument || left().count() == 0) {
+      return res;
+    }
+  }
 }
 
 size_t HttpConnection::owed() const { return impl_->owed; }

@@ -70,15 +70,21 @@ class HttpConnection {
   /// cannot be reached or the write fails (the connection is closed).
   Status send(const HttpClientRequest& request);
   /// Reads the answer to the oldest request sent and not yet answered,
-  /// within `timeout`, with a body of at most `max_response_bytes`.
+  /// within `timeout`, with a body of at most `max_response_bytes`;
+  /// interim answers (1xx but 101) before it are skipped.
   /// Unavailable when none is owed, or the read fails or times out (the
   /// connection is closed; the answers still owed are lost). A non-2xx
   /// answer is returned, not an error. An answer with "Connection: close"
   /// closes the connection after it is read.
   Result<HttpClientResponse> receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes);
   /// send() then receive(), both within `request.timeout` (connect, send
-  /// and answer together), for a client with no other request in flight.
-  /// Errors as send()'s and receive()'s.
+  /// and answer together), for a client with no other request in flight
+  /// (asserted). A request that fails on a connection kept from an earlier
+  /// one is sent once more on a new connection, time permitting: the server
+  /// may have closed the idle connection just as it went out. So a server
+  /// that took it and broke the connection before answering may get it
+  /// twice (at-least-once, as when the caller retries). Errors as send()'s
+  /// and receive()'s.
   Result<HttpClientResponse> round_trip(const HttpClientRequest& request);
   /// Requests sent whose answers were not received yet.
   size_t owed() const;

@@ -1,4 +1,5 @@
-// A POST of a network sink (`http`, `sluice`) to its next hop, around the
+// A request (POST, or the `http` sink's PUT) of a network sink (`http`,
+// `sluice`) to its next hop, around the
 // sending (each sink sends on an HttpConnection it keeps): the body
 // compressed per the sink's Content-Encoding, and the outcome mapped to the
 // pipeline's retry rules.

@@ -57,7 +57,8 @@ class HttpSink final : public Sink {
   std::vector<std::pair<std::string, std::string>> headers_;
   /// Kept open between requests (keep-alive), as Vector's and Fluent Bit's
   /// `http` outputs do; reopened after a failure or a "Connection: close"
-  /// answer. Used by the worker only.
+  /// answer. Used by one thread at a time: the sink's worker, or the disk
+  /// buffer's drain thread with buffer.type = "disk".
   HttpConnection conn_;
 };
 

@@ -1,4 +1,4 @@
-// The `http` sink: POSTs each batch as one request (NDJSON by default), on
+// The `http` sink: POSTs (or PUTs) each batch as one request (NDJSON by default), on
 // a connection kept open between requests (HTTP/1.1 keep-alive), to an
 // HTTP endpoint — another sluice's `/api/v1/streams/{s}/records`, or
 // any service that takes NDJSON (Vector's `http` sink, Fluent Bit's `http`
@@ -33,7 +33,8 @@ struct HttpSinkOptions {
 
 const OptionTable<HttpSinkOptions>& http_sink_option_table();
 
-/// Owned by the pipeline; write() on the sink's worker thread.
+/// Owned by the pipeline; write() on one thread at a time (the sink's
+/// worker, or the disk buffer's drain thread).
 /// InvalidArgument for an endpoint that is not http://host[:port]/path or a
 /// header without ':'.
 Result<std::unique_ptr<Sink>> make_http_sink(const HttpSinkOptions& options);
