@@ -117,5 +117,5 @@ inputs = ["app"]
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert f"agent: --data-dir {first.dir} is in use" in r.stderr, r.stderr
-    assert f"(pid {first.proc.pid})" in r.stderr, r.stderr
+    assert f"LOCK is locked by process {first.proc.pid}" in r.stderr, r.stderr
     assert first.ready()

@@ -132,7 +132,7 @@ def test_a_second_sluice_run_on_the_same_data_dir_exits_at_start(sluice_factory)
     assert second.returncode != 0
     out = second.stdout + second.stderr
     assert f"store: data_dir {first.data_dir} is in use; one sluice process per data directory" in out, out
-    assert f"(pid {first.proc.pid})" in out, out
+    assert f"LOCK is locked by process {first.proc.pid}" in out, out
     # The first one keeps serving; after it is gone the directory opens again.
     assert first.scalar("SELECT 1") == 1
     first.kill9()

@@ -202,11 +202,17 @@ int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   spdlog::info("sluice {} agent starting with {}", SLUICE_VERSION, config_path);
   // One agent per data directory: two would read the same files from the
   // same checkpoints and disk buffers, each shipping what the other did.
-  if (Status d = Env::posix()->create_dirs(data_dir); !d.ok()) return fail(d);
-  auto lock = Env::posix()->lock_file(data_dir + "/LOCK");
-  if (!lock.ok()) {
-    return fail(lock.status().with_context("agent: --data-dir " + data_dir +
-                                           " is in use; one sluice process per data directory"));
+  // An empty one means no state kept at all (no checkpoints, no disk
+  // buffers), so nothing to lock.
+  std::unique_ptr<FileLock> lock;
+  if (!data_dir.empty()) {
+    if (Status d = Env::posix()->create_dirs(data_dir); !d.ok()) return fail(d);
+    auto locked = Env::posix()->lock_file(data_dir + "/LOCK");
+    if (!locked.ok()) {
+      return fail(locked.status().with_context("agent: --data-dir " + data_dir +
+                                               " is in use; one sluice process per data directory"));
+    }
+    lock = std::move(*locked);
   }
   PipelineContext ctx;  // no store: a `store` sink is an error naming itself
   ctx.state_dir = data_dir;

@@ -106,8 +106,8 @@ class Env {
   /// against every other lock_file() of it, in this process or another
   /// (POSIX flock: released when the process exits, however it ends).
   /// PosixEnv writes its process id into the file, for whoever finds it
-  /// locked. Unavailable when it is locked already, naming the holder's
-  /// process id; IOError from the file system. The default takes no lock
+  /// locked. Unavailable when it is locked already (by this process too),
+  /// naming the holder's process id; IOError from the file system. The default takes no lock
   /// (MemEnv, FaultInjectionEnv: tests).
   virtual Result<std::unique_ptr<FileLock>> lock_file(const std::string& path);
 

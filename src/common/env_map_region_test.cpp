@@ -1,15 +1,15 @@
 // Env::map_region on the POSIX file system (mmap) and in memory (the
 // default, a copy): the same bytes, unchanged by later appends and by the
-// file's removal, and a clear error past the file's end.
+// file's removal, a clear error past the file's end, and PosixEnv's cap on
+// live mappings.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <vector>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/env.hpp"
 #include "common/env_mem.hpp"

@@ -195,8 +195,7 @@ class PosixEnv final : public Env {
       if (e == EWOULDBLOCK) {
         std::string holder(pid, n > 0 ? static_cast<size_t>(n) : 0);
         holder.erase(holder.find_last_not_of(" \n") + 1);
-        return Status::Unavailable(path + " is locked by another process" +
-                                   (holder.empty() ? std::string() : " (pid " + holder + ")"));
+        return Status::Unavailable(path + " is locked" + (holder.empty() ? std::string() : " by process " + holder));
       }
       return Status::FromErrno("flock " + path, e);
     }

@@ -474,11 +474,11 @@ Result<AppendInfo> Stream::append_entry(const LogBatch& batch, SharedBytes* entr
   SLUICE_RETURN_IF_ERROR(Wal::encode_entry(batch, &entry_scratch_));
   SLUICE_ASSIGN_OR_RETURN(AppendInfo info, wal_->append_entry(&entry_scratch_, batch.size(), batch.positions));
   if (info.entry_bytes == 0) return info;  // nothing written
-  SLUICE_ASSERT(info.entry_bytes == entry_scratch_.size(), "WAL append wrote another size than the entry's");
-  if (batch.size() == 0) return info;  // positions only: nothing for the hot set
+  if (batch.size() == 0) return info;      // positions only: nothing for the hot set
   if (entry_scratch_.size() >= kMapEntryBytes) {
     auto mapped = wal_->map_last_entry();
     if (mapped.ok()) {
+      SLUICE_ASSERT((*mapped)->bytes().size() == entry_scratch_.size(), "the WAL mapped another entry than the last");
       entry->bytes = (*mapped)->bytes();
       entry->owner = std::move(*mapped);
       return info;

@@ -71,8 +71,8 @@ class BufferedSinkOptionTable : public OptionTable<T> {
 /// Returns `inner` as is for buffer.type = "memory" (or when only checking
 /// the config); for "disk", a DiskBufferSink around it keeping its data in
 /// `<state_dir>/buffers/<sink_name>/`. `sink_type` labels metrics ("http").
-/// Errors: `inner`'s; InvalidArgument when state_dir is empty (`sluice agent`
-/// without --data-dir); those of opening the buffer.
+/// Errors: `inner`'s; InvalidArgument when state_dir is empty (`sluice agent
+/// --data-dir ""`); those of opening the buffer.
 Result<std::unique_ptr<Sink>> with_buffer(const std::string& sink_name, const std::string& sink_type,
                                           const BufferOptions& options, const std::string& state_dir, bool check_only,
                                           Result<std::unique_ptr<Sink>> inner, Env* env = Env::posix());
