@@ -10,6 +10,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from conftest import Agent, wait_for
 
 
@@ -60,7 +62,10 @@ class Receiver:
                     self.answer(503)
                 elif action == "slow400":
                     time.sleep(1.2)
-                    self.answer(400)
+                    try:
+                        self.answer(400)
+                    except (BrokenPipeError, ConnectionResetError):
+                        self.close_connection = True  # the client gave up first
                 else:
                     if action == "hints":
                         self.send_response_only(103)
@@ -85,6 +90,20 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def receivers():
+    """Makes Receivers; each is closed at the end of the test."""
+    made = []
+
+    def make(*args, **kwargs):
+        made.append(Receiver(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
 
 
 def start_agent(tmp_path, agents, url, extra=""):
@@ -124,94 +143,71 @@ def errors(agent):
     return agent.metric("sluice_component_errors_total", component="out")
 
 
-def test_http_sink_sends_every_batch_on_one_kept_connection(tmp_path, agents):
-    receiver = Receiver()
-    try:
-        agent, log = start_agent(tmp_path, agents, receiver.url)
-        want = write_batches(log, receiver, 6)
-        assert receiver.lines() == want
-        assert len(receiver.ports()) >= 6
-        assert len(set(receiver.ports())) == 1, receiver.ports()
-        assert errors(agent) == 0
-    finally:
-        receiver.close()
+def test_http_sink_sends_every_batch_on_one_kept_connection(tmp_path, agents, receivers):
+    receiver = receivers()
+    agent, log = start_agent(tmp_path, agents, receiver.url)
+    want = write_batches(log, receiver, 6)
+    assert receiver.lines() == want
+    assert len(receiver.ports()) >= 6
+    assert len(set(receiver.ports())) == 1, receiver.ports()
+    assert errors(agent) == 0
 
 
-def test_http_sink_opens_a_new_connection_after_connection_close_and_idle_close(tmp_path, agents):
+def test_http_sink_opens_a_new_connection_after_connection_close_and_idle_close(tmp_path, agents, receivers):
     # `Connection: close` on every second answer of a connection, and idle
     # connections closed after 1 s.
-    receiver = Receiver(lambda total, on_connection: "close" if on_connection == 1 else "ok", idle_timeout=1.0)
-    try:
-        agent, log = start_agent(tmp_path, agents, receiver.url)
-        want = write_batches(log, receiver, 4)
-        ports = receiver.ports()
-        for i in range(0, len(ports) - 1, 2):
-            assert ports[i] == ports[i + 1], ports  # the pair shares its connection
-        for i in range(2, len(ports), 2):
-            assert ports[i] != ports[i - 1], ports  # a new one after "close"
-        # Past the idle time-out the server has closed the connection: the
-        # next batch goes on a new one, without an error.
-        time.sleep(2.0)
-        before = len(set(receiver.ports()))
-        want = write_batches(log, receiver, 2, pause=2.0, start=len(want))
-        assert receiver.lines() == want
-        assert len(set(receiver.ports())) == before + 2, receiver.ports()
-        assert errors(agent) == 0
-    finally:
-        receiver.close()
+    receiver = receivers(lambda total, on_connection: "close" if on_connection == 1 else "ok", idle_timeout=1.0)
+    agent, log = start_agent(tmp_path, agents, receiver.url)
+    want = write_batches(log, receiver, 4)
+    ports = receiver.ports()
+    for i in range(0, len(ports) - 1, 2):
+        assert ports[i] == ports[i + 1], ports  # the pair shares its connection
+    for i in range(2, len(ports), 2):
+        assert ports[i] != ports[i - 1], ports  # a new one after "close"
+    # Past the idle time-out the server has closed the connection: the
+    # next batch goes on a new one, without an error.
+    time.sleep(2.0)
+    before = len(set(receiver.ports()))
+    want = write_batches(log, receiver, 2, pause=2.0, start=len(want))
+    assert receiver.lines() == want
+    assert len(set(receiver.ports())) == before + 2, receiver.ports()
+    assert errors(agent) == 0
 
 
-def test_http_sink_resends_a_request_dropped_on_a_kept_connection(tmp_path, agents):
+@pytest.mark.parametrize("decide, want_errors", [
     # The second request of every connection is dropped unanswered, as when
-    # the server closes an idle connection just as the request goes out: the
-    # sink sends it once more on a new connection, without an error.
-    receiver = Receiver(lambda total, on_connection: "drop" if on_connection == 1 else "ok")
-    try:
-        agent, log = start_agent(tmp_path, agents, receiver.url)
-        want = write_batches(log, receiver, 5)
-        assert receiver.lines() == want
-        assert errors(agent) == 0
-        assert len(set(receiver.ports())) == len(receiver.ports()), receiver.ports()
-    finally:
-        receiver.close()
-
-
-def test_http_sink_retries_a_request_dropped_on_a_new_connection(tmp_path, agents):
-    # Dropped as the first request of a connection: an error, then the
+    # the server closes an idle connection just as the request goes out:
+    # sent once more at once on a new connection, without an error.
+    (lambda total, on_connection: "drop" if on_connection == 1 else "ok", 0),
+    # The first request of a new connection is dropped: an error, then the
     # engine's retry after its backoff.
-    receiver = Receiver(lambda total, on_connection: "drop" if total == 0 else "ok")
-    try:
-        agent, log = start_agent(tmp_path, agents, receiver.url)
-        want = write_batches(log, receiver, 2)
-        assert receiver.lines() == want
-        assert errors(agent) == 1
-    finally:
-        receiver.close()
+    (lambda total, on_connection: "drop" if total == 0 else "ok", 1),
+], ids=["on a kept connection", "on a new connection"])
+def test_http_sink_resends_a_dropped_request(tmp_path, agents, receivers, decide, want_errors):
+    receiver = receivers(decide)
+    agent, log = start_agent(tmp_path, agents, receiver.url)
+    want = write_batches(log, receiver, 5)
+    assert receiver.lines() == want
+    assert errors(agent) == want_errors
 
 
-def test_http_sink_skips_interim_answers_and_keeps_the_connection_after_a_5xx(tmp_path, agents):
-    receiver = Receiver(lambda total, on_connection: {0: "hints", 1: "503"}.get(total, "ok"))
-    try:
-        agent, log = start_agent(tmp_path, agents, receiver.url)
-        want = write_batches(log, receiver, 4)
-        assert receiver.lines() == want
-        assert errors(agent) == 1  # the 503, retried
-        assert len(set(receiver.ports())) == 1, receiver.ports()
-        assert agent.metric("sluice_component_discarded_records_total", component="out") == 0
-    finally:
-        receiver.close()
+def test_http_sink_skips_interim_answers_and_keeps_the_connection_after_a_5xx(tmp_path, agents, receivers):
+    receiver = receivers(lambda total, on_connection: {0: "hints", 1: "503"}.get(total, "ok"))
+    agent, log = start_agent(tmp_path, agents, receiver.url)
+    want = write_batches(log, receiver, 4)
+    assert receiver.lines() == want
+    assert errors(agent) == 1  # the 503, retried
+    assert len(set(receiver.ports())) == 1, receiver.ports()
+    assert agent.metric("sluice_component_discarded_records_total", component="out") == 0
 
 
-def test_http_sink_never_takes_a_late_answer_for_the_next_request(tmp_path, agents):
+def test_http_sink_never_takes_a_late_answer_for_the_next_request(tmp_path, agents, receivers):
     # The first request is answered 400 (which would discard the batch) only
     # after the sink's time-out: the sink has given up on that connection,
     # sends the batch again on a new one, and nothing is discarded.
-    receiver = Receiver(lambda total, on_connection: "slow400" if total == 0 else "ok")
-    try:
-        agent, log = start_agent(tmp_path, agents, receiver.url, 'timeout = "300ms"')
-        want = write_batches(log, receiver, 3)
-        assert receiver.lines() == want
-        assert errors(agent) >= 1
-        assert agent.metric("sluice_component_discarded_records_total", component="out") == 0
-    finally:
-        receiver.close()
+    receiver = receivers(lambda total, on_connection: "slow400" if total == 0 else "ok")
+    agent, log = start_agent(tmp_path, agents, receiver.url, 'timeout = "300ms"')
+    want = write_batches(log, receiver, 3)
+    assert receiver.lines() == want
+    assert errors(agent) >= 1
+    assert agent.metric("sluice_component_discarded_records_total", component="out") == 0
