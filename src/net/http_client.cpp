@@ -153,6 +153,10 @@ HttpConnection::HttpConnection(std::string base_url) : impl_(std::make_unique<Im
 HttpConnection::~HttpConnection() { impl_->close(); }
 
 Status HttpConnection::send(const HttpClientRequest& request) {
+  return send_by(request, std::chrono::steady_clock::now() + request.timeout);
+}
+
+Status HttpConnection::send_by(const HttpClientRequest& request, std::chrono::steady_clock::time_point deadline) {
   SLUICE_ASSIGN_OR_RETURN(HttpUrl u, parse_http_url(request.url));
   const HttpUrl& base = impl_->base;
   if (base.host.empty()) return parse_http_url(impl_->base_url).status();
@@ -161,7 +165,6 @@ Status HttpConnection::send(const HttpClientRequest& request) {
   }
   SLUICE_ASSIGN_OR_RETURN(auto req, to_beast(request, u));
   if (impl_->stream && impl_->owed == 0 && impl_->peer_closed()) impl_->close();
-  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   if (!impl_->stream) {
     impl_->stream.emplace(impl_->io);
     ++impl_->generation;
@@ -182,21 +185,37 @@ Status HttpConnection::send(const HttpClientRequest& request) {
 }
 
 Result<HttpClientResponse> HttpConnection::receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes) {
+  bool unanswered = false;
+  return receive_within(timeout, max_response_bytes, &unanswered);
+}
+
+Result<HttpClientResponse> HttpConnection::receive_within(std::chrono::nanoseconds timeout, uint64_t max_response_bytes,
+                                                          bool* unanswered) {
+  *unanswered = false;
   if (!impl_->stream || impl_->owed == 0) return Status::Unavailable("no answer is owed on this connection");
   impl_->stream->expires_after(timeout);
+  bool interim = false;
   while (true) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_response_bytes);
     auto ec = run_one(
         impl_->io, [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, std::move(handler)); });
     if (ec) {
+      // Closed or reset before a byte of any answer: the server dropped
+      // the request unread (or died with it).
+      *unanswered = !interim && !parser.got_some() &&
+                    (ec == http::error::end_of_stream || ec == boost::asio::error::eof ||
+                     ec == boost::asio::error::connection_reset || ec == boost::asio::error::broken_pipe);
       impl_->close();
       return Status::Unavailable("reading the answer from " + impl_->base.hostport + ": " + ec.message());
     }
     // Interim answers (100 Continue, 103 Early Hints) come before the final
     // one (RFC 9110 section 15.2); 101 would end HTTP on the connection.
     const unsigned status = parser.get().result_int();
-    if (status >= 100 && status < 200 && status != 101) continue;
+    if (status >= 100 && status < 200 && status != 101) {
+      interim = true;
+      continue;
+    }
     --impl_->owed;
     const bool keep = parser.keep_alive();
     HttpClientResponse out = from_beast(parser.get());
@@ -214,13 +233,17 @@ Result<HttpClientResponse> HttpConnection::round_trip(const HttpClientRequest& r
   for (int attempt = 0;; ++attempt) {
     const bool kept = impl_->stream.has_value();
     const uint64_t generation = impl_->generation;
-    Status sent = send(request);
-    Result<HttpClientResponse> res = sent.ok() ? receive(left(), request.max_response_bytes) : sent;
+    Status sent = send_by(request, deadline);
+    bool unanswered = !sent.ok();  // a failed write: no answer can have started
+    Result<HttpClientResponse> res = sent;
+    if (sent.ok()) res = receive_within(left(), request.max_response_bytes, &unanswered);
     // On a connection kept from an earlier request, the server may have
     // closed it (idle) just as this one went out: then once more on a new
-    // connection, within the same time-out.
+    // connection, by the same deadline, if it failed before any answer
+    // began and at least half the time-out is left (a quick failure).
     const bool on_kept = kept && impl_->generation == generation;
-    if (res.ok() || attempt > 0 || !on_kept || sent.code() == StatusCode::kInvalidArgument || left().count() == 0) {
+    if (res.ok() || attempt > 0 || !on_kept || !unanswered || sent.code() == StatusCode::kInvalidArgument ||
+        left() < request.timeout / 2) {
       return res;
     }
   }

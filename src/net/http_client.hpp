@@ -77,14 +77,17 @@ class HttpConnection {
   /// answer is returned, not an error. An answer with "Connection: close"
   /// closes the connection after it is read.
   Result<HttpClientResponse> receive(std::chrono::nanoseconds timeout, uint64_t max_response_bytes);
-  /// send() then receive(), both within `request.timeout` (connect, send
-  /// and answer together), for a client with no other request in flight
-  /// (asserted). A request that fails on a connection kept from an earlier
-  /// one is sent once more on a new connection, time permitting: the server
-  /// may have closed the idle connection just as it went out. So a server
-  /// that took it and broke the connection before answering may get it
-  /// twice (at-least-once, as when the caller retries). Errors as send()'s
-  /// and receive()'s.
+  /// send() then receive(), both by one deadline `request.timeout` away
+  /// (connect, send and answer together), for a client with no other
+  /// request in flight (asserted). A request sent on a connection kept from
+  /// an earlier one is sent once more on a new connection, by the same
+  /// deadline, when its write failed or the server closed or reset the
+  /// connection before a byte of any answer, and at least half the time-out
+  /// is left: the server may have closed the idle connection just as it
+  /// went out. A server that took the request and then broke the
+  /// connection without a byte of answer gets it twice (at-least-once, as
+  /// when the caller retries); one that began to answer never does. Errors
+  /// as send()'s and receive()'s.
   Result<HttpClientResponse> round_trip(const HttpClientRequest& request);
   /// Requests sent whose answers were not received yet.
   size_t owed() const;
@@ -100,6 +103,14 @@ class HttpConnection {
 
  private:
   struct Impl;
+  /// send() with the connect and the write bounded by `deadline`.
+  Status send_by(const HttpClientRequest& request, std::chrono::steady_clock::time_point deadline);
+  /// receive(); `*unanswered` set when it failed because the server closed
+  /// or reset the connection before a byte of any answer (interim ones
+  /// included).
+  Result<HttpClientResponse> receive_within(std::chrono::nanoseconds timeout, uint64_t max_response_bytes,
+                                            bool* unanswered);
+
   std::unique_ptr<Impl> impl_;
 };
 
