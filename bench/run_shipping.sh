@@ -6,7 +6,8 @@
 #   rsyslog (peer, Debian): imfile -> omfwd (TCP) -> a second rsyslogd with
 #           imtcp -> omfile, until the output file has every line.
 # Reports end-to-end lines/s, CPU-seconds per million lines and peak RSS of
-# each process. The two run in turns, ROUNDS times (this machine's speed
+# each process, and for sluice the round's slowest WAL fsync and the agent
+# sink's errors (a slow round: the disk, or a retry?). The two run in turns, ROUNDS times (this machine's speed
 # drifts by 10-30% within minutes, so one pair can say either way): each
 # round's ratio and the medians are reported. Then two runs of the agent
 # alone against a server:
@@ -65,15 +66,24 @@ start_agent() {
 
 # ---------------- sluice: agent -> server ----------------
 # run_sluice: one timed run; appends "secs agent-cpu agent-rss server-cpu
-# server-rss" to $OUT/sluice.runs.
+# server-rss slowest-fsync sink-errors" to $OUT/sluice.runs. The last two
+# (the smallest bucket of the server's WAL fsync histogram that holds every
+# fsync, in seconds, and the agent sink's errors, each one a retry) tell
+# whether a slow round waited on the disk or on a retry.
 run_sluice() {
   start_server
-  local t0 t1
+  local t0 t1 fsync errors
   t0=$(now)
   start_agent "$LOG" shipped
   until stream_records "$SERVER_API" shipped; [ "$RECORDS" = "$LINES" ]; do alive $AGENT; alive $SERVER; pause "$RECORDS" "$LINES"; done
   t1=$(now)
-  echo "$($PY -c "print($t1-$t0)") $(cpu_seconds $AGENT) $(peak_rss_mib $AGENT) $(cpu_seconds $SERVER) $(peak_rss_mib $SERVER)" >> "$OUT/sluice.runs"
+  http_get "$SERVER_API" /metrics
+  fsync=$(awk '/^sluice_wal_fsync_seconds_count/ {n = $2} /^sluice_wal_fsync_seconds_bucket/ {
+                 match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); c[++k] = $2; b[k] = le }
+               END { for (i = 1; i <= k; i++) if (c[i] == n) { print b[i]; exit } print "?" }' <<< "$HTTP_BODY")
+  http_get "$AGENT_API" /metrics
+  errors=$(awk '/^sluice_component_errors_total\{.*component="server"/ {s += $2} END {print s + 0}' <<< "$HTTP_BODY")
+  echo "$($PY -c "print($t1-$t0)") $(cpu_seconds $AGENT) $(peak_rss_mib $AGENT) $(cpu_seconds $SERVER) $(peak_rss_mib $SERVER) $fsync $errors" >> "$OUT/sluice.runs"
   kill $AGENT $SERVER; wait $AGENT $SERVER || true
   PIDS=()
 }
@@ -161,7 +171,8 @@ $PY - "$LINES" "$BYTES" "$OUT/sluice.runs" "$OUT/rsyslog.runs" "$IDLE_RSS" "$STE
     "$STEADY_CPU" <<'PYEOF' | tee "$OUT/results.md"
 import statistics, sys
 lines, size = int(sys.argv[1]), int(sys.argv[2])
-sluice = [list(map(float, l.split())) for l in open(sys.argv[3])]
+sluice = [l.split() for l in open(sys.argv[3])]
+sluice = [list(map(float, f[:5])) + f[5:] for f in sluice]
 rsyslog = [list(map(float, l.split())) for l in open(sys.argv[4])]
 idle_rss, steady_lines, steady_secs, steady_rss, steady_cpu = map(float, sys.argv[5:])
 m = lines / 1e6
@@ -169,10 +180,12 @@ med = statistics.median
 print(f"{lines:,} lines, {size/1e6:.1f} MB of combined access log; {len(sluice)} rounds, the two in turns")
 print()
 print("| round | sluice lines/s | CPU-s per 1M (agent + server) | peak RSS MiB (agent / server) "
+      "| slowest fsync s, sink errors "
       "| rsyslog lines/s | CPU-s per 1M (sender + receiver) | peak RSS MiB (sender / receiver) | ratio |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for i, (s, r) in enumerate(zip(sluice, rsyslog), 1):
     print(f"| {i} | {lines/s[0]:,.0f} | {s[1]/m:.2f} + {s[3]/m:.2f} | {s[2]:.0f} / {s[4]:.0f} "
+          f"| <= {s[5]}, {s[6]} "
           f"| {lines/r[0]:,.0f} | {r[1]/m:.2f} + {r[3]/m:.2f} | {r[2]:.0f} / {r[4]:.0f} | {r[0]/s[0]:.2f}x |")
 print()
 print("sluice: agent (tail + parse_regex nginx_combined + sluice sink) -> sluice run (otlp -> store); "
