@@ -206,12 +206,8 @@ int cmd_agent(const std::string& config_path, const std::string& data_dir) {
   // buffers), so nothing to lock.
   std::unique_ptr<FileLock> lock;
   if (!data_dir.empty()) {
-    if (Status d = Env::posix()->create_dirs(data_dir); !d.ok()) return fail(d);
-    auto locked = Env::posix()->lock_file(data_dir + "/LOCK");
-    if (!locked.ok()) {
-      return fail(locked.status().with_context("agent: --data-dir " + data_dir +
-                                               " is in use; one sluice process per data directory"));
-    }
+    auto locked = lock_data_dir(Env::posix(), data_dir, "agent: --data-dir");
+    if (!locked.ok()) return fail(locked.status());
     lock = std::move(*locked);
   }
   PipelineContext ctx;  // no store: a `store` sink is an error naming itself

@@ -62,6 +62,15 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+class Env;
+
+/// Creates data directory `dir` and locks `dir/LOCK` (Env::lock_file), so
+/// that one sluice process at a time keeps its state there (`who` names
+/// the directory in the error, e.g. "store: data_dir"). Unavailable "<who>
+/// <dir> is in use; one sluice process per data directory: <dir>/LOCK is
+/// locked by process N"; the Env's errors otherwise.
+Result<std::unique_ptr<FileLock>> lock_data_dir(Env* env, const std::string& dir, std::string_view who);
+
 class Env {
  public:
   /// Most mappings PosixEnv::map_region keeps alive at once (a quarter of

@@ -165,11 +165,12 @@ class PosixEnv final : public Env {
     const auto file_size = static_cast<uint64_t>(st.st_size);
     if (offset > file_size || size > file_size - offset) return past_end(path, offset, size, file_size);
     if (size == 0) return Env::map_region(path, offset, size);  // mmap takes no empty mapping
-    const std::string what =
-        "map " + path + " bytes [" + std::to_string(offset) + ", " + std::to_string(offset + size) + ")";
+    auto what = [&] {                                           // only for an error: a mapping is made per stored batch
+      return "map " + path + " bytes [" + std::to_string(offset) + ", " + std::to_string(offset + size) + ")";
+    };
     if (live_mappings.fetch_add(1, std::memory_order_relaxed) >= kMaxLiveMappings) {
       live_mappings.fetch_sub(1, std::memory_order_relaxed);
-      return Status::ResourceExhausted(what + ": " + std::to_string(kMaxLiveMappings) +
+      return Status::ResourceExhausted(what() + ": " + std::to_string(kMaxLiveMappings) +
                                        " mappings are alive already, the most this process keeps");
     }
     static const uint64_t kPage = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
@@ -179,7 +180,7 @@ class PosixEnv final : public Env {
     if (base == MAP_FAILED) {
       const int e = errno;
       live_mappings.fetch_sub(1, std::memory_order_relaxed);
-      return Status::FromErrno(what, e);
+      return Status::FromErrno(what(), e);
     }
     return std::shared_ptr<const MappedRegion>(
         std::make_shared<PosixMappedRegion>(base, length, static_cast<size_t>(offset - start), size));
@@ -343,6 +344,16 @@ Result<std::shared_ptr<const MappedRegion>> Env::map_region(const std::string& p
 Result<std::unique_ptr<FileLock>> Env::lock_file(const std::string& path) {
   (void)path;
   return std::make_unique<FileLock>();
+}
+
+Result<std::unique_ptr<FileLock>> lock_data_dir(Env* env, const std::string& dir, std::string_view who) {
+  SLUICE_RETURN_IF_ERROR(env->create_dirs(dir));
+  auto lock = env->lock_file(dir + "/LOCK");
+  if (!lock.ok()) {
+    return lock.status().with_context(std::string(who) + " " + dir +
+                                      " is in use; one sluice process per data directory");
+  }
+  return lock;
 }
 
 Result<std::string> Env::read_file(const std::string& path, uint64_t max_bytes) {

@@ -15,15 +15,9 @@ namespace sluice {
 
 Result<std::unique_ptr<Store>> Store::open(Env* env, const StoreOptions& options) {
   std::unique_ptr<Store> s(new Store(env, options));  // NOLINT: private constructor
-  SLUICE_RETURN_IF_ERROR(env->create_dirs(options.data_dir));
   // One process per data directory: two would corrupt each other's WALs,
   // and one's recovery could truncate a segment the other has mapped.
-  auto lock = env->lock_file(options.data_dir + "/LOCK");
-  if (!lock.ok()) {
-    return lock.status().with_context("store: data_dir " + options.data_dir +
-                                      " is in use; one sluice process per data directory");
-  }
-  s->lock_ = std::move(*lock);
+  SLUICE_ASSIGN_OR_RETURN(s->lock_, lock_data_dir(env, options.data_dir, "store: data_dir"));
   std::vector<std::pair<std::string, std::string>> settings = {{"memory_limit", options.memory_limit}};
   if (options.threads > 0) settings.emplace_back("threads", std::to_string(options.threads));
   // DuckDB's worker threads (compaction, and the parallel part of queries)

@@ -473,8 +473,7 @@ Result<AppendInfo> Stream::append_entry(const LogBatch& batch, SharedBytes* entr
   } bound{entry_scratch_};
   SLUICE_RETURN_IF_ERROR(Wal::encode_entry(batch, &entry_scratch_));
   SLUICE_ASSIGN_OR_RETURN(AppendInfo info, wal_->append_entry(&entry_scratch_, batch.size(), batch.positions));
-  if (info.entry_bytes == 0) return info;  // nothing written
-  if (batch.size() == 0) return info;      // positions only: nothing for the hot set
+  if (batch.size() == 0) return info;  // nothing, or positions only: nothing for the hot set
   if (entry_scratch_.size() >= kMapEntryBytes) {
     auto mapped = wal_->map_last_entry();
     if (mapped.ok()) {
