@@ -230,23 +230,27 @@ Result<HttpClientResponse> HttpConnection::round_trip(const HttpClientRequest& r
   auto left = [&] {
     return std::max<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
   };
-  for (int attempt = 0;; ++attempt) {
-    const bool kept = impl_->stream.has_value();
-    const uint64_t generation = impl_->generation;
+  // One attempt; `*unanswered` when it failed before any answer began (a
+  // failed write or connect, or the connection closed before a byte came).
+  auto attempt = [&](bool* unanswered) -> Result<HttpClientResponse> {
     Status sent = send_by(request, deadline);
-    bool unanswered = !sent.ok();  // a failed write: no answer can have started
-    Result<HttpClientResponse> res = sent;
-    if (sent.ok()) res = receive_within(left(), request.max_response_bytes, &unanswered);
-    // On a connection kept from an earlier request, the server may have
-    // closed it (idle) just as this one went out: then once more on a new
-    // connection, by the same deadline, if it failed before any answer
-    // began and at least half the time-out is left (a quick failure).
-    const bool on_kept = kept && impl_->generation == generation;
-    if (res.ok() || attempt > 0 || !on_kept || !unanswered || sent.code() == StatusCode::kInvalidArgument ||
-        left() < request.timeout / 2) {
-      return res;
+    if (!sent.ok()) {
+      *unanswered = sent.code() == StatusCode::kUnavailable;
+      return sent;
     }
-  }
+    return receive_within(left(), request.max_response_bytes, unanswered);
+  };
+  const bool kept = impl_->stream.has_value();
+  const uint64_t generation = impl_->generation;
+  bool unanswered = false;
+  Result<HttpClientResponse> res = attempt(&unanswered);
+  // On a connection kept from an earlier request, the server may have
+  // closed it (idle) just as this one went out: then once more on a new
+  // connection, by the same deadline, if it failed before any answer
+  // began and at least half the time-out is left (a quick failure).
+  const bool on_kept = kept && impl_->generation == generation;
+  if (res.ok() || !on_kept || !unanswered || left() < request.timeout / 2) return res;
+  return attempt(&unanswered);
 }
 
 size_t HttpConnection::owed() const { return impl_->owed; }
