@@ -147,9 +147,17 @@ class Agent:
         return self
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
+        """Signals the agent and waits for it; its exit code (None when it
+        was never started). A SIGKILL needs a running agent: killing one that
+        had died would hide its crash."""
+        if not self.proc:
+            return None
+        if sig == signal.SIGKILL:
+            assert self.proc.poll() is None, "the agent died before the kill: " + self.log.read_text()[-2000:]
+        if self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=90)
+        return self.proc.returncode
 
     def kill(self):
         if self.proc and self.proc.poll() is None:

@@ -118,6 +118,18 @@ class Sink {
     (void)source;
     return {};
   }
+  /// For a sink whose positions the engine's checkpoint file keeps
+  /// (commits_positions() false): positions of `source`, by key, that the
+  /// sink holds durably and that may be newer than the checkpoint's, since
+  /// the checkpoint is written only after write() returns (a disk buffer's
+  /// batches). They replace the checkpoint's for their keys when the source
+  /// starts, so that a crash between the two does not read a batch again.
+  /// Called from the pipeline's thread before the source starts. Default:
+  /// none.
+  virtual std::unordered_map<std::string, uint64_t> buffered_positions(const std::string& source) {
+    (void)source;
+    return {};
+  }
 };
 
 }  // namespace sluice

@@ -214,6 +214,7 @@ Status Pipeline::start_source(Node* n) {
     if (s->checkpoints) {
       std::lock_guard<std::mutex> l(s->checkpoints->mu);
       committed = s->checkpoints->file->positions(n->spec.name);
+      for (const auto& [k, off] : s->sink->buffered_positions(n->spec.name)) committed[k] = off;
     } else {
       committed = s->sink->committed_positions(n->spec.name);
     }

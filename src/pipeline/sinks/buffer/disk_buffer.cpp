@@ -143,20 +143,42 @@ Status DiskBuffer::recover() {
 
 Result<uint64_t> DiskBuffer::scan(const DataFile& f, uint64_t offset, uint64_t* max_seq) {
   SLUICE_ASSIGN_OR_RETURN(auto rf, env_->open_readable(f.path));
-  BufferFileReader r(rf.get(), offset, f.size);
+  // From the file's first record: the batches before the cursor were
+  // delivered, but their positions may be newer than the checkpoint's.
+  BufferFileReader r(rf.get(), kFileHeaderSize, f.size);
   uint64_t end = offset;
   FileItem it;
+  std::vector<SourcePosition> positions;
   while (true) {
     SLUICE_RETURN_IF_ERROR(r.next(&it));
     if (it.kind == FileItem::Kind::kEnd) break;
-    if (it.kind == FileItem::Kind::kRecord) {
-      unread_batches_.fetch_add(1);
-      unread_events_.fetch_add(it.header.event_count);
-      *max_seq = std::max(*max_seq, it.header.sequence);
-      end = it.next_offset;
+    if (it.kind != FileItem::Kind::kRecord) continue;  // damage is reported when read()
+    // An undecodable batch is reported when read(); its positions are
+    // unknown, so the checkpoint's stand for it.
+    if (buffer::payload_positions(it.payload, &positions).ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      note_positions(positions);
     }
+    if (it.offset < offset) continue;
+    unread_batches_.fetch_add(1);
+    unread_events_.fetch_add(it.header.event_count);
+    *max_seq = std::max(*max_seq, it.header.sequence);
+    end = it.next_offset;
   }
   return end;
+}
+
+void DiskBuffer::note_positions(const std::vector<SourcePosition>& positions) {
+  for (const auto& p : positions) positions_[{p.source, p.key}] = p.offset;
+}
+
+std::unordered_map<std::string, uint64_t> DiskBuffer::positions(const std::string& source) const {
+  std::unordered_map<std::string, uint64_t> out;
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto it = positions_.lower_bound({source, ""}); it != positions_.end() && it->first.first == source; ++it) {
+    out.emplace(it->first.second, it->second);
+  }
+  return out;
 }
 
 Result<uint64_t> DiskBuffer::append(const LogBatch& batch, std::chrono::nanoseconds max_wait,
@@ -198,6 +220,7 @@ Result<uint64_t> DiskBuffer::append(const LogBatch& batch, std::chrono::nanoseco
     unread_batches_ += 1;
     unread_events_ += events;
     next_seq_ = seq + 1;
+    note_positions(batch.positions);
   }
   data_cv_.notify_all();
   return seq;

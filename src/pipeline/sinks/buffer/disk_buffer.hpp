@@ -29,10 +29,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/env.hpp"
 #include "common/metrics.hpp"
@@ -89,6 +93,15 @@ class DiskBuffer {
   /// stopping); reading goes on.
   void stop_waiting();
 
+  /// Per input key of `source`, the offset in the newest batch holding
+  /// that key among every batch appended to the data files still on disk
+  /// (read at open, then kept by append()): how far the buffer has durably
+  /// taken each input. The engine's checkpoint is written after append()
+  /// returns and a data file is deleted only after later appends, so for a
+  /// key the checkpoint lacks or has behind, this is where the source must
+  /// resume (DiskBufferSink::buffered_positions). Thread-safe.
+  std::unordered_map<std::string, uint64_t> positions(const std::string& source) const;
+
   uint64_t bytes() const { return disk_bytes_.load(); }        ///< data files on disk
   uint64_t batches() const { return unread_batches_.load(); }  ///< not yet acknowledged
   uint64_t events() const { return unread_events_.load(); }    ///< records + samples of those
@@ -105,9 +118,13 @@ class DiskBuffer {
   };
   DiskBuffer(Env* env, DiskBufferConfig config);
   Status recover();
-  /// Scans one file from `offset`, adding valid records to the unread
-  /// counts; returns the end of the last valid record (or `offset`).
+  /// Scans one file: the positions of every valid record, and the records
+  /// from `offset` on (the read cursor in the front file) into the unread
+  /// counts; returns the end of the last valid record from `offset` (or
+  /// `offset`).
   Result<uint64_t> scan(const DataFile& f, uint64_t offset, uint64_t* max_seq);
+  /// Records a batch's positions as the newest for their keys; mu_ held.
+  void note_positions(const std::vector<SourcePosition>& positions);
   void count_corrupt(const std::string& path, uint64_t offset, uint64_t end, const std::string& why);
   Status write_pointer(uint64_t file_seq, uint64_t offset);
   /// Reader: the front file is read to its end and a newer one exists.
@@ -124,12 +141,14 @@ class DiskBuffer {
   DiskBufferConfig config_;
   std::string pointer_path_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable data_cv_;   ///< a record became durable, or closed
   std::condition_variable space_cv_;  ///< bytes or unread batches went down, or closed
   std::deque<DataFile> files_;        ///< oldest first; guarded by mu_
-  bool closed_ = false;               ///< guarded by mu_
-  bool stop_waiting_ = false;         ///< guarded by mu_
+  /// (source, key) -> offset: positions(); guarded by mu_.
+  std::map<std::pair<std::string, std::string>, uint64_t> positions_;
+  bool closed_ = false;        ///< guarded by mu_
+  bool stop_waiting_ = false;  ///< guarded by mu_
 
   std::atomic<uint64_t> disk_bytes_{0};
   std::atomic<uint64_t> unread_batches_{0};

@@ -122,7 +122,10 @@ Status encode_payload(const LogBatch& batch, std::string* out) {
   return Status::Ok();
 }
 
-Status decode_payload(std::string_view p, LogBatch* out) {
+namespace {
+
+/// The length of a payload's stream name, checked against its size.
+Result<uint32_t> stream_length(std::string_view p) {
   if (p.size() < 4)
     return Status::Corruption("payload: expected a 4-byte stream length, found " + std::to_string(p.size()) + " bytes");
   uint32_t n = get32(p.data());
@@ -130,10 +133,26 @@ Status decode_payload(std::string_view p, LogBatch* out) {
     return Status::Corruption("payload: stream length " + std::to_string(n) + " runs past the payload's " +
                               std::to_string(p.size()) + " bytes");
   }
+  return n;
+}
+
+}  // namespace
+
+Status decode_payload(std::string_view p, LogBatch* out) {
+  SLUICE_ASSIGN_OR_RETURN(uint32_t n, stream_length(p));
   std::string stream(p.substr(4, n));
   Status st = decode_batch(p.substr(4 + n), out);
   if (!st.ok()) return Status::Corruption("payload at byte " + std::to_string(4 + n) + ": " + st.message());
   out->stream = std::move(stream);
+  return Status::Ok();
+}
+
+Status payload_positions(std::string_view p, std::vector<SourcePosition>* out) {
+  SLUICE_ASSIGN_OR_RETURN(uint32_t n, stream_length(p));
+  BatchSummary summary;
+  Status st = summarize_batch(p.substr(4 + n), &summary);
+  if (!st.ok()) return Status::Corruption("payload at byte " + std::to_string(4 + n) + ": " + st.message());
+  *out = std::move(summary.positions);
   return Status::Ok();
 }
 

@@ -81,6 +81,9 @@ bool payload_matches(const RecordHeader& h, std::string_view payload);
 Status encode_payload(const LogBatch& batch, std::string* out);
 /// Decodes a payload; Corruption naming what and where when malformed.
 Status decode_payload(std::string_view payload, LogBatch* out);
+/// The source positions of a payload, validated as decode_payload() does
+/// (same errors) but without building the records: what recovery needs.
+Status payload_positions(std::string_view payload, std::vector<SourcePosition>* out);
 
 /// Appends one framed record (header + payload) to `*out`.
 void append_record(uint64_t sequence, uint32_t event_count, std::string_view payload, std::string* out);

@@ -126,6 +126,11 @@ DiskBufferSink::~DiskBufferSink() {
   if (leased_) release_lease(config_.dir);
 }
 
+std::unordered_map<std::string, uint64_t> DiskBufferSink::buffered_positions(const std::string& source) {
+  const DiskBuffer* b = buffer();
+  return b != nullptr ? b->positions(source) : std::unordered_map<std::string, uint64_t>{};
+}
+
 const DiskBuffer* DiskBufferSink::buffer() const {
   std::lock_guard<std::mutex> l(mu_);
   return buffer_.get();

@@ -4,7 +4,9 @@
 // - write(batch) appends the batch to a DiskBuffer (fsynced) and answers
 //   kOk, so the engine commits the batch's source positions to the sink's
 //   checkpoint file (pipeline/checkpoints.hpp); commits_positions() stays
-//   false. While the buffer holds max_size bytes, write() blocks (the
+//   false. The buffered batches keep their positions, so a source resumes
+//   after them even when the agent died before the checkpoint was written
+//   (buffered_positions()). While the buffer holds max_size bytes, write() blocks (the
 //   backpressure reaches the sources; the file source stops reading) for at
 //   most `full_wait`, then answers kRetry, so the engine's own backoff takes
 //   over and a stopping pipeline is never held up for longer. Nothing is
@@ -78,6 +80,13 @@ class DiskBufferSink final : public Sink {
   /// kRetry at once, later ones do not wait. The drain goes on until the
   /// sink is destroyed.
   void stop() override;
+
+  /// The positions of the batches in the buffer's data files
+  /// (DiskBuffer::positions): newer than the engine's checkpoint when the
+  /// agent stopped between a batch's append and the checkpoint's write.
+  /// None while the buffer is not open yet (a predecessor holds it); the
+  /// checkpoint's then stand, and such a batch may be read again.
+  std::unordered_map<std::string, uint64_t> buffered_positions(const std::string& source) override;
 
   /// The buffer, once open (at once unless a predecessor held it); null
   /// before.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <unordered_map>
 
 #include "common/env_fault.hpp"
 #include "common/env_mem.hpp"
@@ -181,6 +182,54 @@ TEST(DiskBuffer, DrainedFilesAreDeleted) {
   uint64_t total = 0;
   for (const auto& f : data_files(env.get())) total += *env->file_size(f);
   EXPECT_EQ(b->bytes(), total);
+}
+
+using Offsets = std::unordered_map<std::string, uint64_t>;
+
+TEST(DiskBuffer, PositionsOfTheBatchesOnDiskSurviveARestartDeliveredOrNot) {
+  auto env = new_mem_env();
+  {
+    auto b = open_buffer(env.get());
+    EXPECT_EQ(b->positions("app"), Offsets{});
+    for (int i = 0; i < 4; ++i) {
+      LogBatch batch = make_batch(i);
+      if (i == 1) batch.positions.push_back({"app", "1:3:def", 7, "/var/log/other.log"});
+      if (i == 2) batch.positions.push_back({"web", "1:4:ghi", 9, "/var/log/web.log"});
+      append(b.get(), batch);
+      EXPECT_EQ(b->positions("app").at("1:2:abc"), 100u * (i + 1));
+    }
+    // Delivered batches still count: the checkpoint may not have them yet.
+    take(b.get());
+    take(b.get());
+    EXPECT_EQ(b->positions("app"), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
+  }
+  auto b = open_buffer(env.get());
+  EXPECT_EQ(b->batches(), 2u);
+  EXPECT_EQ(b->positions("app"), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
+  EXPECT_EQ(b->positions("web"), (Offsets{{"1:4:ghi", 9}}));
+  EXPECT_EQ(b->positions("ap"), Offsets{});
+  // The newest batch of a key wins, also when its offset went down (the
+  // input started over, as the checkpoint records it).
+  LogBatch reset = make_batch(4);
+  reset.positions = {{"app", "1:2:abc", 30, "/var/log/app.log"}};
+  append(b.get(), reset);
+  EXPECT_EQ(b->positions("app").at("1:2:abc"), 30u);
+}
+
+TEST(DiskBuffer, PositionsOfDeletedFilesAreLeftToTheCheckpoint) {
+  auto env = new_mem_env();
+  {
+    auto b = open_buffer(env.get(), 1 << 20, 1);  // a data file per batch
+    LogBatch first = make_batch(0);
+    first.positions.push_back({"app", "1:3:def", 7, "/var/log/other.log"});
+    append(b.get(), first);
+    append(b.get(), make_batch(1));
+    take(b.get());
+    take(b.get());  // the first file is deleted once the reader is past it
+    ASSERT_EQ(data_files(env.get()).size(), 1u);
+  }
+  auto b = open_buffer(env.get(), 1 << 20, 1);
+  EXPECT_EQ(b->positions("app"), (Offsets{{"1:2:abc", 200}}));
 }
 
 TEST(DiskBuffer, CorruptPayloadIsSkippedAndCounted) {
