@@ -41,7 +41,7 @@ def alive(pid):
 
 
 def test_exec_lines_and_exit_records_in_the_store(sluice_factory):
-    s = sluice_factory(exec_config("echo hello world; echo oops >&2; exit 2")).start()
+    s = sluice_factory(exec_config("echo hello world; echo oops >&2; sleep 0.2; exit 2")).start()
     wait_for(lambda: exits(s) >= 3, timeout=60, what="three runs")
     q = s.query("""
         SELECT body, attributes['exec.stream'], attributes['process.command'], attributes['process.command_args'],
@@ -50,7 +50,7 @@ def test_exec_lines_and_exit_records_in_the_store(sluice_factory):
     assert sorted(r[0] for r in q) == ["hello world", "oops"], q
     assert sorted(r[1] for r in q) == ["stderr", "stdout"], q
     assert q[0][2] == "sh"
-    assert q[0][3] == '["sh","-c","echo hello world; echo oops >&2; exit 2"]'
+    assert q[0][3] == '["sh","-c","echo hello world; echo oops >&2; sleep 0.2; exit 2"]'
     assert q[0][4] == q[1][4] and int(q[0][4]) > 0  # both lines of one run carry its pid
     row = s.query("""
         SELECT body, attributes['process.exit.code'], attributes['exec.duration_ms'], attributes['exec.output.lines'],
@@ -58,7 +58,7 @@ def test_exec_lines_and_exit_records_in_the_store(sluice_factory):
         FROM probe WHERE attributes['event.name'] = 'exec.exit' ORDER BY _offset LIMIT 1""")["rows"][0]
     assert row[0] == "sh exited with code 2"
     assert row[1] == "2"
-    assert float(row[2]) >= 0
+    assert float(row[2]) >= 200  # the run slept 0.2 s
     assert row[3] == "2"
     assert row[4] == 17  # ERROR: a non-zero exit code
     assert row[5] == q[0][4]

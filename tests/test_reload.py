@@ -77,9 +77,16 @@ def reload(url):
     return status, json.loads(body)
 
 
+def line_number(body):
+    """The number of a line as Writer wrote it; fails on a damaged line."""
+    n = int(body.split()[1])
+    assert body == f"line {n:07d}", body
+    return n
+
+
 def rows_by_line(s):
     rows = s.query("SELECT body, attributes['tag'] FROM app")["rows"]
-    return [(int(b.split()[1]), t) for b, t in rows]
+    return [(line_number(b), t) for b, t in rows]
 
 
 def test_reload_under_load_via_api_and_sighup(sluice_factory, tmp_path):
@@ -204,6 +211,7 @@ path = "{out}"
         w = Writer(log)
         w.start()
         wait_for(lambda: out.exists() and len(out.read_text().splitlines()) > 300, what="agent output")
+        before_reload = len(out.read_text().splitlines())
         write("v2")
         status, answer = reload(url)
         assert status == 200 and answer["reloaded"].startswith("1 changed (transforms.tag)"), answer
@@ -212,11 +220,12 @@ path = "{out}"
         total = w.stop()
         wait_for(lambda: len(out.read_text().splitlines()) >= total, timeout=60, what="every line shipped")
         recs = [json.loads(l) for l in out.read_text().splitlines()]
-        numbers = [int(r["body"].split()[1]) for r in recs]
+        numbers = [line_number(r["body"]) for r in recs]
         assert numbers == list(range(total))
         tags = [r["attributes"]["tag"] for r in recs]
         assert tags == sorted(tags) and tags[-1] == "v2"
-        assert all(r["attributes"]["tag"] == "v2" for r in recs if int(r["body"].split()[1]) >= mark)
+        assert set(tags[:before_reload]) == {"v1"}, "a line shipped before the reload has the new tag"
+        assert all(r["attributes"]["tag"] == "v2" for r in recs if line_number(r["body"]) >= mark)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
