@@ -17,6 +17,8 @@ PACKAGES=(
   # tests and benchmarks: real peers and clients
   nginx rsyslog prometheus curl wrk jq procps python3 python3-pytest python3-requests
   python3-msgpack python3-snappy python3-protobuf python3-zstandard python3-grpcio
+  # multiline tests: a real Go runtime's panics
+  golang-go
   # journald source tests: writes real journal files without a running journald
   systemd-journal-remote
 )

@@ -1,8 +1,9 @@
-"""Real stack traces from real runtimes (python3, java) written into log files
+"""Real stack traces from real runtimes (python3, java, go) written into log files
 that `sluice run` tails through the multiline transform's presets: each trace
 is stored as one record whose body is exactly what the runtime printed on
 stderr, and the normal lines around it stay their own records. A trace held
 back when sluice is killed is neither lost nor stored twice."""
+import os
 import shutil
 import subprocess
 
@@ -46,6 +47,22 @@ public class Boom {
     }
     outer();  // uncaught: the JVM prints "Exception in thread ..."
   }
+}
+'''
+
+GO_REPANIC = '''
+package main
+
+import "time"
+
+func main() {
+	go func() { time.Sleep(time.Hour) }()
+	time.Sleep(10 * time.Millisecond)
+	defer func() {
+		recover()
+		panic("second")
+	}()
+	panic("first")
 }
 '''
 
@@ -121,6 +138,31 @@ def test_java_exception_with_cause_is_one_record(sluice_factory, tmp_path):
     want = ["12:00:00.001 INFO  [main] starting", "12:00:00.002 ERROR [main] request failed", caught.rstrip("\n"),
             "12:00:00.003 INFO  [main] next request", uncaught.rstrip("\n")]
     # The last trace has no line after it: the time-out emits it.
+    wait_for(lambda: len(bodies(s)) >= len(want), timeout=30, what="all records")
+    assert bodies(s) == want
+    assert s.stop() == 0
+
+
+def test_go_panic_with_every_goroutine_is_one_record(sluice_factory, tmp_path):
+    """A real Go runtime's panic, re-panicked while recovering, with every
+    goroutine's stack (GOTRACEBACK=all): blank lines and all, one record."""
+    (tmp_path / "main.go").write_text(GO_REPANIC)
+    env = dict(os.environ, GOCACHE=str(tmp_path / "gocache"), GOPATH=str(tmp_path / "gopath"), GOFLAGS="",
+               GOTOOLCHAIN="local", GOTRACEBACK="all")
+    build = subprocess.run(["go", "build", "-o", "boom", "main.go"], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    p = subprocess.run(["./boom"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2, p
+    panic = p.stderr
+    assert panic.startswith("panic: first [recovered]\n\tpanic: second\n\ngoroutine 1 [running]:\n"), panic
+    assert "\n\ngoroutine " in panic[panic.index("[running]"):] and "created by main.main" in panic, panic
+    log = tmp_path / "app.log"
+    log.write_text("")
+    s = sluice_factory(CONFIG.format(path=log, preset="go", timeout="300ms")).start()
+    append(log, "2024/05/01 12:00:00 starting\n" + panic + "2024/05/01 12:00:01 restarted\n" + panic)
+    want = ["2024/05/01 12:00:00 starting", panic.rstrip("\n"), "2024/05/01 12:00:01 restarted", panic.rstrip("\n")]
+    # The last panic has no line after it: the time-out emits it.
     wait_for(lambda: len(bodies(s)) >= len(want), timeout=30, what="all records")
     assert bodies(s) == want
     assert s.stop() == 0

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <string>
 #include <thread>
@@ -54,16 +55,35 @@ TEST_F(FileSourceTest, OneBusyFileDoesNotStarveTheOthers) {
 }
 
 TEST_F(FileSourceTest, RateLimitedFileArrivesCompleteAndOthersAreNotHeldBack) {
-  options_.max_read_bytes_per_second = 20'000;
-  append(path("limited.log"), lines("lim", 1000));  // 41 KB: about two seconds at the limit
+  constexpr uint64_t kRate = 20'000;
+  options_.max_read_bytes_per_second = kRate;
+  append(path("limited.log"), lines("lim", 1000));  // 41 KB: over a second at the limit, after its burst
   Collector c;
+  const auto t0 = std::chrono::steady_clock::now();
   FileSource& s = start(c);
+  auto count_of = [&](const std::string& tag) {
+    auto b = c.bodies();
+    return static_cast<uint64_t>(
+        std::count_if(b.begin(), b.end(), [&](const std::string& x) { return x.rfind(tag + "-", 0) == 0; }));
+  };
   // Another file is read in full meanwhile.
   ASSERT_TRUE(c.wait_count(100));
   append(path("other.log"), lines("other", 10));
   ASSERT_TRUE(c.wait_bodies([](const std::vector<std::string>& b) {
     return std::count_if(b.begin(), b.end(), [](const std::string& x) { return x.rfind("other-", 0) == 0; }) == 10;
   }));
+  // The limit holds all along: by any time t after the start, at most the
+  // bucket's one-second burst plus t times the rate, plus one read's
+  // overdraw (4 KiB and the line that crosses it), was read from the file.
+  // (A slow machine only reads less.)
+  while (true) {
+    const uint64_t n = count_of("lim");
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_LE(n * 41, kRate + kRate * t + 4096 + 41) << n << " lines of limited.log after " << t << " s";
+    if (n == 1000) break;
+    ASSERT_LT(t, 60) << "limited.log not read in full";
+    std::this_thread::sleep_for(20ms);
+  }
   ASSERT_TRUE(c.wait_count(1010));
   auto b = c.bodies();
   EXPECT_EQ(b.size(), 1010u);
