@@ -170,11 +170,15 @@ class Writer(threading.Thread):
         return self.written
 
 
-@pytest.mark.parametrize("rotation", [
-    "rename",
-    pytest.param("copytruncate"),
-])
-def test_exactly_once_through_rotation_outage_and_kills(sluice_factory, agents, tmp_path, rotation):
+@pytest.mark.parametrize("rotation,buffered", [
+    ("rename", False),
+    ("copytruncate", False),
+    ("copytruncate", True),
+], ids=["rename", "copytruncate", "copytruncate-full-disk-buffer"])
+def test_exactly_once_through_rotation_outage_and_kills(sluice_factory, agents, tmp_path, rotation, buffered):
+    """With `buffered`, a disk buffer of 1 MiB (the smallest) in front of the
+    sink fills up during the outage: the file source then stops reading
+    (backpressure), and catches up once the server is back."""
     otlp_port = free_port()
     server = sluice_factory(server_config(otlp_port)).start()
     logdir = tmp_path / "in"
@@ -193,7 +197,7 @@ endpoint = "http://127.0.0.1:{otlp_port}"
 stream = "shipped"
 agent_id = "agent-under-test"
 timeout = "5s"
-""")
+""" + ('buffer = { type = "disk", max_size = "1MiB" }\n' if buffered else ""))
     agents.append(agent)
     agent.start()
     writer = Writer(str(path), rotation)
@@ -213,6 +217,14 @@ timeout = "5s"
         wait_for(lambda: writer.written >= at_stop + 2000, what="lines written during the outage")
         # 2000 lines take the writer ~2 s: it rotated during the outage too.
         assert writer.rotations >= rotations_at_stop + 5, (rotations_at_stop, writer.rotations)
+        if buffered:
+            wait_for(lambda: agent.metric("sluice_buffer_write_blocked_seconds_count", component="server") >= 1,
+                     timeout=120, what="the disk buffer full")
+            # Backpressure: the source stops while the writer goes on.
+            read = agent.metric("sluice_component_sent_records_total", component="app")
+            wait_for(lambda: writer.written >= at_stop + 2000 + 1000, what="more lines written")
+            assert agent.metric("sluice_component_sent_records_total", component="app") <= read + 2 * 200
+            assert agent.metric("sluice_buffer_bytes", component="server") <= 1 << 20
         server.start()
         progress(at_stop, "catch-up after the server came back")
         # The server dies while the agent ships (answers to stored batches
@@ -232,8 +244,9 @@ timeout = "5s"
         agent.stop(signal.SIGKILL)
         server.stop()
         agent.start(wait_ready=False)
-        wait_for(lambda: "waiting for server" in agent.log.read_text(), what="the agent waiting for the server")
-        assert not agent.ready()
+        if not buffered:  # with a buffer the positions are the agent's own
+            wait_for(lambda: "waiting for server" in agent.log.read_text(), what="the agent waiting for the server")
+            assert not agent.ready()
         server.start()
         wait_for(agent.ready, timeout=60, what="the agent ready once the server answered")
     finally:
