@@ -187,13 +187,15 @@ def test_many_files_lag_series_follow_the_files(sluice_factory, tmp_path):
     logdir.mkdir()
     for i in range(500):
         (logdir / f"f{i:04d}.log").write_text(f"file {i} line 1\nfile {i} line 2\n")
-    s = sluice_factory(store_config(logdir, 'rotate_wait = "100ms"', pattern="*.log", stream="many")).start()
+    # Re-scans and polls an hour apart: what follows the files is inotify.
+    s = sluice_factory(store_config(logdir, 'rotate_wait = "100ms"\nglob_interval = "1h"\npoll_interval = "1h"',
+                                    pattern="*.log", stream="many")).start()
     wait_for(lambda: s.scalar("SELECT count(*) FROM many") >= 1000, what="1000 rows")
     text = metrics(s)
     assert metric_value(text, 'sluice_file_source_watched_files{component="app"}') == 500
     series = [l for l in text.splitlines() if l.startswith('sluice_file_source_lag_bytes{component="app"')]
     assert len(series) == 500 and all(l.endswith(" 0") for l in series), series[:3]
-    # Files that appear later are found (with inotify, without waiting for a poll) and read.
+    # Files that appear later are found (by inotify: no poll comes) and read.
     for i in range(500, 600):
         (logdir / f"f{i:04d}.log").write_text(f"file {i} line 1\n")
     wait_for(lambda: s.scalar("SELECT count(*) FROM many") >= 1100, what="1100 rows")
