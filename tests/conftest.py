@@ -60,6 +60,7 @@ class Sluice:
             f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n'
             f'[store]\ndata_dir = "{self.data_dir}"\nmin_free_bytes = "0"\n' + config_body)
         self.proc = None
+        self.signalled = False
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self):
@@ -138,6 +139,7 @@ class Agent:
 
     def start(self, wait_ready=True):
         out = open(self.stdout, "ab") if self.stdout else subprocess.DEVNULL
+        self.signalled = False  # stop() signalled this process
         self.proc = subprocess.Popen(
             [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
             stdout=out, stderr=open(self.log, "ab"))
@@ -152,15 +154,17 @@ class Agent:
         had died would hide its crash."""
         if not self.proc:
             return None
-        if sig == signal.SIGKILL:
+        if sig == signal.SIGKILL and not self.signalled:
             assert self.proc.poll() is None, "the agent died before the kill: " + self.log.read_text()[-2000:]
         if self.proc.poll() is None:
+            self.signalled = True
             self.proc.send_signal(sig)
             self.proc.wait(timeout=90)
         return self.proc.returncode
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
+            self.signalled = True
             self.proc.kill()
             self.proc.wait()
 

@@ -194,21 +194,31 @@ def test_disk_buffer_in_front_of_the_sluice_sink_resends_by_sequence(sluice_fact
 def test_a_kill_before_the_checkpoint_is_written_reads_nothing_again(sluice_factory, tmp_path):
     """The engine writes the file source's checkpoint after the buffer's
     fsync; an agent killed in between finds batches in the buffer that the
-    checkpoint does not have. The source resumes after them (their
+    checkpoint does not cover. The source resumes after them (their
     positions are in the buffer), so no line is buffered, and stored, twice.
-    The window is made certain here by removing the checkpoint file."""
+    The window is made wide here: the checkpoint is put back to what it was
+    before the last 1000 lines were buffered."""
     server, otlp_port = otlp_server(sluice_factory)
     logdir = tmp_path / "in"
     logdir.mkdir()
     agent = sluice_sink_agent(tmp_path, logdir, otlp_port).start()
-    total = 2000
-    write_lines(logdir / "app.log", 0, total)
     checkpoint = agent.dir / "checkpoints" / "central.json"
-    wait_for(lambda: agent.metric("sluice_buffer_events", component="central") == total, timeout=60,
-             what="every line in the buffer (the server is not running)")
-    wait_for(lambda: checkpoint.exists(), timeout=30, what="the checkpoint file")
+
+    def buffered(n):
+        wait_for(lambda: agent.metric("sluice_buffer_events", component="central") == n, timeout=60,
+                 what=f"{n} lines in the buffer (the server is not running)")
+
+    write_lines(logdir / "app.log", 0, 1000)
+    buffered(1000)
+    wait_for(lambda: checkpoint.exists() and "buffer.appended" in checkpoint.read_text(), timeout=30,
+             what="the checkpoint file")
+    older = checkpoint.read_text()
+    total = 2000
+    write_lines(logdir / "app.log", 1000, total - 1000)
+    buffered(total)
+    wait_for(lambda: checkpoint.read_text() != older, timeout=30, what="a newer checkpoint")
     agent.stop(signal.SIGKILL)
-    checkpoint.unlink()
+    checkpoint.write_text(older)
     server.start()
     agent.start()
     wait_for(lambda: distinct(server) == total, timeout=120, what="every line at the server")

@@ -5,8 +5,9 @@
 // File: <state_dir>/checkpoints/<sink>.json, rewritten atomically (temp
 // file, fsync, rename) after every acknowledged batch that moves a position;
 // format in docs/formats/checkpoints.md. A crash between the next hop's
-// acknowledgement and the rewrite resends that one batch (at-least-once);
-// nothing acknowledged is skipped.
+// acknowledgement and the rewrite resends that one batch (at-least-once),
+// except behind a disk buffer, which keeps each batch's positions
+// (Sink::buffered_positions); nothing acknowledged is skipped.
 //
 // Thread-safety: one sink worker thread calls commit(); positions() is
 // read at pipeline start before workers run.

@@ -119,15 +119,19 @@ class Sink {
     return {};
   }
   /// For a sink whose positions the engine's checkpoint file keeps
-  /// (commits_positions() false): positions of `source`, by key, that the
-  /// sink holds durably and that may be newer than the checkpoint's, since
-  /// the checkpoint is written only after write() returns (a disk buffer's
-  /// batches). They replace the checkpoint's for their keys when the source
-  /// starts, so that a crash between the two does not read a batch again.
-  /// Called from the pipeline's thread before the source starts. Default:
-  /// none.
-  virtual std::unordered_map<std::string, uint64_t> buffered_positions(const std::string& source) {
+  /// (commits_positions() false) but that holds batches durably before that
+  /// file is written (a disk buffer): the positions of `source`, by key,
+  /// from the batches it took that the checkpoint does not cover yet.
+  /// `own` is what the checkpoint holds with this sink's name as the source
+  /// (positions such a sink adds to the batches it accepts, to tell how far
+  /// the checkpoint got). They replace the checkpoint's for their keys when
+  /// the source starts, so that a crash between the two does not read a
+  /// batch again. Called from the pipeline's thread before the source
+  /// starts. Default: none.
+  virtual std::unordered_map<std::string, uint64_t> buffered_positions(
+      const std::string& source, const std::unordered_map<std::string, uint64_t>& own) {
     (void)source;
+    (void)own;
     return {};
   }
 };

@@ -214,7 +214,8 @@ Status Pipeline::start_source(Node* n) {
     if (s->checkpoints) {
       std::lock_guard<std::mutex> l(s->checkpoints->mu);
       committed = s->checkpoints->file->positions(n->spec.name);
-      for (const auto& [k, off] : s->sink->buffered_positions(n->spec.name)) committed[k] = off;
+      const auto own = s->checkpoints->file->positions(s->spec.name);
+      for (const auto& [k, off] : s->sink->buffered_positions(n->spec.name, own)) committed[k] = off;
     } else {
       committed = s->sink->committed_positions(n->spec.name);
     }

@@ -138,45 +138,65 @@ Status DiskBuffer::recover() {
   if (!files_.empty() && last_header_ok) {
     SLUICE_ASSIGN_OR_RETURN(active_, env_->open_appendable(files_.back().path));
   }
+  if (!files_.empty()) {
+    // A crash between an append's write and its fsync leaves a record that
+    // reads as valid from the page cache; its positions are handed out
+    // (positions()), so it must be on disk before anything moves past it.
+    // Only the newest file can hold such a record.
+    std::unique_ptr<WritableFile> newest;
+    if (!active_) {
+      SLUICE_ASSIGN_OR_RETURN(newest, env_->open_appendable(files_.back().path));
+    }
+    SLUICE_RETURN_IF_ERROR((active_ ? active_ : newest)->sync());
+    SLUICE_RETURN_IF_ERROR(env_->sync_dir(config_.dir));
+  }
   return Status::Ok();
 }
 
 Result<uint64_t> DiskBuffer::scan(const DataFile& f, uint64_t offset, uint64_t* max_seq) {
-  SLUICE_ASSIGN_OR_RETURN(auto rf, env_->open_readable(f.path));
-  // From the file's first record: the batches before the cursor were
-  // delivered, but their positions may be newer than the checkpoint's.
-  BufferFileReader r(rf.get(), kFileHeaderSize, f.size);
+  // The delivered records before the cursor give their positions (the
+  // checkpoint may not have them yet); the rest are read as before, apart,
+  // so that damage before the cursor cannot change what counts after it.
+  if (offset > kFileHeaderSize) SLUICE_RETURN_IF_ERROR(scan_range(f, kFileHeaderSize, offset, nullptr));
   uint64_t end = offset;
-  FileItem it;
-  std::vector<SourcePosition> positions;
-  while (true) {
-    SLUICE_RETURN_IF_ERROR(r.next(&it));
-    if (it.kind == FileItem::Kind::kEnd) break;
-    if (it.kind != FileItem::Kind::kRecord) continue;  // damage is reported when read()
-    // An undecodable batch is reported when read(); its positions are
-    // unknown, so the checkpoint's stand for it.
-    if (buffer::payload_positions(it.payload, &positions).ok()) {
-      std::lock_guard<std::mutex> l(mu_);
-      note_positions(positions);
-    }
-    if (it.offset < offset) continue;
+  SLUICE_RETURN_IF_ERROR(scan_range(f, offset, f.size, [&](const FileItem& it) {
     unread_batches_.fetch_add(1);
     unread_events_.fetch_add(it.header.event_count);
     *max_seq = std::max(*max_seq, it.header.sequence);
     end = it.next_offset;
-  }
+  }));
   return end;
 }
 
-void DiskBuffer::note_positions(const std::vector<SourcePosition>& positions) {
-  for (const auto& p : positions) positions_[{p.source, p.key}] = p.offset;
+Status DiskBuffer::scan_range(const DataFile& f, uint64_t from, uint64_t to,
+                              const std::function<void(const FileItem&)>& each) {
+  SLUICE_ASSIGN_OR_RETURN(auto rf, env_->open_readable(f.path));
+  BufferFileReader r(rf.get(), from, to);
+  FileItem it;
+  std::vector<SourcePosition> positions;
+  while (true) {
+    SLUICE_RETURN_IF_ERROR(r.next(&it));
+    if (it.kind == FileItem::Kind::kEnd) return Status::Ok();
+    if (it.kind != FileItem::Kind::kRecord) continue;  // damage is reported when read()
+    // An undecodable batch is reported when read(); it has no positions to
+    // give, so the checkpoint's stand for its keys.
+    if (buffer::payload_positions(it.payload, &positions).ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      note_positions(it.header.sequence, positions);
+    }
+    if (each) each(it);
+  }
 }
 
-std::unordered_map<std::string, uint64_t> DiskBuffer::positions(const std::string& source) const {
+void DiskBuffer::note_positions(uint64_t sequence, const std::vector<SourcePosition>& positions) {
+  for (const auto& p : positions) positions_[{p.source, p.key}] = Taken{sequence, p.offset};
+}
+
+std::unordered_map<std::string, uint64_t> DiskBuffer::positions(const std::string& source, uint64_t after) const {
   std::unordered_map<std::string, uint64_t> out;
   std::lock_guard<std::mutex> l(mu_);
   for (auto it = positions_.lower_bound({source, ""}); it != positions_.end() && it->first.first == source; ++it) {
-    out.emplace(it->first.second, it->second);
+    if (it->second.sequence > after) out.emplace(it->first.second, it->second.offset);
   }
   return out;
 }
@@ -220,7 +240,7 @@ Result<uint64_t> DiskBuffer::append(const LogBatch& batch, std::chrono::nanoseco
     unread_batches_ += 1;
     unread_events_ += events;
     next_seq_ = seq + 1;
-    note_positions(batch.positions);
+    note_positions(seq, batch.positions);
   }
   data_cv_.notify_all();
   return seq;

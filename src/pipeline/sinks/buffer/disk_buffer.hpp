@@ -29,6 +29,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,9 @@
 #include "pipeline/sinks/buffer/disk_buffer_format.hpp"
 
 namespace sluice {
+namespace buffer {
+struct FileItem;  // buffer_file_reader.hpp
+}  // namespace buffer
 
 struct DiskBufferConfig {
   std::string dir;                    ///< e.g. <state_dir>/buffers/<sink>
@@ -94,13 +98,15 @@ class DiskBuffer {
   void stop_waiting();
 
   /// Per input key of `source`, the offset in the newest batch holding
-  /// that key among every batch appended to the data files still on disk
-  /// (read at open, then kept by append()): how far the buffer has durably
-  /// taken each input. The engine's checkpoint is written after append()
-  /// returns and a data file is deleted only after later appends, so for a
-  /// key the checkpoint lacks or has behind, this is where the source must
-  /// resume (DiskBufferSink::buffered_positions). Thread-safe.
-  std::unordered_map<std::string, uint64_t> positions(const std::string& source) const;
+  /// that key among the batches appended after sequence `after`: every
+  /// batch in the data files when the buffer was opened (delivered or not,
+  /// each file read from its first record) and every batch append() took
+  /// since. A key no such batch holds is left out. The sink's checkpoint
+  /// names the last sequence whose positions it has (DiskBufferSink), so
+  /// these are the positions the buffer took durably beyond it, where a
+  /// source must resume after a crash between the two
+  /// (DiskBufferSink::buffered_positions). Thread-safe.
+  std::unordered_map<std::string, uint64_t> positions(const std::string& source, uint64_t after) const;
 
   uint64_t bytes() const { return disk_bytes_.load(); }        ///< data files on disk
   uint64_t batches() const { return unread_batches_.load(); }  ///< not yet acknowledged
@@ -118,13 +124,18 @@ class DiskBuffer {
   };
   DiskBuffer(Env* env, DiskBufferConfig config);
   Status recover();
-  /// Scans one file: the positions of every valid record, and the records
-  /// from `offset` on (the read cursor in the front file) into the unread
-  /// counts; returns the end of the last valid record from `offset` (or
-  /// `offset`).
+  /// Scans one file from `offset` (the read cursor in the front file),
+  /// adding valid records to the unread counts and their positions to
+  /// positions_; returns the end of the last valid record (or `offset`).
+  /// The records before `offset` (delivered) give their positions only.
   Result<uint64_t> scan(const DataFile& f, uint64_t offset, uint64_t* max_seq);
-  /// Records a batch's positions as the newest for their keys; mu_ held.
-  void note_positions(const std::vector<SourcePosition>& positions);
+  /// The valid records of `f` within [from, to): their positions into
+  /// positions_; each record's end and sequence to `each` when set.
+  Status scan_range(const DataFile& f, uint64_t from, uint64_t to,
+                    const std::function<void(const buffer::FileItem&)>& each);
+  /// Records the positions of batch `sequence` as the newest for their
+  /// keys; mu_ held.
+  void note_positions(uint64_t sequence, const std::vector<SourcePosition>& positions);
   void count_corrupt(const std::string& path, uint64_t offset, uint64_t end, const std::string& why);
   Status write_pointer(uint64_t file_seq, uint64_t offset);
   /// Reader: the front file is read to its end and a newer one exists.
@@ -145,8 +156,15 @@ class DiskBuffer {
   std::condition_variable data_cv_;   ///< a record became durable, or closed
   std::condition_variable space_cv_;  ///< bytes or unread batches went down, or closed
   std::deque<DataFile> files_;        ///< oldest first; guarded by mu_
-  /// (source, key) -> offset: positions(); guarded by mu_.
-  std::map<std::pair<std::string, std::string>, uint64_t> positions_;
+  /// A key's offset in the newest batch that held it, and that batch's
+  /// sequence.
+  struct Taken {
+    uint64_t sequence = 0;
+    uint64_t offset = 0;
+  };
+  /// (source, key) -> Taken: positions(); guarded by mu_. Keys of deleted
+  /// files stay (one entry per input ever buffered in this run).
+  std::map<std::pair<std::string, std::string>, Taken> positions_;
   bool closed_ = false;        ///< guarded by mu_
   bool stop_waiting_ = false;  ///< guarded by mu_
 

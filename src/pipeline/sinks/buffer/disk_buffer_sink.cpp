@@ -126,9 +126,12 @@ DiskBufferSink::~DiskBufferSink() {
   if (leased_) release_lease(config_.dir);
 }
 
-std::unordered_map<std::string, uint64_t> DiskBufferSink::buffered_positions(const std::string& source) {
+std::unordered_map<std::string, uint64_t> DiskBufferSink::buffered_positions(
+    const std::string& source, const std::unordered_map<std::string, uint64_t>& own) {
   const DiskBuffer* b = buffer();
-  return b != nullptr ? b->positions(source) : std::unordered_map<std::string, uint64_t>{};
+  auto covered = own.find(kCoveredKey);
+  if (b == nullptr || covered == own.end()) return {};
+  return b->positions(source, covered->second);
 }
 
 const DiskBuffer* DiskBufferSink::buffer() const {
@@ -153,7 +156,12 @@ SinkResult DiskBufferSink::write(LogBatch& batch, std::string* error) {
   auto left = config_.full_wait - (std::chrono::steady_clock::now() - t0);
   auto r = b->append(batch, std::max(left, std::chrono::nanoseconds(0)), &blocked);
   if (blocked.count() > 0) blocked_->observe(std::chrono::duration<double>(blocked).count());
-  if (r.ok()) return SinkResult::kOk;
+  if (r.ok()) {
+    // The engine checkpoints this with the source positions: how far the
+    // checkpoint got in the buffer (buffered_positions()).
+    if (!batch.positions.empty()) batch.positions.push_back(SourcePosition{config_.name, kCoveredKey, *r, ""});
+    return SinkResult::kOk;
+  }
   *error = r.status().to_string();
   // A batch the buffer can never hold (codec limits) is as bad as one the
   // sink refuses; everything else (full, closed, I/O) is passing.

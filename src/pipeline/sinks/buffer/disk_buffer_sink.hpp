@@ -6,7 +6,8 @@
 //   checkpoint file (pipeline/checkpoints.hpp); commits_positions() stays
 //   false. The buffered batches keep their positions, so a source resumes
 //   after them even when the agent died before the checkpoint was written
-//   (buffered_positions()). While the buffer holds max_size bytes, write() blocks (the
+//   (buffered_positions()). While the buffer holds max_size bytes, write()
+//   blocks (the
 //   backpressure reaches the sources; the file source stops reading) for at
 //   most `full_wait`, then answers kRetry, so the engine's own backoff takes
 //   over and a stopping pipeline is never held up for longer. Nothing is
@@ -81,12 +82,20 @@ class DiskBufferSink final : public Sink {
   /// sink is destroyed.
   void stop() override;
 
-  /// The positions of the batches in the buffer's data files
-  /// (DiskBuffer::positions): newer than the engine's checkpoint when the
-  /// agent stopped between a batch's append and the checkpoint's write.
-  /// None while the buffer is not open yet (a predecessor holds it); the
-  /// checkpoint's then stand, and such a batch may be read again.
-  std::unordered_map<std::string, uint64_t> buffered_positions(const std::string& source) override;
+  /// The positions of the batches the buffer took after the last one the
+  /// checkpoint covers (DiskBuffer::positions): `own` holds, under the key
+  /// kCoveredKey, the sequence write() added to the last batch with
+  /// positions. None without it (a checkpoint deleted to read the inputs
+  /// again, or written before this was added: the checkpoint's stand), or
+  /// while the buffer is not open yet (a predecessor holds it).
+  std::unordered_map<std::string, uint64_t> buffered_positions(
+      const std::string& source, const std::unordered_map<std::string, uint64_t>& own) override;
+
+  /// The key of the position write() adds, with the sink's name as the
+  /// source and the batch's buffer sequence as the offset, to every batch
+  /// with positions it accepted, so that the checkpoint says which
+  /// batches it covers.
+  static constexpr const char* kCoveredKey = "buffer.appended";
 
   /// The buffer, once open (at once unless a predecessor held it); null
   /// before.

@@ -5,6 +5,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/env_mem.hpp"
 
@@ -103,6 +106,40 @@ TEST(DiskBufferSink, AcceptsAtOnceAndDeliversInOrderWithBufferPositions) {
     EXPECT_EQ(b.positions[0].key, "buffer");
     EXPECT_EQ(b.positions[0].offset, first + i);
   }
+}
+
+TEST(DiskBufferSink, BatchesTheCheckpointDoesNotCoverGiveTheirPositions) {
+  auto env = new_mem_env();
+  auto shared = std::make_shared<FakeSink::Shared>();
+  shared->down = true;  // everything stays buffered
+  using Offsets = std::unordered_map<std::string, uint64_t>;
+  std::vector<uint64_t> covered;  // what the engine would checkpoint for the sink itself, per batch
+  {
+    auto sink = open_sink(env.get(), shared);
+    for (int i = 0; i < 3; ++i) {
+      LogBatch b = make_batch(i);
+      std::string err;
+      ASSERT_EQ(sink->write(b, &err), SinkResult::kOk) << err;
+      ASSERT_EQ(b.positions.size(), 2u);
+      EXPECT_EQ(b.positions[0].source, "app");
+      EXPECT_EQ(b.positions[1].source, "out");
+      EXPECT_EQ(b.positions[1].key, DiskBufferSink::kCoveredKey);
+      covered.push_back(b.positions[1].offset);
+    }
+    LogBatch none = make_batch(3);
+    none.positions.clear();
+    std::string err;
+    ASSERT_EQ(sink->write(none, &err), SinkResult::kOk) << err;
+    EXPECT_TRUE(none.positions.empty());  // nothing to checkpoint, nothing added
+  }
+  auto sink = open_sink(env.get(), shared);  // after a restart
+  const std::string key = DiskBufferSink::kCoveredKey;
+  // The checkpoint got to the first batch: the other two were buffered after it.
+  EXPECT_EQ(sink->buffered_positions("app", {{key, covered[0]}}), (Offsets{{"1:2:abc", 3}}));
+  EXPECT_EQ(sink->buffered_positions("app", {{key, covered[2]}}), Offsets{});
+  // No sequence in the checkpoint (deleted to read the inputs again): none.
+  EXPECT_EQ(sink->buffered_positions("app", {}), Offsets{});
+  EXPECT_EQ(sink->buffered_positions("other", {{key, 0}}), Offsets{});
 }
 
 TEST(DiskBufferSink, RetriesAPassingFailureAndDropsAFatalOne) {

@@ -188,32 +188,38 @@ using Offsets = std::unordered_map<std::string, uint64_t>;
 
 TEST(DiskBuffer, PositionsOfTheBatchesOnDiskSurviveARestartDeliveredOrNot) {
   auto env = new_mem_env();
+  std::vector<uint64_t> seqs;
   {
     auto b = open_buffer(env.get());
-    EXPECT_EQ(b->positions("app"), Offsets{});
+    EXPECT_EQ(b->positions("app", 0), Offsets{});
     for (int i = 0; i < 4; ++i) {
       LogBatch batch = make_batch(i);
       if (i == 1) batch.positions.push_back({"app", "1:3:def", 7, "/var/log/other.log"});
       if (i == 2) batch.positions.push_back({"web", "1:4:ghi", 9, "/var/log/web.log"});
-      append(b.get(), batch);
-      EXPECT_EQ(b->positions("app").at("1:2:abc"), 100u * (i + 1));
+      seqs.push_back(append(b.get(), batch));
+      EXPECT_EQ(b->positions("app", 0).at("1:2:abc"), 100u * (i + 1));
     }
     // Delivered batches still count: the checkpoint may not have them yet.
     take(b.get());
     take(b.get());
-    EXPECT_EQ(b->positions("app"), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
+    EXPECT_EQ(b->positions("app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
   }
   auto b = open_buffer(env.get());
   EXPECT_EQ(b->batches(), 2u);
-  EXPECT_EQ(b->positions("app"), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
-  EXPECT_EQ(b->positions("web"), (Offsets{{"1:4:ghi", 9}}));
-  EXPECT_EQ(b->positions("ap"), Offsets{});
+  EXPECT_EQ(b->positions("app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
+  EXPECT_EQ(b->positions("web", 0), (Offsets{{"1:4:ghi", 9}}));
+  EXPECT_EQ(b->positions("ap", 0), Offsets{});
+  // Only keys of batches after the one named: "1:3:def" was last in the
+  // second batch, "1:4:ghi" in the third.
+  EXPECT_EQ(b->positions("app", seqs[1]), (Offsets{{"1:2:abc", 400}}));
+  EXPECT_EQ(b->positions("web", seqs[2]), Offsets{});
+  EXPECT_EQ(b->positions("app", seqs[3]), Offsets{});
   // The newest batch of a key wins, also when its offset went down (the
   // input started over, as the checkpoint records it).
   LogBatch reset = make_batch(4);
   reset.positions = {{"app", "1:2:abc", 30, "/var/log/app.log"}};
   append(b.get(), reset);
-  EXPECT_EQ(b->positions("app").at("1:2:abc"), 30u);
+  EXPECT_EQ(b->positions("app", seqs[3]), (Offsets{{"1:2:abc", 30}}));
 }
 
 TEST(DiskBuffer, PositionsOfDeletedFilesAreLeftToTheCheckpoint) {
@@ -229,7 +235,36 @@ TEST(DiskBuffer, PositionsOfDeletedFilesAreLeftToTheCheckpoint) {
     ASSERT_EQ(data_files(env.get()).size(), 1u);
   }
   auto b = open_buffer(env.get(), 1 << 20, 1);
-  EXPECT_EQ(b->positions("app"), (Offsets{{"1:2:abc", 200}}));
+  EXPECT_EQ(b->positions("app", 0), (Offsets{{"1:2:abc", 200}}));
+}
+
+TEST(DiskBuffer, ARecordWrittenButNotSyncedIsMadeDurableAtOpen) {
+  auto mem = new_mem_env();
+  FaultInjectionEnv env(mem.get());
+  uint64_t first = 0;
+  {
+    auto b = open_buffer(&env);
+    first = append(b.get(), make_batch(0));
+  }
+  {
+    // A crash between an append's write and its fsync: the record is in
+    // the file (the page cache), not on disk.
+    std::string payload, frame;
+    ASSERT_TRUE(buffer::encode_payload(make_batch(1), &payload).ok());
+    buffer::append_record(first + 1, 3, payload, &frame);
+    auto f = env.open_appendable(data_files(&env)[0]);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->append(frame).ok());
+  }
+  {
+    auto b = open_buffer(&env);
+    // Handed out, so a source may move past it: it must be durable now.
+    EXPECT_EQ(b->positions("app", 0).at("1:2:abc"), 200u);
+  }
+  ASSERT_TRUE(env.simulate_power_loss().ok());
+  auto b = open_buffer(&env);
+  EXPECT_EQ(b->batches(), 2u);
+  EXPECT_EQ(b->positions("app", 0).at("1:2:abc"), 200u);
 }
 
 TEST(DiskBuffer, CorruptPayloadIsSkippedAndCounted) {

@@ -69,9 +69,7 @@ TEST_F(FileSourceTest, RateLimitedFileArrivesCompleteAndOthersAreNotHeldBack) {
   // Another file is read in full meanwhile.
   ASSERT_TRUE(c.wait_count(100));
   append(path("other.log"), lines("other", 10));
-  ASSERT_TRUE(c.wait_bodies([](const std::vector<std::string>& b) {
-    return std::count_if(b.begin(), b.end(), [](const std::string& x) { return x.rfind("other-", 0) == 0; }) == 10;
-  }));
+  ASSERT_TRUE(eventually([&] { return count_of("other") == 10; }));
   // The limit holds all along: by any time t after the start, at most the
   // bucket's one-second burst plus t times the rate, plus one read's
   // overdraw (4 KiB and the line that crosses it), was read from the file.
