@@ -226,5 +226,17 @@ def test_a_kill_before_the_checkpoint_is_written_reads_nothing_again(sluice_fact
              what="an empty buffer")
     assert agent.metric("sluice_component_sent_records_total", component="app") == 0, "lines were read again"
     assert_each_line_once(server, total)
+    # The positions taken from the buffer went into the checkpoint: after
+    # lines of another file only (a batch that moves the checkpoint past the
+    # buffer's, without app.log's key) and another restart, app.log is not
+    # read again either.
+    write_lines(logdir / "other.log", total, 100)
+    wait_for(lambda: "other.log" in checkpoint.read_text(), timeout=60, what="other.log in the checkpoint")
+    assert agent.stop() == 0
+    agent.start()
+    wait_for(lambda: distinct(server) == total + 100, timeout=120, what="other.log's lines at the server")
+    time.sleep(1)  # a source that reads again does so at once
+    assert agent.metric("sluice_component_sent_records_total", component="app") == 0, "lines were read again"
+    assert_each_line_once(server, total + 100)
     assert agent.stop() == 0
     server.stop()

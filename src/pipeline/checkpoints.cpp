@@ -52,7 +52,23 @@ Status Checkpoints::commit(const std::vector<SourcePosition>& moved) {
     slot = p;
     changed = true;
   }
-  if (!changed) return Status::Ok();
+  return changed ? write() : Status::Ok();
+}
+
+Status Checkpoints::erase(const std::string& source) {
+  bool changed = false;
+  for (auto it = by_key_.begin(); it != by_key_.end();) {
+    if (it->first.first == source) {
+      it = by_key_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  return changed ? write() : Status::Ok();
+}
+
+Status Checkpoints::write() {
   std::string out = "{\"version\":1,\"positions\":[";
   bool first = true;
   for (const auto& [k, p] : by_key_) {

@@ -7,7 +7,7 @@
 // format in docs/formats/checkpoints.md. A crash between the next hop's
 // acknowledgement and the rewrite resends that one batch (at-least-once),
 // except behind a disk buffer, which keeps each batch's positions
-// (Sink::buffered_positions); nothing acknowledged is skipped.
+// (Sink::uncheckpointed_positions); nothing acknowledged is skipped.
 //
 // Thread-safety: one sink worker thread calls commit(); positions() is
 // read at pipeline start before workers run.
@@ -36,9 +36,14 @@ class Checkpoints {
   std::unordered_map<std::string, uint64_t> positions(const std::string& source) const;
   /// Records `moved` and rewrites the file when any position changed.
   Status commit(const std::vector<SourcePosition>& moved);
+  /// Forgets every position of `source` and rewrites the file when there
+  /// was one.
+  Status erase(const std::string& source);
 
  private:
   Checkpoints(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  /// Rewrites the file from by_key_.
+  Status write();
   Env* env_;
   std::string path_;
   std::map<std::pair<std::string, std::string>, SourcePosition> by_key_;  ///< (source, key) -> position

@@ -22,6 +22,19 @@ TEST(Checkpoints, SurviveReopenAndKeepTheLatestPosition) {
   EXPECT_EQ((*again)->positions("other")["k"], 5u);
 }
 
+TEST(Checkpoints, EraseForgetsOneSourceDurably) {
+  MemEnv env(1763737200000000000, 1);
+  auto c = Checkpoints::open(&env, "/state/checkpoints/out.json");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->commit({{"logs", "1:2:abc", 100, "/var/log/a.log"}, {"out", "buffer.appended", 7, ""}}).ok());
+  ASSERT_TRUE((*c)->erase("out").ok());
+  ASSERT_TRUE((*c)->erase("absent").ok());
+  auto again = Checkpoints::open(&env, "/state/checkpoints/out.json");
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_TRUE((*again)->positions("out").empty());
+  EXPECT_EQ((*again)->positions("logs")["1:2:abc"], 100u);
+}
+
 TEST(Checkpoints, DamagedFileIsAnErrorNamingIt) {
   MemEnv env(1763737200000000000, 1);
   ASSERT_TRUE(env.write_file_atomic("/c.json", "{\"version\":1,\"positions\":[{\"source\":1}]}").ok());

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -119,20 +120,21 @@ class Sink {
     return {};
   }
   /// For a sink whose positions the engine's checkpoint file keeps
-  /// (commits_positions() false) but that holds batches durably before that
-  /// file is written (a disk buffer): the positions of `source`, by key,
-  /// from the batches it took that the checkpoint does not cover yet.
-  /// `own` is what the checkpoint holds with this sink's name as the source
-  /// (positions such a sink adds to the batches it accepts, to tell how far
-  /// the checkpoint got). They replace the checkpoint's for their keys when
-  /// the source starts, so that a crash between the two does not read a
-  /// batch again. Called from the pipeline's thread before the source
-  /// starts. Default: none.
-  virtual std::unordered_map<std::string, uint64_t> buffered_positions(
-      const std::string& source, const std::unordered_map<std::string, uint64_t>& own) {
-    (void)source;
+  /// (commits_positions() false): called once when the sink is built,
+  /// before any source it feeds starts, with the checkpoint's positions
+  /// that have this sink's own name as the source (`own`: positions a sink
+  /// adds to the batches it accepts, to say how far the checkpoint got in
+  /// what it holds). Returns the positions to commit to the checkpoint at
+  /// once: those of a disk buffer's batches that the checkpoint does not
+  /// cover (a crash came between the buffer's fsync and the checkpoint's
+  /// write), with the sink's `own` entry moved past them; empty when none.
+  /// nullopt (the default): the sink keeps no positions of its own, and
+  /// the engine forgets any `own` entries (left by a disk buffer since
+  /// turned off). Called from the pipeline's thread.
+  virtual std::optional<std::vector<SourcePosition>> uncheckpointed_positions(
+      const std::unordered_map<std::string, uint64_t>& own) {
     (void)own;
-    return {};
+    return std::nullopt;
   }
 };
 

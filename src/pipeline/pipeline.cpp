@@ -57,6 +57,14 @@ Result<std::unique_ptr<Pipeline::Node>> Pipeline::make_node(const ComponentSpec&
       SLUICE_ASSIGN_OR_RETURN(node->checkpoints->file,
                               Checkpoints::open(Env::posix(), ctx.state_dir + "/checkpoints/" + spec.name + ".json"));
     }
+    // What the sink holds durably beyond the checkpoint (a disk buffer's
+    // batches after a crash before the checkpoint's write) goes into the
+    // checkpoint before a source reads it.
+    std::lock_guard<std::mutex> l(node->checkpoints->mu);
+    Checkpoints& file = *node->checkpoints->file;
+    auto own = node->sink->uncheckpointed_positions(file.positions(spec.name));
+    Status st = own ? file.commit(*own) : file.erase(spec.name);
+    if (!st.ok()) return st.with_context(spec.location + ": sinks." + spec.name + ": saving the checkpoint");
   }
   if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
   auto& m = MetricsRegistry::global();
@@ -214,8 +222,6 @@ Status Pipeline::start_source(Node* n) {
     if (s->checkpoints) {
       std::lock_guard<std::mutex> l(s->checkpoints->mu);
       committed = s->checkpoints->file->positions(n->spec.name);
-      const auto own = s->checkpoints->file->positions(s->spec.name);
-      for (const auto& [k, off] : s->sink->buffered_positions(n->spec.name, own)) committed[k] = off;
     } else {
       committed = s->sink->committed_positions(n->spec.name);
     }

@@ -189,15 +189,19 @@ Status DiskBuffer::scan_range(const DataFile& f, uint64_t from, uint64_t to,
 }
 
 void DiskBuffer::note_positions(uint64_t sequence, const std::vector<SourcePosition>& positions) {
-  for (const auto& p : positions) positions_[{p.source, p.key}] = Taken{sequence, p.offset};
+  for (const auto& p : positions) positions_[{p.source, p.key}] = Taken{sequence, p};
 }
 
-std::unordered_map<std::string, uint64_t> DiskBuffer::positions(const std::string& source, uint64_t after) const {
-  std::unordered_map<std::string, uint64_t> out;
+std::vector<SourcePosition> DiskBuffer::positions_after(uint64_t after, uint64_t* newest) const {
+  std::vector<SourcePosition> out;
+  uint64_t top = after;
   std::lock_guard<std::mutex> l(mu_);
-  for (auto it = positions_.lower_bound({source, ""}); it != positions_.end() && it->first.first == source; ++it) {
-    if (it->second.sequence > after) out.emplace(it->first.second, it->second.offset);
+  for (const auto& [key, taken] : positions_) {
+    if (taken.sequence <= after) continue;
+    out.push_back(taken.position);
+    top = std::max(top, taken.sequence);
   }
+  if (newest != nullptr) *newest = top;
   return out;
 }
 

@@ -15,7 +15,9 @@
 // - Damaged bytes (checksum mismatch, bad length, torn record, undecodable
 //   batch) are skipped, counted in corrupt_records and logged with file and
 //   offset. Opening truncates a torn tail of the newest file (an append the
-//   crash interrupted, never acknowledged).
+//   crash interrupted, never acknowledged), then fsyncs that file and the
+//   directory (a record written but not synced before the crash reads as
+//   valid, and its positions are handed out: positions_after()).
 //
 // Ownership: the sink that wraps it. Thread-safety: one writer thread calls
 // append(); one reader thread calls read() and ack(); close() and stats()
@@ -97,16 +99,16 @@ class DiskBuffer {
   /// stopping); reading goes on.
   void stop_waiting();
 
-  /// Per input key of `source`, the offset in the newest batch holding
-  /// that key among the batches appended after sequence `after`: every
-  /// batch in the data files when the buffer was opened (delivered or not,
-  /// each file read from its first record) and every batch append() took
-  /// since. A key no such batch holds is left out. The sink's checkpoint
-  /// names the last sequence whose positions it has (DiskBufferSink), so
-  /// these are the positions the buffer took durably beyond it, where a
-  /// source must resume after a crash between the two
-  /// (DiskBufferSink::buffered_positions). Thread-safe.
-  std::unordered_map<std::string, uint64_t> positions(const std::string& source, uint64_t after) const;
+  /// Per (source, key), the position in the newest batch holding that key
+  /// among the batches with a sequence above `after`: every batch in the
+  /// data files when the buffer was opened (delivered or not, each file
+  /// read from its first record) and every batch append() took since; a
+  /// key no such batch holds is left out. `*newest` (when set) becomes the
+  /// highest such sequence, or `after`. The sink's checkpoint names the
+  /// last sequence whose positions it has (DiskBufferSink), so these are
+  /// the positions the buffer holds durably beyond it: after a crash
+  /// between the two, where the sources must resume. Thread-safe.
+  std::vector<SourcePosition> positions_after(uint64_t after, uint64_t* newest = nullptr) const;
 
   uint64_t bytes() const { return disk_bytes_.load(); }        ///< data files on disk
   uint64_t batches() const { return unread_batches_.load(); }  ///< not yet acknowledged
@@ -156,14 +158,14 @@ class DiskBuffer {
   std::condition_variable data_cv_;   ///< a record became durable, or closed
   std::condition_variable space_cv_;  ///< bytes or unread batches went down, or closed
   std::deque<DataFile> files_;        ///< oldest first; guarded by mu_
-  /// A key's offset in the newest batch that held it, and that batch's
+  /// A key's position in the newest batch that held it, and that batch's
   /// sequence.
   struct Taken {
     uint64_t sequence = 0;
-    uint64_t offset = 0;
+    SourcePosition position;
   };
-  /// (source, key) -> Taken: positions(); guarded by mu_. Keys of deleted
-  /// files stay (one entry per input ever buffered in this run).
+  /// (source, key) -> Taken: positions_after(); guarded by mu_. Keys of
+  /// deleted files stay (one entry per input ever buffered in this run).
   std::map<std::pair<std::string, std::string>, Taken> positions_;
   bool closed_ = false;        ///< guarded by mu_
   bool stop_waiting_ = false;  ///< guarded by mu_

@@ -126,12 +126,16 @@ DiskBufferSink::~DiskBufferSink() {
   if (leased_) release_lease(config_.dir);
 }
 
-std::unordered_map<std::string, uint64_t> DiskBufferSink::buffered_positions(
-    const std::string& source, const std::unordered_map<std::string, uint64_t>& own) {
+std::optional<std::vector<SourcePosition>> DiskBufferSink::uncheckpointed_positions(
+    const std::unordered_map<std::string, uint64_t>& own) {
+  std::vector<SourcePosition> out;
   const DiskBuffer* b = buffer();
   auto covered = own.find(kCoveredKey);
-  if (b == nullptr || covered == own.end()) return {};
-  return b->positions(source, covered->second);
+  if (b == nullptr || covered == own.end()) return out;
+  uint64_t newest = 0;
+  out = b->positions_after(covered->second, &newest);
+  if (!out.empty()) out.push_back(SourcePosition{config_.name, kCoveredKey, newest, ""});
+  return out;
 }
 
 const DiskBuffer* DiskBufferSink::buffer() const {
@@ -158,7 +162,7 @@ SinkResult DiskBufferSink::write(LogBatch& batch, std::string* error) {
   if (blocked.count() > 0) blocked_->observe(std::chrono::duration<double>(blocked).count());
   if (r.ok()) {
     // The engine checkpoints this with the source positions: how far the
-    // checkpoint got in the buffer (buffered_positions()).
+    // checkpoint got in the buffer (uncheckpointed_positions()).
     if (!batch.positions.empty()) batch.positions.push_back(SourcePosition{config_.name, kCoveredKey, *r, ""});
     return SinkResult::kOk;
   }

@@ -6,7 +6,7 @@
 //   checkpoint file (pipeline/checkpoints.hpp); commits_positions() stays
 //   false. The buffered batches keep their positions, so a source resumes
 //   after them even when the agent died before the checkpoint was written
-//   (buffered_positions()). While the buffer holds max_size bytes, write()
+//   (uncheckpointed_positions()). While the buffer holds max_size bytes, write()
 //   blocks (the
 //   backpressure reaches the sources; the file source stops reading) for at
 //   most `full_wait`, then answers kRetry, so the engine's own backoff takes
@@ -83,13 +83,14 @@ class DiskBufferSink final : public Sink {
   void stop() override;
 
   /// The positions of the batches the buffer took after the last one the
-  /// checkpoint covers (DiskBuffer::positions): `own` holds, under the key
+  /// checkpoint covers (DiskBuffer::positions_after), and `own`'s
+  /// kCoveredKey moved to the newest of them: `own` holds, under
   /// kCoveredKey, the sequence write() added to the last batch with
-  /// positions. None without it (a checkpoint deleted to read the inputs
-  /// again, or written before this was added: the checkpoint's stand), or
-  /// while the buffer is not open yet (a predecessor holds it).
-  std::unordered_map<std::string, uint64_t> buffered_positions(
-      const std::string& source, const std::unordered_map<std::string, uint64_t>& own) override;
+  /// positions. Empty without it (a checkpoint deleted to read the inputs
+  /// again, or written before the key was added: the checkpoint's stand),
+  /// or while the buffer is not open yet (a predecessor holds it).
+  std::optional<std::vector<SourcePosition>> uncheckpointed_positions(
+      const std::unordered_map<std::string, uint64_t>& own) override;
 
   /// The key of the position write() adds, with the sink's name as the
   /// source and the batch's buffer sequence as the offset, to every batch

@@ -111,8 +111,7 @@ TEST(DiskBufferSink, AcceptsAtOnceAndDeliversInOrderWithBufferPositions) {
 TEST(DiskBufferSink, BatchesTheCheckpointDoesNotCoverGiveTheirPositions) {
   auto env = new_mem_env();
   auto shared = std::make_shared<FakeSink::Shared>();
-  shared->down = true;  // everything stays buffered
-  using Offsets = std::unordered_map<std::string, uint64_t>;
+  shared->down = true;            // everything stays buffered
   std::vector<uint64_t> covered;  // what the engine would checkpoint for the sink itself, per batch
   {
     auto sink = open_sink(env.get(), shared);
@@ -134,12 +133,21 @@ TEST(DiskBufferSink, BatchesTheCheckpointDoesNotCoverGiveTheirPositions) {
   }
   auto sink = open_sink(env.get(), shared);  // after a restart
   const std::string key = DiskBufferSink::kCoveredKey;
-  // The checkpoint got to the first batch: the other two were buffered after it.
-  EXPECT_EQ(sink->buffered_positions("app", {{key, covered[0]}}), (Offsets{{"1:2:abc", 3}}));
-  EXPECT_EQ(sink->buffered_positions("app", {{key, covered[2]}}), Offsets{});
-  // No sequence in the checkpoint (deleted to read the inputs again): none.
-  EXPECT_EQ(sink->buffered_positions("app", {}), Offsets{});
-  EXPECT_EQ(sink->buffered_positions("other", {{key, 0}}), Offsets{});
+  // The checkpoint got to the first batch: the other two were buffered
+  // after it; the sink's own entry moves to the newest.
+  auto fold = sink->uncheckpointed_positions({{key, covered[0]}});
+  ASSERT_TRUE(fold.has_value());
+  ASSERT_EQ(fold->size(), 2u);
+  EXPECT_EQ((*fold)[0], (SourcePosition{"app", "1:2:abc", 3, "/var/log/app.log"}));
+  EXPECT_EQ((*fold)[1], (SourcePosition{"out", key, covered[2], ""}));
+  // Covered already: nothing.
+  EXPECT_EQ(sink->uncheckpointed_positions({{key, covered[2]}}), std::vector<SourcePosition>{});
+  // No sequence in the checkpoint (deleted to read the inputs again): nothing,
+  // and the sink still keeps positions of its own (not nullopt).
+  EXPECT_EQ(sink->uncheckpointed_positions({}), std::vector<SourcePosition>{});
+  // A sink without a disk buffer keeps none: the engine forgets its entries.
+  FakeSink plain(shared);
+  EXPECT_EQ(plain.uncheckpointed_positions({{key, 1}}), std::nullopt);
 }
 
 TEST(DiskBufferSink, RetriesAPassingFailureAndDropsAFatalOne) {

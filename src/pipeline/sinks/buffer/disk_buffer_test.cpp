@@ -186,40 +186,54 @@ TEST(DiskBuffer, DrainedFilesAreDeleted) {
 
 using Offsets = std::unordered_map<std::string, uint64_t>;
 
+// positions_after(after) of one source, by key.
+Offsets offsets(const DiskBuffer* b, const std::string& source, uint64_t after) {
+  Offsets out;
+  for (const auto& p : b->positions_after(after)) {
+    if (p.source == source) out[p.key] = p.offset;
+  }
+  return out;
+}
+
 TEST(DiskBuffer, PositionsOfTheBatchesOnDiskSurviveARestartDeliveredOrNot) {
   auto env = new_mem_env();
   std::vector<uint64_t> seqs;
   {
     auto b = open_buffer(env.get());
-    EXPECT_EQ(b->positions("app", 0), Offsets{});
+    EXPECT_EQ(offsets(b.get(), "app", 0), Offsets{});
     for (int i = 0; i < 4; ++i) {
       LogBatch batch = make_batch(i);
       if (i == 1) batch.positions.push_back({"app", "1:3:def", 7, "/var/log/other.log"});
       if (i == 2) batch.positions.push_back({"web", "1:4:ghi", 9, "/var/log/web.log"});
       seqs.push_back(append(b.get(), batch));
-      EXPECT_EQ(b->positions("app", 0).at("1:2:abc"), 100u * (i + 1));
+      EXPECT_EQ(offsets(b.get(), "app", 0).at("1:2:abc"), 100u * (i + 1));
     }
     // Delivered batches still count: the checkpoint may not have them yet.
     take(b.get());
     take(b.get());
-    EXPECT_EQ(b->positions("app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
+    EXPECT_EQ(offsets(b.get(), "app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
   }
   auto b = open_buffer(env.get());
   EXPECT_EQ(b->batches(), 2u);
-  EXPECT_EQ(b->positions("app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
-  EXPECT_EQ(b->positions("web", 0), (Offsets{{"1:4:ghi", 9}}));
-  EXPECT_EQ(b->positions("ap", 0), Offsets{});
+  EXPECT_EQ(offsets(b.get(), "app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
+  EXPECT_EQ(offsets(b.get(), "web", 0), (Offsets{{"1:4:ghi", 9}}));
+  EXPECT_EQ(offsets(b.get(), "ap", 0), Offsets{});
   // Only keys of batches after the one named: "1:3:def" was last in the
   // second batch, "1:4:ghi" in the third.
-  EXPECT_EQ(b->positions("app", seqs[1]), (Offsets{{"1:2:abc", 400}}));
-  EXPECT_EQ(b->positions("web", seqs[2]), Offsets{});
-  EXPECT_EQ(b->positions("app", seqs[3]), Offsets{});
+  EXPECT_EQ(offsets(b.get(), "app", seqs[1]), (Offsets{{"1:2:abc", 400}}));
+  EXPECT_EQ(offsets(b.get(), "web", seqs[2]), Offsets{});
+  EXPECT_EQ(offsets(b.get(), "app", seqs[3]), Offsets{});
+  uint64_t newest = 0;
+  EXPECT_EQ(b->positions_after(seqs[1], &newest).size(), 2u);  // app's 1:2:abc and web's 1:4:ghi
+  EXPECT_EQ(newest, seqs[3]);
+  EXPECT_TRUE(b->positions_after(seqs[3], &newest).empty());
+  EXPECT_EQ(newest, seqs[3]);
   // The newest batch of a key wins, also when its offset went down (the
   // input started over, as the checkpoint records it).
   LogBatch reset = make_batch(4);
   reset.positions = {{"app", "1:2:abc", 30, "/var/log/app.log"}};
   append(b.get(), reset);
-  EXPECT_EQ(b->positions("app", seqs[3]), (Offsets{{"1:2:abc", 30}}));
+  EXPECT_EQ(offsets(b.get(), "app", seqs[3]), (Offsets{{"1:2:abc", 30}}));
 }
 
 TEST(DiskBuffer, PositionsOfDeletedFilesAreLeftToTheCheckpoint) {
@@ -235,7 +249,7 @@ TEST(DiskBuffer, PositionsOfDeletedFilesAreLeftToTheCheckpoint) {
     ASSERT_EQ(data_files(env.get()).size(), 1u);
   }
   auto b = open_buffer(env.get(), 1 << 20, 1);
-  EXPECT_EQ(b->positions("app", 0), (Offsets{{"1:2:abc", 200}}));
+  EXPECT_EQ(offsets(b.get(), "app", 0), (Offsets{{"1:2:abc", 200}}));
 }
 
 TEST(DiskBuffer, ARecordWrittenButNotSyncedIsMadeDurableAtOpen) {
@@ -259,12 +273,12 @@ TEST(DiskBuffer, ARecordWrittenButNotSyncedIsMadeDurableAtOpen) {
   {
     auto b = open_buffer(&env);
     // Handed out, so a source may move past it: it must be durable now.
-    EXPECT_EQ(b->positions("app", 0).at("1:2:abc"), 200u);
+    EXPECT_EQ(offsets(b.get(), "app", 0).at("1:2:abc"), 200u);
   }
   ASSERT_TRUE(env.simulate_power_loss().ok());
   auto b = open_buffer(&env);
   EXPECT_EQ(b->batches(), 2u);
-  EXPECT_EQ(b->positions("app", 0).at("1:2:abc"), 200u);
+  EXPECT_EQ(offsets(b.get(), "app", 0).at("1:2:abc"), 200u);
 }
 
 TEST(DiskBuffer, CorruptPayloadIsSkippedAndCounted) {
