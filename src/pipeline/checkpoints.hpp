@@ -9,8 +9,11 @@
 // except behind a disk buffer, which keeps each batch's positions
 // (Sink::uncheckpointed_positions); nothing acknowledged is skipped.
 //
-// Thread-safety: one sink worker thread calls commit(); positions() is
-// read at pipeline start before workers run.
+// Thread-safety: none of its own; the pipeline guards each file with a
+// mutex (CheckpointFile::mu): the sink's worker thread calls commit() after
+// each batch, and the thread building a sink (at start or on reload, while
+// a predecessor sharing the file may still run) reads positions() and
+// calls commit() or erase().
 #pragma once
 
 #include <cstdint>

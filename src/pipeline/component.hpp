@@ -120,8 +120,9 @@ class Sink {
     return {};
   }
   /// For a sink whose positions the engine's checkpoint file keeps
-  /// (commits_positions() false): called once when the sink is built,
-  /// before any source it feeds starts, with the checkpoint's positions
+  /// (commits_positions() false): called once when the sink is built
+  /// (before any source starts; on reload, before the new sources start),
+  /// with the checkpoint's positions
   /// that have this sink's own name as the source (`own`: positions a sink
   /// adds to the batches it accepts, to say how far the checkpoint got in
   /// what it holds). Returns the positions to commit to the checkpoint at

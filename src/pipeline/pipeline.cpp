@@ -59,12 +59,19 @@ Result<std::unique_ptr<Pipeline::Node>> Pipeline::make_node(const ComponentSpec&
     }
     // What the sink holds durably beyond the checkpoint (a disk buffer's
     // batches after a crash before the checkpoint's write) goes into the
-    // checkpoint before a source reads it.
+    // checkpoint before a source reads it. Failing to write it is logged,
+    // as a failed commit after a batch is: the positions are taken in
+    // memory, and the next commit writes them (a crash before that reads
+    // some lines again, never skips any).
     std::lock_guard<std::mutex> l(node->checkpoints->mu);
     Checkpoints& file = *node->checkpoints->file;
     auto own = node->sink->uncheckpointed_positions(file.positions(spec.name));
     Status st = own ? file.commit(*own) : file.erase(spec.name);
-    if (!st.ok()) return st.with_context(spec.location + ": sinks." + spec.name + ": saving the checkpoint");
+    if (!st.ok()) {
+      spdlog::error("pipeline: sinks.{}: {} the checkpoint: {}", spec.name,
+                    own ? "writing the disk buffer's positions to" : "removing the disk buffer's entry from",
+                    st.to_string());
+    }
   }
   if (spec.kind != "sources") node->queue = std::make_unique<BoundedQueue<LogBatch>>(kQueueBatches);
   auto& m = MetricsRegistry::global();

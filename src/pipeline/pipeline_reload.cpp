@@ -5,7 +5,11 @@
 // 1. Validate: the new config's whole graph is built once with
 //    check_only (nothing opened), then for real: every component that
 //    reload_plan.hpp does not call kept is built anew. Any error returns
-//    here, with nothing running touched.
+//    here, with nothing running touched, except what building a sink does
+//    at once: a new disk buffer opens (and starts to drain), and a
+//    checkpoint file shared with a running predecessor gets what the new
+//    sink's buffer holds beyond it, or loses a disk buffer's entry
+//    (Sink::uncheckpointed_positions); neither moves a position back.
 // 2. The retirees are the running nodes not kept (changed or removed). The
 //    region is the retirees plus every kept node on a path between two of
 //    them (it sits between replaced parts, so it must be empty when they are

@@ -11,8 +11,12 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "common/metrics.hpp"
+#include "pipeline/checkpoints.hpp"
+#include "pipeline/sinks/buffer/disk_buffer.hpp"
 
 namespace sluice {
 namespace {
@@ -111,6 +115,58 @@ path = ")" + path("rest.out") +
   again->stop();
   EXPECT_EQ(lines_of(path("errors.out")).size(), 11u);
   EXPECT_EQ(lines_of(path("rest.out")).size(), 33u);
+}
+
+// Building a checkpointed sink settles its checkpoint before any source
+// reads it: a disk buffer's batches past the checkpoint's buffer.appended
+// entry are written to it; a sink without a buffer loses such an entry.
+TEST_F(PipelineTest, BuildingASinkSettlesItsCheckpointWithItsDiskBuffer) {
+  const std::string cp_dir = path("state") + "/checkpoints";
+  std::vector<uint64_t> seqs;
+  {
+    DiskBufferConfig bc;
+    bc.dir = path("state") + "/buffers/shipped";
+    auto b = DiskBuffer::open(Env::posix(), bc);
+    ASSERT_TRUE(b.ok()) << b.status().to_string();
+    for (uint64_t offset : {20, 30}) {
+      LogBatch batch;
+      batch.records.emplace_back().body = "x";
+      batch.positions = {{"app", "k", offset, path("a.log")}};
+      auto seq = (*b)->append(batch, std::chrono::nanoseconds(0));
+      ASSERT_TRUE(seq.ok()) << seq.status().to_string();
+      seqs.push_back(*seq);
+    }
+  }
+  {
+    // The checkpoints as a crash after the first append's checkpoint and
+    // before the second's left them; and a file sink's, from a time it had
+    // a disk buffer.
+    auto shipped = Checkpoints::open(Env::posix(), cp_dir + "/shipped.json");
+    ASSERT_TRUE(shipped.ok());
+    ASSERT_TRUE((*shipped)->commit({{"app", "k", 20, ""}, {"shipped", "buffer.appended", seqs[0], ""}}).ok());
+    auto out = Checkpoints::open(Env::posix(), cp_dir + "/out.json");
+    ASSERT_TRUE(out.ok());
+    ASSERT_TRUE((*out)->commit({{"app", "k", 20, ""}, {"out", "buffer.appended", 3, ""}}).ok());
+  }
+  auto cf = config("[sources.app]\ntype = \"file\"\ninclude = [\"" + path("a.log") +
+                   "\"]\n"
+                   "[sinks.shipped]\ntype = \"http\"\ninputs = [\"app\"]\nendpoint = \"http://127.0.0.1:9\"\n"
+                   "buffer.type = \"disk\"\n"
+                   "[sinks.out]\ntype = \"file\"\ninputs = [\"app\"]\npath = \"" +
+                   path("out.txt") + "\"\n");
+  PipelineContext ctx;
+  ctx.state_dir = path("state");
+  auto p = Pipeline::build(cf, ctx);
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  auto shipped = Checkpoints::open(Env::posix(), cp_dir + "/shipped.json");
+  ASSERT_TRUE(shipped.ok());
+  EXPECT_EQ((*shipped)->positions("app"), (std::unordered_map<std::string, uint64_t>{{"k", 30}}));
+  EXPECT_EQ((*shipped)->positions("shipped"),
+            (std::unordered_map<std::string, uint64_t>{{"buffer.appended", seqs[1]}}));
+  auto out = Checkpoints::open(Env::posix(), cp_dir + "/out.json");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)->positions("app"), (std::unordered_map<std::string, uint64_t>{{"k", 20}}));
+  EXPECT_TRUE((*out)->positions("out").empty());
 }
 
 TEST_F(PipelineTest, BuildRejectsUnknownOutputs) {

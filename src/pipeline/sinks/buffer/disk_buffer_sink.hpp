@@ -6,9 +6,9 @@
 //   checkpoint file (pipeline/checkpoints.hpp); commits_positions() stays
 //   false. The buffered batches keep their positions, so a source resumes
 //   after them even when the agent died before the checkpoint was written
-//   (uncheckpointed_positions()). While the buffer holds max_size bytes, write()
-//   blocks (the
-//   backpressure reaches the sources; the file source stops reading) for at
+//   (uncheckpointed_positions()). While the buffer holds max_size bytes,
+//   write() blocks (the backpressure reaches the sources; the file source
+//   stops reading) for at
 //   most `full_wait`, then answers kRetry, so the engine's own backoff takes
 //   over and a stopping pipeline is never held up for longer. Nothing is
 //   dropped.
