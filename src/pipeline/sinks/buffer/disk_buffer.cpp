@@ -141,7 +141,7 @@ Status DiskBuffer::recover() {
   if (!files_.empty()) {
     // A crash between an append's write and its fsync leaves a record that
     // reads as valid from the page cache; its positions are handed out
-    // (positions()), so it must be on disk before anything moves past it.
+    // (positions_after()), so it must be on disk before anything moves past it.
     // Only the newest file can hold such a record.
     std::unique_ptr<WritableFile> newest;
     if (!active_) {
