@@ -42,12 +42,14 @@ def distinct(server):
     return server.scalar("SELECT count(DISTINCT body) FROM shipped")
 
 
-def test_disk_buffer_rides_out_an_outage_and_blocks_when_full(sluice_factory, tmp_path):
+def test_disk_buffer_rides_out_an_outage_and_blocks_when_full(sluice_factory, agents, tmp_path):
     server = sluice_factory().start()
     logdir = tmp_path / "in"
     logdir.mkdir()
     src = logdir / "app.log"
-    agent = Agent(tmp_path, agent_config(logdir, server, 200)).start()
+    agent = Agent(tmp_path, agent_config(logdir, server, 200))
+    agents.append(agent)  # killed at the end, also when the test fails
+    agent.start()
 
     write_lines(src, 0, 1000)
     wait_for(lambda: distinct(server) == 1000, timeout=60, what="1000 lines at the server")
@@ -89,12 +91,14 @@ def test_disk_buffer_rides_out_an_outage_and_blocks_when_full(sluice_factory, tm
     server.stop()
 
 
-def test_disk_buffer_survives_kill_9_full_and_mid_drain(sluice_factory, tmp_path):
+def test_disk_buffer_survives_kill_9_full_and_mid_drain(sluice_factory, agents, tmp_path):
     server = sluice_factory().start()
     logdir = tmp_path / "in"
     logdir.mkdir()
     src = logdir / "app.log"
-    agent = Agent(tmp_path, agent_config(logdir, server, 50)).start()
+    agent = Agent(tmp_path, agent_config(logdir, server, 50))
+    agents.append(agent)
+    agent.start()
     write_lines(src, 0, 100)
     wait_for(lambda: distinct(server) == 100, timeout=60, what="the first lines")
 
@@ -162,7 +166,7 @@ def assert_each_line_once(server, total):
     assert sorted(bodies) == [f"line {i:07d} GET /item/{i} 200 " + "x" * 40 for i in range(total)]
 
 
-def test_disk_buffer_in_front_of_the_sluice_sink_resends_by_sequence(sluice_factory, tmp_path):
+def test_disk_buffer_in_front_of_the_sluice_sink_resends_by_sequence(sluice_factory, agents, tmp_path):
     """With the `sluice` sink the server de-duplicates by the buffer's
     sequences: a batch re-sent after kill -9 mid-drain is stored once, and
     every line exactly once."""
@@ -171,7 +175,9 @@ def test_disk_buffer_in_front_of_the_sluice_sink_resends_by_sequence(sluice_fact
     logdir = tmp_path / "in"
     logdir.mkdir()
     src = logdir / "app.log"
-    agent = sluice_sink_agent(tmp_path, logdir, otlp_port).start()
+    agent = sluice_sink_agent(tmp_path, logdir, otlp_port)
+    agents.append(agent)
+    agent.start()
     server.stop()
     total = 20000
     write_lines(src, 0, total)
@@ -191,7 +197,7 @@ def test_disk_buffer_in_front_of_the_sluice_sink_resends_by_sequence(sluice_fact
     server.stop()
 
 
-def test_a_kill_before_the_checkpoint_is_written_reads_nothing_again(sluice_factory, tmp_path):
+def test_a_kill_before_the_checkpoint_is_written_reads_nothing_again(sluice_factory, agents, tmp_path):
     """The engine writes the file source's checkpoint after the buffer's
     fsync; an agent killed in between finds batches in the buffer that the
     checkpoint does not cover. The source resumes after them (their
@@ -201,7 +207,9 @@ def test_a_kill_before_the_checkpoint_is_written_reads_nothing_again(sluice_fact
     server, otlp_port = otlp_server(sluice_factory)
     logdir = tmp_path / "in"
     logdir.mkdir()
-    agent = sluice_sink_agent(tmp_path, logdir, otlp_port).start()
+    agent = sluice_sink_agent(tmp_path, logdir, otlp_port)
+    agents.append(agent)
+    agent.start()
     checkpoint = agent.dir / "checkpoints" / "central.json"
 
     def buffered(n):
