@@ -244,7 +244,6 @@ Result<uint64_t> DiskBuffer::append(const LogBatch& batch, std::chrono::nanoseco
     unread_batches_ += 1;
     unread_events_ += events;
     next_seq_ = seq + 1;
-    note_positions(seq, batch.positions);
   }
   data_cv_.notify_all();
   return seq;

@@ -102,8 +102,9 @@ class DiskBuffer {
   /// Per (source, key), the position in the newest batch holding that key
   /// among the batches with a sequence above `after`: every batch in the
   /// data files when the buffer was opened (delivered or not, each file
-  /// read from its first record) and every batch append() took since; a
-  /// key no such batch holds is left out. `*newest` (when set) becomes the
+  /// read from its first record; what append() takes later is not added:
+  /// the sink asks once, as it is built); a key no such batch holds is left
+  /// out. `*newest` (when set) becomes the
   /// highest such sequence, or `after`. The sink's checkpoint names the
   /// last sequence whose positions it has (DiskBufferSink), so these are
   /// the positions the buffer holds durably beyond it: after a crash
@@ -164,8 +165,8 @@ class DiskBuffer {
     uint64_t sequence = 0;
     SourcePosition position;
   };
-  /// (source, key) -> Taken: positions_after(); guarded by mu_. Keys of
-  /// deleted files stay (one entry per input ever buffered in this run).
+  /// (source, key) -> Taken, of the data files found at open:
+  /// positions_after(); guarded by mu_.
   std::map<std::pair<std::string, std::string>, Taken> positions_;
   bool closed_ = false;        ///< guarded by mu_
   bool stop_waiting_ = false;  ///< guarded by mu_

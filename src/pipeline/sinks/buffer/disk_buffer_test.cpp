@@ -206,12 +206,12 @@ TEST(DiskBuffer, PositionsOfTheBatchesOnDiskSurviveARestartDeliveredOrNot) {
       if (i == 1) batch.positions.push_back({"app", "1:3:def", 7, "/var/log/other.log"});
       if (i == 2) batch.positions.push_back({"web", "1:4:ghi", 9, "/var/log/web.log"});
       seqs.push_back(append(b.get(), batch));
-      EXPECT_EQ(offsets(b.get(), "app", 0).at("1:2:abc"), 100u * (i + 1));
     }
+    // Only what was on disk at open: the sink asks as it is built.
+    EXPECT_EQ(offsets(b.get(), "app", 0), Offsets{});
     // Delivered batches still count: the checkpoint may not have them yet.
     take(b.get());
     take(b.get());
-    EXPECT_EQ(offsets(b.get(), "app", 0), (Offsets{{"1:2:abc", 400}, {"1:3:def", 7}}));
   }
   auto b = open_buffer(env.get());
   EXPECT_EQ(b->batches(), 2u);
@@ -233,6 +233,8 @@ TEST(DiskBuffer, PositionsOfTheBatchesOnDiskSurviveARestartDeliveredOrNot) {
   LogBatch reset = make_batch(4);
   reset.positions = {{"app", "1:2:abc", 30, "/var/log/app.log"}};
   append(b.get(), reset);
+  b.reset();
+  b = open_buffer(env.get());
   EXPECT_EQ(offsets(b.get(), "app", seqs[3]), (Offsets{{"1:2:abc", 30}}));
 }
 
