@@ -60,7 +60,6 @@ class Sluice:
             f'[api]\nlisten = "127.0.0.1:{self.port}"\n\n'
             f'[store]\ndata_dir = "{self.data_dir}"\nmin_free_bytes = "0"\n' + config_body)
         self.proc = None
-        self.signalled = False
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self):
@@ -133,13 +132,14 @@ class Agent:
         self.log = tmp_path / "agent.log"
         self.stdout = tmp_path / "agent.stdout" if capture_stdout else None
         self.proc = None
+        self.signalled = False  # stop() or kill() signalled the running process
 
     def ready(self):
         return http("GET", f"http://127.0.0.1:{self.port}/readyz")[0] == 200
 
     def start(self, wait_ready=True):
         out = open(self.stdout, "ab") if self.stdout else subprocess.DEVNULL
-        self.signalled = False  # stop() signalled this process
+        self.signalled = False
         self.proc = subprocess.Popen(
             [SLUICE_BIN, "agent", "--config", str(self.config), "--data-dir", str(self.dir)],
             stdout=out, stderr=open(self.log, "ab"))
