@@ -267,3 +267,83 @@ timeout = "5s"
     bodies = sorted(r[0] for r in server.query("SELECT body FROM shipped")["rows"])
     assert bodies == [f"id {i:08d} {rotation} padding-to-make-the-line-longer" for i in range(total)]
     assert server.stop() == 0
+
+
+def test_two_paths_into_one_sink_store_each_copy_once(sluice_factory, agents, tmp_path):
+    """A route whose two outputs reach one `sluice` sink through two
+    transforms: each line's copy on each path is stored exactly once, also
+    through two SIGKILLs of the agent. The copies of one batch carry the same
+    file positions; unless each path's are told apart (path_positions.hpp),
+    the server takes the second copy for a retry of the first and drops it,
+    and a restart resumes past a copy that was never written. After a kill
+    the source resumes where the path behind stopped, and the copies through
+    the other path are not sent again."""
+    otlp_port = free_port()
+    server = sluice_factory(server_config(otlp_port)).start()
+    logdir = tmp_path / "in"
+    logdir.mkdir()
+    agent = Agent(tmp_path, f"""
+[sources.app]
+type = "file"
+include = ["{logdir}/app.log"]
+max_batch_records = 20
+
+[transforms.split]
+type = "route"
+inputs = ["app"]
+route.thousands = 'body =~ "000 rename"'
+route.all = 'true'
+
+# Holds each line (one in 1,000, one in 50 batches or more) until the
+# next one comes, and the positions of the batches since with it: this path
+# is always behind the other, so every kill leaves the two at different
+# offsets.
+[transforms.hold]
+type = "multiline"
+inputs = ["split.thousands"]
+start_pattern = '^id '
+timeout = "2s"
+
+[transforms.tag_thousands]
+type = "set"
+inputs = ["hold"]
+fields = {{ "attributes.path" = "thousands" }}
+
+[transforms.tag_all]
+type = "set"
+inputs = ["split.all"]
+fields = {{ "attributes.path" = "all" }}
+
+[sinks.server]
+type = "sluice"
+inputs = ["tag_thousands", "tag_all"]
+endpoint = "http://127.0.0.1:{otlp_port}"
+stream = "shipped"
+agent_id = "two-paths"
+""")
+    agents.append(agent)
+    agent.start()
+    writer = Writer(str(logdir / "app.log"), "rename", rotate_every=1e9)
+    writer.start()
+
+    def stored():
+        streams = json.loads(http("GET", server.url + "/api/v1/streams")[1])["streams"]
+        return server.scalar("SELECT count(*) FROM shipped") if any(s["name"] == "shipped" for s in streams) else 0
+
+    try:
+        for round_ in range(2):
+            at = stored()
+            wait_for(lambda: stored() > at + 1000, timeout=120, what=f"shipping before kill {round_ + 1}")
+            agent.stop(signal.SIGKILL)
+            agent.start()
+        at = stored()
+        wait_for(lambda: stored() > at + 1000, timeout=120, what="shipping after the kills")
+    finally:
+        total = writer.stop()
+    line = "id {:08d} rename padding-to-make-the-line-longer".format
+    want = sorted([("all", line(i)) for i in range(total)] + [("thousands", line(i)) for i in range(0, total, 1000)])
+    wait_for(lambda: stored() >= len(want), timeout=120, what=f"all {len(want)} copies at the server")
+    assert agent.stop() == 0
+    got = sorted(tuple(r) for r in server.query("SELECT attributes['path'], body FROM shipped")["rows"])
+    assert got == want
+    assert server.stop() == 0

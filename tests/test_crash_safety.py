@@ -6,6 +6,8 @@ import random
 import threading
 import time
 
+import pytest
+
 from conftest import http, wait_for
 
 FILE_CONFIG = """
@@ -22,10 +24,46 @@ stream = "app"
 """
 
 
-def test_file_lines_exactly_once_across_kill9(sluice_factory, tmp_path):
+# The same source into a second stream by two paths: each sink commits its
+# own positions (and `paths` one per path), so at a kill they stand at
+# different offsets: the path through `hold` is behind, as the multiline
+# transform keeps each line of one in 1,000 (and the positions since) until
+# the next one comes. The source resumes from the smallest, and a sink skips
+# the lines it had (path_positions.hpp).
+FAN_OUT = """
+[transforms.a]
+type = "set"
+inputs = ["app"]
+fields = { "attributes.path" = "a" }
+
+[transforms.split]
+type = "route"
+inputs = ["app"]
+route.thousands = 'body =~ "000 "'
+
+[transforms.hold]
+type = "multiline"
+inputs = ["split.thousands"]
+start_pattern = '^line '
+timeout = "2s"
+
+[transforms.b]
+type = "set"
+inputs = ["hold"]
+fields = { "attributes.path" = "b" }
+
+[sinks.both]
+type = "store"
+inputs = ["a", "b"]
+stream = "paths"
+"""
+
+
+@pytest.mark.parametrize("fan_out", [False, True], ids=["one-sink", "two-sinks-one-by-two-paths"])
+def test_file_lines_exactly_once_across_kill9(sluice_factory, tmp_path, fan_out):
     log = tmp_path / "app.log"
     log.write_text("")
-    s = sluice_factory(FILE_CONFIG.format(path=log)).start()
+    s = sluice_factory(FILE_CONFIG.format(path=log) + (FAN_OUT if fan_out else "")).start()
     rng = random.Random(42)
     total = 0
     stop = threading.Event()
@@ -57,6 +95,14 @@ def test_file_lines_exactly_once_across_kill9(sluice_factory, tmp_path):
     assert s.query("SELECT body FROM app GROUP BY body HAVING count(*) > 1 LIMIT 5")["rows"] == []
     # The file path is recorded with OpenTelemetry's attribute name.
     assert s.scalar("SELECT count(*) FROM app WHERE attributes['log.file.path'] = '%s'" % log) == written
+    if fan_out:
+        want_a = s.query("SELECT body FROM app ORDER BY body")["rows"]
+        want_b = [r for r in want_a if r[0][5:12].endswith("000")]
+        wait_for(lambda: s.scalar("SELECT count(*) FROM paths") >= written + len(want_b), timeout=60,
+                 what=f"{written} lines and one in 1,000 again in `paths`")
+        assert s.query("SELECT body FROM paths WHERE attributes['path'] = 'a' ORDER BY body")["rows"] == want_a
+        assert s.query("SELECT body FROM paths WHERE attributes['path'] = 'b' ORDER BY body")["rows"] == want_b
+        assert s.scalar("SELECT count(*) FROM paths") == written + len(want_b)
     assert s.stop() == 0
 
 

@@ -36,6 +36,11 @@ struct SourcePosition {
   std::string key;      ///< input identity, e.g. file "dev:inode:fingerprint"
   uint64_t offset = 0;  ///< bytes consumed (exclusive end)
   std::string path;     ///< last known path, for operators only
+  /// The bytes up to `offset` were read again after a restart, at or below
+  /// where the copies on some path to a sink had been committed
+  /// (SourceContext::resume_cuts): a sink whose path had committed this
+  /// offset skips the batch (Pipeline). In memory only, never stored.
+  bool replay = false;
 
   bool operator==(const SourcePosition&) const = default;
 };

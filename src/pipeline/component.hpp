@@ -35,6 +35,13 @@ struct SourceContext {
   /// Durably committed positions of this source, by SourcePosition::key,
   /// as recovered from the store at start.
   std::unordered_map<std::string, uint64_t> committed;
+  /// Per key, ascending offsets past `committed` where the copies on some
+  /// paths to a sink had been committed (a sink reached by several paths
+  /// keeps a position per path, pipeline/path_positions.hpp). A source that
+  /// reads such a key again ends a batch at each of these offsets, so that
+  /// a copy that was written already covers nothing new and its receiver
+  /// can tell it for one (a sluice server drops it). Optional to honour.
+  std::unordered_map<std::string, std::vector<uint64_t>> resume_cuts;
 };
 
 class Source {

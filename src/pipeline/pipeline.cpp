@@ -11,6 +11,7 @@
 
 #include "common/env.hpp"
 #include "common/thread_name.hpp"
+#include "pipeline/path_positions.hpp"
 #include "pipeline/pipeline_node.hpp"
 #include "pipeline/sink_writer.hpp"
 #include "pipeline/sinks/store/store_sink.hpp"
@@ -112,7 +113,7 @@ Result<Pipeline::Graph> Pipeline::make_graph(const ConfigFile& config, PipelineC
         const auto& names = from->output_names;
         port = static_cast<size_t>(std::find(names.begin(), names.end(), ref.output) - names.begin());
       }
-      g.wiring[from][port].push_back(by_name.at(spec->name));
+      g.wiring[from][port].push_back(Edge{by_name.at(spec->name), ""});
     }
   }
   // A stream-naming source that feeds nothing writes to the store through
@@ -131,10 +132,52 @@ Result<Pipeline::Graph> Pipeline::make_graph(const ConfigFile& config, PipelineC
       spec.location = src->spec.location;
       spec.inputs = {src->spec.name};
       SLUICE_ASSIGN_OR_RETURN(Node * sink, add(spec));
-      g.wiring[src][0].push_back(sink);
+      g.wiring[src][0].push_back(Edge{sink, ""});
     }
   }
+  mark_converging_edges(g);
   return g;
+}
+
+void Pipeline::mark_converging_edges(Graph& g) {
+  std::map<Node*, std::set<Node*>> below;                         // each node and what it reaches
+  for (auto it = g.order.rbegin(); it != g.order.rend(); ++it) {  // consumers first
+    std::set<Node*>& r = below[*it];
+    r.insert(*it);
+    for (const auto& port : g.wiring[*it]) {
+      for (const Edge& e : port) r.insert(below[e.to].begin(), below[e.to].end());
+    }
+  }
+  for (Node* n : g.order) {
+    auto& ports = g.wiring[n];
+    std::vector<Edge*> edges;
+    std::vector<std::string> from;
+    std::vector<size_t> port_of;
+    for (size_t p = 0; p < ports.size(); ++p) {
+      for (Edge& e : ports[p]) {
+        edges.push_back(&e);
+        port_of.push_back(p);
+        from.push_back(n->output_names.empty() ? n->spec.name : n->spec.name + "." + n->output_names[p]);
+      }
+    }
+    for (size_t i = 0; i < edges.size(); ++i) {
+      const std::set<Node*>& mine = below[edges[i]->to];
+      bool meets = false;
+      for (size_t j = 0; j < edges.size() && !meets; ++j) {
+        if (j == i) continue;
+        for (Node* x : below[edges[j]->to]) {
+          if (mine.count(x)) {
+            meets = true;
+            break;
+          }
+        }
+      }
+      // A named output with one consumer is named alone, so that the mark
+      // stays when what follows it is reordered.
+      const bool alone = !n->output_names.empty() && ports[port_of[i]].size() == 1;
+      edges[i]->via = meets ? path_suffix(from[i], alone ? "" : edges[i]->to->spec.name) : "";
+    }
+  }
 }
 
 void Pipeline::warn_unconsumed(const Graph& g) {
@@ -177,15 +220,35 @@ size_t Pipeline::component_count() const {
 
 namespace {
 
-// Pushes `batch` to every queue of `to`, copying for all but the last.
-// Cancelled when one is closed (the pipeline is stopping).
-template <class NodeT>
-Status push_all(const std::vector<NodeT*>& to, LogBatch&& batch) {
+// Drops the batches of `taken` that were read again after a restart and
+// that `n` (a sink) had written before (SourcePosition::replay): every
+// position a replay at or below the offset the sink had committed for it.
+// Their acknowledgements complete as delivered.
+void skip_replayed(std::map<std::pair<std::string, std::string>, uint64_t>& replayed, std::vector<LogBatch>& taken) {
+  std::erase_if(taken, [&](const LogBatch& b) {
+    if (b.positions.empty()) return false;
+    for (const SourcePosition& p : b.positions) {
+      if (!p.replay) return false;
+      auto it = replayed.find({p.source, p.key});
+      if (it == replayed.end() || p.offset > it->second) return false;
+    }
+    return true;
+  });
+}
+
+// Pushes `batch` to every queue of `to`, copying for all but the last; a
+// copy on a marked edge gets its position keys marked. Cancelled when one
+// is closed (the pipeline is stopping).
+template <class EdgeT>
+Status push_all(const std::vector<EdgeT>& to, LogBatch&& batch) {
   for (size_t i = 0; i < to.size(); ++i) {
     LogBatch copy;
     LogBatch& b = (i + 1 == to.size()) ? batch : (copy = batch);
-    if (to[i]->sink) to[i]->sink->prepare(b);  // on this (the producer's) thread
-    if (!to[i]->queue->push(b)) {
+    if (!to[i].via.empty()) {
+      for (SourcePosition& p : b.positions) p.key += to[i].via;
+    }
+    if (to[i].to->sink) to[i].to->sink->prepare(b);  // on this (the producer's) thread
+    if (!to[i].to->queue->push(b)) {
       b.fail_acks(DeliveryStatus::kErrored, "the pipeline is stopping");
       return Status::Cancelled("pipeline is stopping");
     }
@@ -210,36 +273,40 @@ void Pipeline::activate(Node* n) {
 
 Status Pipeline::start_source(Node* n) {
   // Positions to resume from: per key the minimum over every sink
-  // reachable from this source.
-  std::vector<Node*> sinks;
-  std::vector<Node*> stack;
-  for (const auto& port : n->outputs) stack.insert(stack.end(), port.begin(), port.end());
-  std::set<Node*> seen;
+  // reachable from this source, and over every path to it.
+  std::map<Node*, std::set<std::string>> paths;  // sink -> position-key suffix of each path
+  std::vector<std::pair<Node*, std::string>> stack{{n, ""}};
   while (!stack.empty()) {
-    Node* x = stack.back();
+    auto [x, suffix] = std::move(stack.back());
     stack.pop_back();
-    if (!seen.insert(x).second) continue;
-    if (x->sink) sinks.push_back(x);
-    for (const auto& port : x->outputs) stack.insert(stack.end(), port.begin(), port.end());
+    if (x->sink) paths[x].insert(suffix);
+    for (const auto& port : x->outputs) {
+      for (const Edge& e : port) stack.emplace_back(e.to, suffix + e.via);
+    }
   }
-  std::map<std::string, uint64_t> merged;
-  std::map<std::string, size_t> present;
-  for (Node* s : sinks) {
-    std::unordered_map<std::string, uint64_t> committed;
+  std::vector<SinkPathPositions> sinks;
+  std::vector<Node*> sink_nodes;
+  for (const auto& [s, suffixes] : paths) {
+    sink_nodes.push_back(s);
+    SinkPathPositions& sp = sinks.emplace_back();
+    sp.suffixes.assign(suffixes.begin(), suffixes.end());
     if (s->checkpoints) {
       std::lock_guard<std::mutex> l(s->checkpoints->mu);
-      committed = s->checkpoints->file->positions(n->spec.name);
+      sp.committed = s->checkpoints->file->positions(n->spec.name);
     } else {
-      committed = s->sink->committed_positions(n->spec.name);
-    }
-    for (const auto& [k, off] : committed) {
-      auto it = merged.find(k);
-      merged[k] = it == merged.end() ? off : std::min(it->second, off);
-      present[k]++;
+      sp.committed = s->sink->committed_positions(n->spec.name);
     }
   }
-  n->ctx.committed.clear();
-  for (const auto& [k, off] : merged) n->ctx.committed[k] = present[k] == sinks.size() ? off : 0;
+  ResumePlan plan = plan_resume(sinks);
+  n->ctx.committed = std::move(plan.committed);
+  n->ctx.resume_cuts = std::move(plan.cuts);
+  for (size_t i = 0; i < sink_nodes.size(); ++i) {
+    Node* s = sink_nodes[i];
+    std::lock_guard<std::mutex> l(s->replayed_mu);
+    std::erase_if(s->replayed, [&](const auto& e) { return e.first.first == n->spec.name; });
+    for (auto& [key, offset] : plan.ahead[i]) s->replayed[{n->spec.name, key}] = offset;
+    s->has_replayed = !s->replayed.empty();
+  }
   n->ctx.emit = [n](LogBatch&& b) -> Status {
     uint64_t bytes = 0;
     for (const auto& r : b.records) bytes += r.body.size();
@@ -331,6 +398,11 @@ void Pipeline::run_worker(Node* n) {
       std::optional<LogBatch> more = n->queue->try_pop();
       if (!more) break;
       taken.push_back(std::move(*more));
+    }
+    if (n->has_replayed.load(std::memory_order_relaxed)) {
+      std::lock_guard<std::mutex> l(n->replayed_mu);
+      skip_replayed(n->replayed, taken);
+      if (taken.empty()) continue;
     }
     writer->write(taken);
     // The items may go to the releaser's thread; the rest of each batch

@@ -20,7 +20,10 @@
 // follows each batch's stream (LogBatch::stream).
 //
 // At start, each source gets its committed positions: per key, the minimum
-// over the sinks it reaches (a key missing in one of them counts as 0).
+// over the sinks it reaches (a key missing in one of them counts as 0). A
+// sink that a source reaches by more than one path holds a position per
+// path, and counts once per path; a sink (or path) that was ahead skips the
+// batches read again up to where it was (path_positions.hpp).
 //
 // Reload (reload()): components declared the same as before keep running;
 // the others are replaced without losing or repeating data
@@ -75,6 +78,7 @@ class Pipeline {
 
  private:
   struct Node;
+  struct Edge;
   struct Graph;
   struct CheckpointFile;
   /// Returns the running node to keep for `spec`, or null to build one.
@@ -88,6 +92,9 @@ class Pipeline {
   /// that `reuse` does not return, and wires them (plus implicit store sinks).
   static Result<Graph> make_graph(const ConfigFile& config, PipelineContext& ctx, const Reuse& reuse,
                                   const SharedCheckpoints& shared);
+  /// Marks the edges of every node whose outputs meet again downstream
+  /// (Edge::via, path_positions.hpp).
+  static void mark_converging_edges(Graph& g);
   /// Logs the components (and named outputs) whose output nobody consumes.
   static void warn_unconsumed(const Graph& g);
   static Result<std::unique_ptr<Node>> make_node(const ComponentSpec& spec, const std::string& file,

@@ -2,6 +2,7 @@
 // workers, stop) and pipeline_reload.cpp. Internal to the pipeline layer.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,15 @@ struct Pipeline::CheckpointFile {
   std::unique_ptr<Checkpoints> file;
 };
 
+/// One consumer of a node's output port. `via` is the suffix its copies'
+/// position keys get (path_positions.hpp), empty unless the node's outputs
+/// meet again downstream.
+struct Pipeline::Edge {
+  Node* to = nullptr;
+  std::string via;
+  bool operator==(const Edge&) const = default;
+};
+
 /// One component. Owned by Pipeline::nodes_ (or by a Graph being built).
 /// `outputs` is written only by the thread running start/reload, under an
 /// exclusive `outputs_mu`; emitting threads (source threads, this node's
@@ -69,8 +79,15 @@ struct Pipeline::Node {
   std::vector<std::string> output_names;   ///< router's outputs; empty: one default output
   std::unique_ptr<Sink> sink;
   std::shared_ptr<CheckpointFile> checkpoints;  ///< sinks that do not commit positions themselves
+  /// Sinks: per (source, key as this sink gets it), the offset it had
+  /// committed above where the source last resumed (ResumePlan::ahead).
+  /// Batches read again up to it (SourcePosition::replay) are skipped.
+  /// Written by start_source, read by the worker, under `replayed_mu`.
+  std::map<std::pair<std::string, std::string>, uint64_t> replayed;
+  std::mutex replayed_mu;
+  std::atomic<bool> has_replayed{false};
   OutputsGate outputs_mu;
-  std::vector<std::vector<Node*>> outputs;        ///< per output port (one unless named outputs)
+  std::vector<std::vector<Edge>> outputs;         ///< per output port (one unless named outputs)
   std::unique_ptr<BoundedQueue<LogBatch>> queue;  ///< null for sources
   std::thread worker;
   SourceContext ctx;
@@ -91,10 +108,10 @@ struct Pipeline::Node {
 /// A topology being built: existing nodes it keeps plus nodes made for it,
 /// and the wiring it wants. Nothing in it runs until committed.
 struct Pipeline::Graph {
-  std::vector<Node*> order;                                 ///< topological; implicit sinks last
-  std::vector<ComponentSpec> specs;                         ///< parallel to order
-  std::vector<std::unique_ptr<Node>> created;               ///< nodes made for this graph
-  std::map<Node*, std::vector<std::vector<Node*>>> wiring;  ///< outputs per node, per port
+  std::vector<Node*> order;                                ///< topological; implicit sinks last
+  std::vector<ComponentSpec> specs;                        ///< parallel to order
+  std::vector<std::unique_ptr<Node>> created;              ///< nodes made for this graph
+  std::map<Node*, std::vector<std::vector<Edge>>> wiring;  ///< outputs per node, per port
 };
 
 }  // namespace sluice

@@ -36,6 +36,10 @@
 //    which resume from the positions committed in step 4.
 // 6. Forget the metric series of what is gone.
 //
+// The marks of a node's edges (Edge::via, path_positions.hpp) follow the
+// new graph: a kept node whose marks change is re-wired like one whose
+// consumers change, and its copies' keys change from then on.
+//
 // Order is kept: a paused node's new consumers get its data only after its
 // old ones have written everything earlier. While a sink in the region
 // cannot write (retrying), step 4 waits; stop() interrupts it.
@@ -132,7 +136,7 @@ Result<std::string> Pipeline::reload(const ConfigFile& config) {
   std::map<Node*, std::vector<Node*>> feeders;
   for (auto& n : nodes_) {
     for (const auto& port : n->outputs) {
-      for (Node* o : port) feeders[o].push_back(n.get());
+      for (const Edge& e : port) feeders[e.to].push_back(n.get());
     }
   }
   auto closure = [&](bool downstream) {
@@ -143,7 +147,9 @@ Result<std::string> Pipeline::reload(const ConfigFile& config) {
       stack.pop_back();
       if (!seen.insert(x).second) continue;
       if (downstream) {
-        for (const auto& port : x->outputs) stack.insert(stack.end(), port.begin(), port.end());
+        for (const auto& port : x->outputs) {
+          for (const Edge& e : port) stack.push_back(e.to);
+        }
       } else {
         stack.insert(stack.end(), feeders[x].begin(), feeders[x].end());
       }
@@ -159,8 +165,8 @@ Result<std::string> Pipeline::reload(const ConfigFile& config) {
   for (auto& n : nodes_) {
     if (region.count(n.get()) || !n->running) continue;
     for (const auto& port : n->outputs) {
-      for (Node* o : port) {
-        if (region.count(o)) ingress.insert(n.get());
+      for (const Edge& e : port) {
+        if (region.count(e.to)) ingress.insert(n.get());
       }
     }
   }
@@ -196,8 +202,8 @@ Result<std::string> Pipeline::reload(const ConfigFile& config) {
       const bool stopped_source = n->source && !kept.count(n.get());
       if (!ingress.count(n.get()) && !stopped_source) continue;
       for (const auto& port : n->outputs) {
-        for (Node* o : port) {
-          if (stopped_source || region.count(o)) send(o);
+        for (const Edge& e : port) {
+          if (stopped_source || region.count(e.to)) send(e.to);
         }
       }
     }

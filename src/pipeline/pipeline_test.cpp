@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -108,6 +109,16 @@ path = ")" + path("rest.out") +
   p->stop();
   EXPECT_EQ(lines_of(path("errors.out")).size(), 10u);
   EXPECT_EQ(lines_of(path("rest.out")).size(), 30u);  // none is unmatched: `all` takes every line
+  // `rest` is reached by two outputs, each with positions of its own
+  // (path_positions.hpp); `errors`, by one, keeps the file's key.
+  auto rest = Checkpoints::open(Env::posix(), path("state") + "/checkpoints/rest.json");
+  ASSERT_TRUE(rest.ok());
+  std::set<std::string> suffixes;
+  for (const auto& [k, offset] : (*rest)->positions("app")) suffixes.insert(k.substr(k.find('#')));
+  EXPECT_EQ(suffixes, (std::set<std::string>{"#via:split._unmatched", "#via:split.all"}));
+  auto errors = Checkpoints::open(Env::posix(), path("state") + "/checkpoints/errors.json");
+  ASSERT_TRUE(errors.ok());
+  for (const auto& [k, offset] : (*errors)->positions("app")) EXPECT_EQ(k.find('#'), std::string::npos) << k;
   // Both sinks committed the source's positions, so a restart reads nothing again.
   auto again = start(cf);
   append("app.log", 30, 33);
@@ -115,6 +126,93 @@ path = ")" + path("rest.out") +
   again->stop();
   EXPECT_EQ(lines_of(path("errors.out")).size(), 11u);
   EXPECT_EQ(lines_of(path("rest.out")).size(), 33u);
+}
+
+// A sink that a source reaches by two paths commits each copy's positions
+// apart (path_positions.hpp), and the source resumes from the copy that is
+// behind: committing the first copy's positions would skip the second's
+// records after a crash between the two.
+TEST_F(PipelineTest, ASinkReachedByTwoPathsCommitsEachPathApart) {
+  ConfigFile cf = config(R"(
+[sources.app]
+type = "file"
+include = [")" + path("app.log") +
+                         R"("]
+[transforms.a]
+type = "set"
+inputs = ["app"]
+fields = { "attributes.path" = "a" }
+[transforms.b]
+type = "set"
+inputs = ["app"]
+fields = { "attributes.path" = "b" }
+[sinks.out]
+type = "file"
+inputs = ["a", "b"]
+path = ")" + path("out.ndjson") +
+                         R"("
+[sinks.only_a]
+type = "file"
+inputs = ["a"]
+path = ")" + path("only_a.ndjson") +
+                         R"("
+)");
+  append("app.log", 0, 20);
+  const uint64_t size20 = fs::file_size(path("app.log"));
+  auto p = start(cf);
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(wait_lines(path("out.ndjson"), 40));
+  ASSERT_TRUE(wait_lines(path("only_a.ndjson"), 20));
+  p->stop();
+  auto count = [&](const std::string& file, const std::string& via) {
+    size_t n = 0;
+    for (const auto& l : lines_of(file)) n += l.find("\"path\":\"" + via + "\"") != std::string::npos;
+    return n;
+  };
+  EXPECT_EQ(count(path("out.ndjson"), "a"), 20u);
+  EXPECT_EQ(count(path("out.ndjson"), "b"), 20u);
+  // `out` holds one position per path. The outputs of `app` meet again, so
+  // its edges are marked; those of `a` do not (only_a's copies keep the
+  // mark of the edge they took from `app`).
+  const std::string cp_dir = path("state") + "/checkpoints";
+  std::string key;
+  {
+    auto out = Checkpoints::open(Env::posix(), cp_dir + "/out.json");
+    ASSERT_TRUE(out.ok());
+    auto positions = (*out)->positions("app");
+    ASSERT_EQ(positions.size(), 2u);
+    for (const auto& [k, offset] : positions) {
+      EXPECT_EQ(offset, size20) << k;
+      key = k.substr(0, k.find("#via:"));
+    }
+    EXPECT_EQ(positions.count(key + "#via:app>a"), 1u);
+    EXPECT_EQ(positions.count(key + "#via:app>b"), 1u);
+    auto only_a = Checkpoints::open(Env::posix(), cp_dir + "/only_a.json");
+    ASSERT_TRUE(only_a.ok());
+    EXPECT_EQ((*only_a)->positions("app"), (std::unordered_map<std::string, uint64_t>{{key + "#via:app>a", size20}}));
+    // As a crash after the copy through `a` and before the one through `b`
+    // of lines 10..19 leaves it.
+    const uint64_t size10 = size20 - 10 * std::string("line 10\n").size() - 3 * std::string(" ERROR").size();
+    ASSERT_TRUE((*out)->commit({{"app", key + "#via:app>b", size10, ""}}).ok());
+  }
+  auto again = start(cf);
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(wait_lines(path("out.ndjson"), 50));
+  append("app.log", 20, 21);
+  ASSERT_TRUE(wait_lines(path("out.ndjson"), 52));
+  again->stop();
+  // The source reads lines 10..19 again: their copies through `b` are
+  // written, those through `a` (which `out` had) are skipped; then line 20
+  // once per path. only_a skips them too.
+  const auto out = lines_of(path("out.ndjson"));
+  ASSERT_EQ(out.size(), 52u);
+  for (size_t i = 40; i < 50; ++i) {
+    EXPECT_NE(out[i].find("line " + std::to_string(i - 30)), std::string::npos) << out[i];
+    EXPECT_NE(out[i].find("\"path\":\"b\""), std::string::npos) << out[i];
+  }
+  EXPECT_EQ(count(path("out.ndjson"), "a"), 21u);
+  EXPECT_EQ(count(path("out.ndjson"), "b"), 31u);
+  EXPECT_EQ(lines_of(path("only_a.ndjson")).size(), 21u);
 }
 
 // Building a checkpointed sink settles its checkpoint before any source

@@ -53,6 +53,9 @@ Result<Topology> resolve_topology(const ConfigFile& config) {
       if (it->second->kind == "sinks") {
         return Status::InvalidArgument(where(c) + "\"" + in + "\" is a sink and produces nothing");
       }
+      if (std::count(c.inputs.begin(), c.inputs.end(), in) > 1) {
+        return Status::InvalidArgument(where(c) + "input \"" + in + "\" is listed twice");
+      }
       indegree[c.name]++;
       consumers[ref.component].push_back(c.name);
       refs.push_back(std::move(ref));

@@ -110,6 +110,13 @@ TEST(Topology, UnknownInputsSinksAsInputsAndCycles) {
                 .status()
                 .message(),
             "t.toml:6:1: sinks.p.inputs: \"o\" is a sink and produces nothing");
+  // Twice the same input would send each batch twice by one path, which
+  // position marks (path_positions.hpp) cannot tell apart.
+  EXPECT_EQ(resolve_topology(parse("[sources.app]\ntype = \"file\"\n[sinks.o]\ntype = \"stdout\"\ninputs = "
+                                   "[\"app\", \"app\"]\n"))
+                .status()
+                .message(),
+            "t.toml:3:1: sinks.o.inputs: input \"app\" is listed twice");
   EXPECT_EQ(resolve_topology(parse("[transforms.a]\ntype = \"set\"\ninputs = [\"b\"]\n[transforms.b]\ntype = "
                                    "\"set\"\ninputs = [\"a\"]\n"))
                 .status()

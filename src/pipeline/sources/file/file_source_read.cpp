@@ -239,9 +239,16 @@ void FileSource::add_position(const TailedFile& f) {
   SourcePosition& p = batch_.positions[batch_last_index_];
   p.offset = f.position;
   p.path = f.path;
+  p.replay = f.position <= f.replay_until;
 }
 
 Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after) {
+  // A batch of lines read again holds one file only, so that a sink whose
+  // path had them can skip it whole.
+  if (!batch_.positions.empty() && batch_.positions[batch_last_index_].key != f.key &&
+      (batch_.positions[batch_last_index_].replay || f.position < f.replay_until)) {
+    SLUICE_RETURN_IF_ERROR(flush());
+  }
   if (batch_.records.empty()) {
     batch_.records.reserve(
         std::min<size_t>(static_cast<size_t>(options_.max_batch_records), std::max<size_t>(last_batch_records_, 16)));
@@ -258,7 +265,12 @@ Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart par
   ++f.lines_emitted;
   f.position = offset_after;
   add_position(f);
-  if (batch_.records.size() >= static_cast<uint64_t>(options_.max_batch_records) ||
+  bool cut = false;
+  while (!f.cuts.empty() && f.cuts.front() <= f.position) {
+    f.cuts.erase(f.cuts.begin());
+    cut = true;
+  }
+  if (cut || batch_.records.size() >= static_cast<uint64_t>(options_.max_batch_records) ||
       batch_bytes_ >= options_.max_batch_bytes) {
     return flush();
   }

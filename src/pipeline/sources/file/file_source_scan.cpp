@@ -287,6 +287,8 @@ void FileSource::make_ready(TailedFile& f, const Fingerprint& fp, bool initial) 
   f.splitter.set_mid_line(false);
   f.checkpoints.clear();
   f.tail.clear();
+  f.cuts.clear();
+  f.replay_until = 0;
   if (!initial) return;
 
   auto committed = ctx_->committed.find(f.key);
@@ -300,6 +302,10 @@ void FileSource::make_ready(TailedFile& f, const Fingerprint& fp, bool initial) 
       return;
     }
     f.resumed = true;
+    if (auto cuts = ctx_->resume_cuts.find(f.key); cuts != ctx_->resume_cuts.end() && !cuts->second.empty()) {
+      f.cuts = cuts->second;
+      f.replay_until = f.cuts.back();
+    }
     start_at_offset(f, off, /*report=*/false);
     return;
   }

@@ -264,6 +264,27 @@ TEST_F(FileSourceTest, CommittedPositionWinsOverStartAt) {
   EXPECT_EQ(c.bodies(), (std::vector<std::string>{"b", "c"}));
 }
 
+// Resuming a key whose copies on other paths had got further, the source
+// ends a batch at each of their offsets (SourceContext::resume_cuts).
+TEST_F(FileSourceTest, ResumeCutsEndBatchesWhereOtherPathsStopped) {
+  append(path("c.log"), "a\nb\nc\nd\ne\nf\n");
+  Collector c;
+  c.ctx.committed[key_of(path("c.log"))] = 2;
+  c.ctx.resume_cuts[key_of(path("c.log"))] = {6, 8};
+  start(c);
+  ASSERT_TRUE(c.wait_count(5));
+  std::vector<std::vector<std::string>> batches;
+  std::vector<uint64_t> ends;
+  for (const auto& b : c.batches()) {
+    auto& bodies = batches.emplace_back();
+    for (const auto& r : b.records) bodies.push_back(r.body);
+    ASSERT_EQ(b.positions.size(), 1u);
+    ends.push_back(b.positions[0].offset);
+  }
+  EXPECT_EQ(batches, (std::vector<std::vector<std::string>>{{"b", "c"}, {"d"}, {"e", "f"}}));
+  EXPECT_EQ(ends, (std::vector<uint64_t>{6, 8, 12}));
+}
+
 TEST_F(FileSourceTest, CommittedPositionBeyondEndMeansTruncatedStartAtZero) {
   append(path("s.log"), "a\nb\n");
   Collector c;

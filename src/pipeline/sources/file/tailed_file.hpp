@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/status.hpp"
 #include "pipeline/sources/file/copy_detection.hpp"
@@ -123,6 +124,8 @@ struct TailedFile {
 
   bool found_at_start = false;  ///< seen by the scan in start(): start_at and committed positions apply
   bool resumed = false;         ///< started from a committed position (or start_at = end)
+  std::vector<uint64_t> cuts;   ///< ascending offsets after which a batch ends (SourceContext::resume_cuts)
+  uint64_t replay_until = 0;    ///< positions up to here are SourcePosition::replay (the last cut at resume)
   bool sniffed = false;         ///< first bytes checked for a compression signature
   bool ignored = false;         ///< compressed: never read, descriptor closed
   uint64_t size = 0;            ///< size at the last fstat
