@@ -26,8 +26,13 @@ ResumePlan plan_resume(const std::vector<SinkPathPositions>& sinks) {
   };
   std::map<std::string, Seen> seen;
   size_t pairs = 0;
-  std::vector<const std::string*> earlier;                               // keys of other paths than today's
-  std::vector<std::vector<std::pair<const std::string*, size_t>>> held;  // per sink: key, length of its input's key
+  std::vector<const std::string*> earlier;  // keys of other paths than today's
+  struct Held {
+    std::string input;     // the input's key
+    std::string received;  // the key as the sink gets it now
+    uint64_t offset;
+  };
+  std::vector<std::vector<Held>> held;  // per sink
   for (const SinkPathPositions& s : sinks) {
     auto& mine = held.emplace_back();
     pairs += s.suffixes.size();
@@ -52,8 +57,9 @@ ResumePlan plan_resume(const std::vector<SinkPathPositions>& sinks) {
         input_length = key.size();
       }
       if (input_length == std::string::npos) continue;
-      mine.emplace_back(&key, input_length);
-      Seen& k = seen[key.substr(0, input_length)];
+      std::string input = key.substr(0, input_length);
+      mine.push_back(Held{input, matched ? key : key + s.suffixes[0], offset});
+      Seen& k = seen[input];
       k.min = std::min(k.min, offset);
       k.pairs++;
       k.offsets.insert(offset);
@@ -68,9 +74,8 @@ ResumePlan plan_resume(const std::vector<SinkPathPositions>& sinks) {
   }
   for (size_t i = 0; i < sinks.size(); ++i) {
     auto& ahead = plan.ahead.emplace_back();
-    for (const auto& [key, input_length] : held[i]) {
-      const uint64_t offset = sinks[i].committed.at(*key);
-      if (offset > plan.committed.at(key->substr(0, input_length))) ahead[*key] = offset;
+    for (const Held& h : held[i]) {
+      if (h.offset > plan.committed.at(h.input)) ahead[h.received] = h.offset;
     }
   }
   // A key of an earlier topology's paths still says its input was read: it

@@ -57,9 +57,9 @@ struct ResumePlan {
   /// source ends a batch as it reads the key again
   /// (SourceContext::resume_cuts).
   std::unordered_map<std::string, std::vector<uint64_t>> cuts;
-  /// Per sink (in the order given), its keys (with their marks) whose
-  /// offset is above `committed`: the batches read again up to it were
-  /// written by that sink before, which skips them.
+  /// Per sink (in the order given), its keys (as it gets them now, with
+  /// their marks) whose offset is above `committed`: the batches read
+  /// again up to it were written by that sink before, which skips them.
   std::vector<std::unordered_map<std::string, uint64_t>> ahead;
 };
 

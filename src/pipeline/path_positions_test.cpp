@@ -60,6 +60,9 @@ TEST(PathPositionsTest, ASinkWhoseOnePathBecameMarkedKeepsItsPositions) {
   const std::string a = path_suffix("app", "a");
   std::vector<SinkPathPositions> sinks{{{{"k", 30}, {"j", 12}}, {a}}, {{{"k", 30}, {"j", 12}}, {""}}};
   EXPECT_EQ(plan_resume(sinks).committed, (Offsets{{"k", 30}, {"j", 12}}));
+  // Where it was ahead, it skips what it gets again, under the marked key.
+  sinks[1].committed["k"] = 20;
+  EXPECT_EQ(plan_resume(sinks).ahead, (std::vector<Offsets>{{{"k" + a, 30}}, {}}));
   // Once it has the marked key, the old one is left.
   sinks = {{{{"k", 30}, {"k" + a, 40}}, {a}}, {{{"k", 40}}, {""}}};
   EXPECT_EQ(plan_resume(sinks).committed, (Offsets{{"k", 40}}));

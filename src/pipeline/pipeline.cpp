@@ -224,15 +224,23 @@ namespace {
 // that `n` (a sink) had written before (SourcePosition::replay): every
 // position a replay at or below the offset the sink had committed for it.
 // Their acknowledgements complete as delivered.
+// An entry goes once a batch of its key comes unflagged: the source has
+// read past what it read again.
 void skip_replayed(std::map<std::pair<std::string, std::string>, uint64_t>& replayed, std::vector<LogBatch>& taken) {
   std::erase_if(taken, [&](const LogBatch& b) {
-    if (b.positions.empty()) return false;
+    bool skip = !b.positions.empty();
     for (const SourcePosition& p : b.positions) {
-      if (!p.replay) return false;
       auto it = replayed.find({p.source, p.key});
-      if (it == replayed.end() || p.offset > it->second) return false;
+      if (it == replayed.end()) {
+        skip = false;
+      } else if (!p.replay) {
+        replayed.erase(it);
+        skip = false;
+      } else if (p.offset > it->second) {
+        skip = false;
+      }
     }
-    return true;
+    return skip;
   });
 }
 
@@ -350,6 +358,12 @@ void Pipeline::run_worker(Node* n) {
   }
   const auto flush_every = n->transform ? n->transform->flush_interval() : std::chrono::nanoseconds(0);
   auto pass_on = [&](LogBatch&& batch) {
+    // A transform that holds records (multiline, partial lines) may send a
+    // held batch's positions with records completed by later lines: such
+    // a batch is no longer one a sink that was ahead may skip.
+    if (flush_every.count() > 0) {
+      for (SourcePosition& p : batch.positions) p.replay = false;
+    }
     if (n->router) {
       std::vector<LogBatch> parts;
       n->router->split(batch, parts);
@@ -402,6 +416,7 @@ void Pipeline::run_worker(Node* n) {
     if (n->has_replayed.load(std::memory_order_relaxed)) {
       std::lock_guard<std::mutex> l(n->replayed_mu);
       skip_replayed(n->replayed, taken);
+      n->has_replayed = !n->replayed.empty();
       if (taken.empty()) continue;
     }
     writer->write(taken);

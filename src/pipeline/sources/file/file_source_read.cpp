@@ -239,14 +239,14 @@ void FileSource::add_position(const TailedFile& f) {
   SourcePosition& p = batch_.positions[batch_last_index_];
   p.offset = f.position;
   p.path = f.path;
-  p.replay = f.position <= f.replay_until;
+  p.replay = f.replay_until > 0 && f.position <= f.replay_until;
 }
 
 Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after) {
   // A batch of lines read again holds one file only, so that a sink whose
   // path had them can skip it whole.
-  if (!batch_.positions.empty() && batch_.positions[batch_last_index_].key != f.key &&
-      (batch_.positions[batch_last_index_].replay || f.position < f.replay_until)) {
+  if (!batch_.positions.empty() && (f.position < f.replay_until || batch_.positions[batch_last_index_].replay) &&
+      batch_.positions[batch_last_index_].key != f.key) {
     SLUICE_RETURN_IF_ERROR(flush());
   }
   if (batch_.records.empty()) {

@@ -302,7 +302,10 @@ void FileSource::make_ready(TailedFile& f, const Fingerprint& fp, bool initial) 
       return;
     }
     f.resumed = true;
-    if (auto cuts = ctx_->resume_cuts.find(f.key); cuts != ctx_->resume_cuts.end() && !cuts->second.empty()) {
+    // A cut past the end: the file was truncated since some sink read it
+    // there, and what it holds now is new to every sink.
+    if (auto cuts = ctx_->resume_cuts.find(f.key);
+        cuts != ctx_->resume_cuts.end() && !cuts->second.empty() && cuts->second.back() <= f.size) {
       f.cuts = cuts->second;
       f.replay_until = f.cuts.back();
     }

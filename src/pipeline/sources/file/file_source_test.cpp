@@ -283,6 +283,43 @@ TEST_F(FileSourceTest, ResumeCutsEndBatchesWhereOtherPathsStopped) {
   }
   EXPECT_EQ(batches, (std::vector<std::vector<std::string>>{{"b", "c"}, {"d"}, {"e", "f"}}));
   EXPECT_EQ(ends, (std::vector<uint64_t>{6, 8, 12}));
+  // What is read again up to the last cut is flagged, what follows is not.
+  std::vector<bool> replay;
+  for (const auto& b : c.batches()) replay.push_back(b.positions[0].replay);
+  EXPECT_EQ(replay, (std::vector<bool>{true, true, false}));
+}
+
+// A cut past the file's end: the file was truncated since some sink read it
+// there, so what it holds now is new to every sink, and nothing is flagged.
+TEST_F(FileSourceTest, ResumeCutsPastTheEndFlagNothing) {
+  append(path("c.log"), "a\nb\nc\n");
+  Collector c;
+  c.ctx.committed[key_of(path("c.log"))] = 2;
+  c.ctx.resume_cuts[key_of(path("c.log"))] = {4, 100};
+  start(c);
+  ASSERT_TRUE(c.wait_count(2));
+  for (const auto& b : c.batches()) {
+    for (const auto& p : b.positions) EXPECT_FALSE(p.replay) << p.offset;
+  }
+  EXPECT_EQ(c.bodies(), (std::vector<std::string>{"b", "c"}));
+}
+
+// Lines read again share no batch with another file's: a sink that had them
+// skips the batch whole, and must not skip the other file's lines with it.
+TEST_F(FileSourceTest, LinesReadAgainShareNoBatchWithAnotherFile) {
+  append(path("a.log"), "a1\na2\na3\na4\na5\na6\na7\na8\na9\n");
+  append(path("b.log"), "b1\nb2\nb3\nb4\nb5\nb6\n");
+  options_.max_bytes_per_turn = 6;  // the source takes turns between the two files
+  Collector c;
+  c.ctx.committed[key_of(path("a.log"))] = 0;
+  c.ctx.resume_cuts[key_of(path("a.log"))] = {27};
+  start(c);
+  ASSERT_TRUE(c.wait_count(15));
+  for (const auto& b : c.batches()) {
+    ASSERT_EQ(b.positions.size(), 1u) << "a batch holds lines of two files";
+    const bool from_a = b.positions[0].key == key_of(path("a.log"));
+    EXPECT_EQ(b.positions[0].replay, from_a);
+  }
 }
 
 TEST_F(FileSourceTest, CommittedPositionBeyondEndMeansTruncatedStartAtZero) {
