@@ -36,11 +36,20 @@ struct SourcePosition {
   std::string key;      ///< input identity, e.g. file "dev:inode:fingerprint"
   uint64_t offset = 0;  ///< bytes consumed (exclusive end)
   std::string path;     ///< last known path, for operators only
-  /// The bytes up to `offset` were read again after a restart, at or below
-  /// where the copies on some path to a sink had been committed
-  /// (SourceContext::resume_cuts): a sink whose path had committed this
-  /// offset skips the batch (Pipeline). In memory only, never stored.
-  bool replay = false;
+  /// Whether the bytes up to `offset` were read again after a restart, at
+  /// or below where the copies on some path to a sink had been committed
+  /// (SourceContext::resume_cuts). In memory only, never stored.
+  enum class Replay : uint8_t {
+    kNo,
+    /// Read again, and the batch holds only what was read again: a sink
+    /// whose path had committed this offset skips the batch (Pipeline).
+    kWhole,
+    /// Read again, but a transform that keeps state across batches
+    /// (Transform::keeps_state) passed it, so the batch may hold records
+    /// that sink never had: it writes them, without this position.
+    kMixed,
+  };
+  Replay replay = Replay::kNo;
 
   bool operator==(const SourcePosition&) const = default;
 };

@@ -63,6 +63,12 @@ class Transform {
   /// partial container lines, dedupe windows): how often the engine calls
   /// flush() while no batch arrives. Zero (the default): never.
   virtual std::chrono::nanoseconds flush_interval() const { return std::chrono::nanoseconds(0); }
+  /// True when what the transform emits for a batch depends on the batches
+  /// before it (records held back, a dedupe window, a rate or a count): a
+  /// batch read again after a restart may then come out with other records
+  /// than before (SourcePosition::Replay::kMixed). Default: holds records
+  /// back (a flush interval).
+  virtual bool keeps_state() const { return flush_interval().count() > 0; }
   /// Moves held-back records that are due into `out`, with their
   /// acknowledgements and positions; with `final` (the pipeline is
   /// stopping) everything held. Called on the same thread as process().

@@ -221,25 +221,30 @@ size_t Pipeline::component_count() const {
 namespace {
 
 // Drops the batches of `taken` that were read again after a restart and
-// that `n` (a sink) had written before (SourcePosition::replay): every
-// position a replay at or below the offset the sink had committed for it.
-// Their acknowledgements complete as delivered.
-// An entry goes once a batch of its key comes unflagged: the source has
-// read past what it read again.
+// that `n` (a sink) had written before (SourcePosition::Replay::kWhole):
+// every position read again, at or below the offset the sink had committed
+// for it. Their acknowledgements complete as delivered. From the others it
+// removes the positions read again at or below that offset (committed
+// already; a `sluice` server would take the batch for a retry and drop
+// records the sink never had). An entry goes once a batch of its key comes
+// unflagged: the source has read past what it read again.
 void skip_replayed(std::map<std::pair<std::string, std::string>, uint64_t>& replayed, std::vector<LogBatch>& taken) {
-  std::erase_if(taken, [&](const LogBatch& b) {
+  using Replay = SourcePosition::Replay;
+  auto covered = [&](const SourcePosition& p) {
+    auto it = replayed.find({p.source, p.key});
+    return it != replayed.end() && p.replay != Replay::kNo && p.offset <= it->second;
+  };
+  std::erase_if(taken, [&](LogBatch& b) {
     bool skip = !b.positions.empty();
     for (const SourcePosition& p : b.positions) {
-      auto it = replayed.find({p.source, p.key});
-      if (it == replayed.end()) {
+      if (p.replay == Replay::kNo) {
+        replayed.erase({p.source, p.key});
         skip = false;
-      } else if (!p.replay) {
-        replayed.erase(it);
-        skip = false;
-      } else if (p.offset > it->second) {
+      } else if (p.replay != Replay::kWhole || !covered(p)) {
         skip = false;
       }
     }
+    if (!skip) std::erase_if(b.positions, covered);
     return skip;
   });
 }
@@ -357,12 +362,16 @@ void Pipeline::run_worker(Node* n) {
         [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); });
   }
   const auto flush_every = n->transform ? n->transform->flush_interval() : std::chrono::nanoseconds(0);
+  const bool keeps_state = n->transform && n->transform->keeps_state();
   auto pass_on = [&](LogBatch&& batch) {
-    // A transform that holds records (multiline, partial lines) may send a
-    // held batch's positions with records completed by later lines: such
-    // a batch is no longer one a sink that was ahead may skip.
-    if (flush_every.count() > 0) {
-      for (SourcePosition& p : batch.positions) p.replay = false;
+    // A transform that keeps state across batches may send a batch read
+    // again with other records than before (multiline: a held batch's
+    // positions with records completed by later lines; dedupe: the record
+    // another copy had): a sink that was ahead writes it.
+    if (keeps_state) {
+      for (SourcePosition& p : batch.positions) {
+        if (p.replay == SourcePosition::Replay::kWhole) p.replay = SourcePosition::Replay::kMixed;
+      }
     }
     if (n->router) {
       std::vector<LogBatch> parts;

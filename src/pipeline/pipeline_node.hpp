@@ -81,7 +81,8 @@ struct Pipeline::Node {
   std::shared_ptr<CheckpointFile> checkpoints;  ///< sinks that do not commit positions themselves
   /// Sinks: per (source, key as this sink gets it), the offset it had
   /// committed above where the source last resumed (ResumePlan::ahead).
-  /// Batches read again up to it (SourcePosition::replay) are skipped.
+  /// Batches read again up to it (SourcePosition::Replay::kWhole) are
+  /// skipped; positions read again up to it are removed from the others.
   /// Written by start_source, read by the worker, under `replayed_mu`.
   std::map<std::pair<std::string, std::string>, uint64_t> replayed;
   std::mutex replayed_mu;

@@ -239,13 +239,15 @@ void FileSource::add_position(const TailedFile& f) {
   SourcePosition& p = batch_.positions[batch_last_index_];
   p.offset = f.position;
   p.path = f.path;
-  p.replay = f.replay_until > 0 && f.position <= f.replay_until;
+  p.replay =
+      f.replay_until > 0 && f.position <= f.replay_until ? SourcePosition::Replay::kWhole : SourcePosition::Replay::kNo;
 }
 
 Status FileSource::add_record(TailedFile& f, std::string_view text, LinePart part, uint64_t offset_after) {
   // A batch of lines read again holds one file only, so that a sink whose
   // path had them can skip it whole.
-  if (!batch_.positions.empty() && (f.position < f.replay_until || batch_.positions[batch_last_index_].replay) &&
+  if (!batch_.positions.empty() &&
+      (f.position < f.replay_until || batch_.positions[batch_last_index_].replay != SourcePosition::Replay::kNo) &&
       batch_.positions[batch_last_index_].key != f.key) {
     SLUICE_RETURN_IF_ERROR(flush());
   }

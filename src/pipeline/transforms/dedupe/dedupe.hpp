@@ -43,6 +43,7 @@ class Dedupe final : public Transform {
   static Result<std::unique_ptr<Dedupe>> create(const std::string& component, const DedupeOptions& options);
 
   void process(LogBatch& batch) override;
+  bool keeps_state() const override { return true; }
   /// True when `rec` repeats a cached record (and records it otherwise).
   bool seen(const LogRecord& rec);
 

@@ -41,6 +41,7 @@ class Sample final : public Transform {
   static Result<std::unique_ptr<Sample>> create(const std::string& component, const SampleOptions& options);
 
   void process(LogBatch& batch) override;
+  bool keeps_state() const override { return true; }
   /// Whether to keep `rec` (advances the counter); exposed for tests.
   bool keep(const LogRecord& rec);
 

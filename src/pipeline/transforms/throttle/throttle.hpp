@@ -54,6 +54,7 @@ class Throttle final : public Transform {
                                                   Clock clock = nullptr);
 
   void process(LogBatch& batch) override;
+  bool keeps_state() const override { return true; }
   /// Buckets currently tracked (for tests).
   size_t bucket_count() const { return buckets_.size(); }
 
